@@ -1,0 +1,41 @@
+//! Sans-IO SMTP and LMTP codec.
+//!
+//! Bytes in, values out; values in, bytes out. No socket, clock or runtime:
+//! wire it to whatever I/O you use.
+//!
+//! ```
+//! use mailwire_smtp::decode::{self, Decoded};
+//! use mailwire_smtp::encode::Encode;
+//! use mailwire_smtp::Limits;
+//!
+//! // A server's EHLO reply, as read from the socket.
+//! let input = b"250-mx.example.org\r\n250-PIPELINING\r\n250 SIZE 35882577\r\n";
+//! let Decoded::Complete { value: reply, consumed } = decode::reply(input, &Limits::default())? else {
+//!     panic!("a whole reply was given");
+//! };
+//! assert_eq!(consumed, input.len());
+//! assert_eq!(reply.code().get(), 250);
+//! assert_eq!(reply.lines().nth(1).unwrap().as_bytes(), b"PIPELINING");
+//!
+//! // Encoding gives back the same bytes.
+//! assert_eq!(reply.to_bytes(), input);
+//! # Ok::<(), mailwire_smtp::decode::DecodeError>(())
+//! ```
+//!
+//! The crate has four rooms, like every protocol crate of mailwire:
+//!
+//! | module | holds |
+//! |---|---|
+//! | [`types`] | the data model: validated values such as [`types::Reply`] |
+//! | [`decode`] | bytes to values, stateless and streaming, with limits |
+//! | [`encode`] | values to bytes, into a caller's buffer |
+//! | [`session`] | client and server state machines |
+
+pub mod decode;
+pub mod encode;
+mod frame;
+mod limits;
+pub mod session;
+pub mod types;
+
+pub use limits::Limits;

@@ -1,0 +1,7 @@
+//! Sans-IO client and server state machines.
+//!
+//! This room holds the session layer: command order, pipelining, DATA/BDAT
+//! mode switching and STARTTLS as an explicit event. Its building block for a
+//! client today is [`crate::decode::ReplyDecoder`], which turns the server's
+//! byte stream into replies, chunk by chunk, and hands back unprocessed bytes
+//! at a STARTTLS boundary ([`take_buffered`](crate::decode::ReplyDecoder::take_buffered)).
