@@ -279,6 +279,12 @@ impl ReplyDecoder {
         self.buf.extend_from_slice(data);
     }
 
+    /// Stream offset of the first byte not yet returned as part of a reply:
+    /// where the next reply (or error) starts.
+    pub fn offset(&self) -> usize {
+        self.base
+    }
+
     /// Bytes received but not yet returned as part of a reply.
     pub fn buffered(&self) -> &[u8] {
         &self.buf
