@@ -173,7 +173,7 @@ pub fn reply<'a>(input: &'a [u8], limits: &Limits) -> Result<Decoded<Reply<'a>>,
                         DecodeErrorKind::LineTooLong {
                             limit: limits.reply_line,
                         },
-                        input.len(),
+                        pos + limits.reply_line,
                     )
                 });
             }
@@ -262,21 +262,27 @@ impl ReplyDecoder {
     }
 
     /// Appends bytes received from the peer.
-    pub fn push(&mut self, mut data: &[u8]) {
+    pub fn push(&mut self, data: &[u8]) {
+        self.buf.extend_from_slice(data);
         if self.skipping {
-            match memchr::memchr(b'\n', data) {
-                Some(i) => {
-                    self.skipping = false;
-                    self.base += i + 1;
-                    data = &data[i + 1..];
-                }
-                None => {
-                    self.base += data.len();
-                    return;
-                }
+            self.skip_line();
+        }
+    }
+
+    /// Drops buffered input up to and including the next LF; while there is
+    /// none, drops everything and keeps skipping, so an over-long line is
+    /// never buffered.
+    fn skip_line(&mut self) {
+        match memchr::memchr(b'\n', &self.buf) {
+            Some(i) => {
+                self.skipping = false;
+                self.consume(i + 1);
+            }
+            None => {
+                self.skipping = true;
+                self.consume(self.buf.len());
             }
         }
-        self.buf.extend_from_slice(data);
     }
 
     /// Stream offset of the first byte not yet returned as part of a reply:
@@ -315,11 +321,11 @@ impl ReplyDecoder {
                             DecodeErrorKind::LineTooLong {
                                 limit: self.limits.reply_line,
                             },
-                            self.buf.len(),
+                            self.scanned + self.limits.reply_line,
                         )
                     };
-                    self.consume(self.buf.len());
-                    self.skipping = true;
+                    self.consume(err.discard);
+                    self.skip_line();
                     return Some(Err(err));
                 }
                 Line::Complete { end, content_end } => {
@@ -534,6 +540,20 @@ mod tests {
         let r = d.next_reply().unwrap().unwrap();
         assert_eq!(r.code(), ReplyCode::CLOSING);
         assert!(d.next_reply().is_none());
+    }
+
+    #[test]
+    fn an_overlong_line_never_swallows_the_next_reply() {
+        let mut limits = Limits::default();
+        limits.reply_line = 10;
+        let mut d = ReplyDecoder::new(limits);
+        d.push(b"250-ok\r\n250 0123456789abcdef\r\n221 bye\r\n");
+        let e = d.next_reply().unwrap().unwrap_err();
+        assert_eq!((e.offset, e.discard), (8, 18));
+        assert_eq!(d.next_reply().unwrap().unwrap().code(), ReplyCode::CLOSING);
+        assert!(d.next_reply().is_none());
+        let e = reply(b"250-ok\r\n250 0123456789abcdef\r\n", &limits).unwrap_err();
+        assert_eq!((e.offset, e.discard, e.until_line_end), (8, 18, true));
     }
 
     #[test]
