@@ -1,0 +1,918 @@
+//! The IMAP data model: validated values shared by the decoder, the encoder
+//! and the sessions.
+//!
+//! Every type here upholds the invariants the wire needs: a value that can be
+//! constructed can be encoded, and what is encoded decodes back to the same
+//! value. No constructor lets CR, LF or NUL into a value the encoder writes
+//! inside a line.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::num::NonZeroU32;
+use std::ops::RangeInclusive;
+
+pub mod utf7;
+
+/// Why a value was refused by a validating constructor.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValueError {
+    /// The value may not be empty.
+    #[error("{what} may not be empty")]
+    Empty {
+        /// Which value.
+        what: &'static str,
+    },
+    /// A byte that may not appear in this value.
+    #[error("byte 0x{byte:02x} not allowed in {what} at offset {offset}")]
+    ForbiddenByte {
+        /// Which value.
+        what: &'static str,
+        /// Offset of the byte inside the value.
+        offset: usize,
+        /// The byte.
+        byte: u8,
+    },
+    /// Text may not start with this byte: the decoder would read it as part
+    /// of the framing (a leading SP, or a `[` that would open a response code).
+    #[error("{what} may not start with 0x{byte:02x}")]
+    ForbiddenStart {
+        /// Which value.
+        what: &'static str,
+        /// The byte.
+        byte: u8,
+    },
+}
+
+/// `ATOM-CHAR = <any CHAR except atom-specials>`, `atom-specials = "(" / ")" /
+/// "{" / SP / CTL / list-wildcards / quoted-specials / resp-specials`
+/// (RFC 9051 §9).
+pub(crate) const fn is_atom_char(b: u8) -> bool {
+    matches!(b, 0x21..=0x7e) && !matches!(b, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b']')
+}
+
+/// `ASTRING-CHAR = ATOM-CHAR / resp-specials` (RFC 9051 §9).
+pub(crate) const fn is_astring_char(b: u8) -> bool {
+    is_atom_char(b) || b == b']'
+}
+
+/// `tag = 1*<any ASTRING-CHAR except "+">` (RFC 9051 §9).
+pub(crate) const fn is_tag_char(b: u8) -> bool {
+    is_astring_char(b) && b != b'+'
+}
+
+/// Checks that `bytes` is non-empty and every byte satisfies `ok`.
+fn check_chars(what: &'static str, bytes: &[u8], ok: fn(u8) -> bool) -> Result<(), ValueError> {
+    if bytes.is_empty() {
+        return Err(ValueError::Empty { what });
+    }
+    match bytes.iter().position(|&b| !ok(b)) {
+        Some(offset) => Err(ValueError::ForbiddenByte {
+            what,
+            offset,
+            byte: bytes[offset],
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Checks that `bytes` holds no CR, LF or NUL.
+fn check_line_text(what: &'static str, bytes: &[u8]) -> Result<(), ValueError> {
+    match bytes.iter().position(|b| matches!(b, b'\r' | b'\n' | 0)) {
+        Some(offset) => Err(ValueError::ForbiddenByte {
+            what,
+            offset,
+            byte: bytes[offset],
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Bytes as text for `Debug`: UTF-8 where valid, U+FFFD elsewhere.
+fn debug_bytes(bytes: &[u8], f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    write!(f, "{:?}", String::from_utf8_lossy(bytes))
+}
+
+macro_rules! ascii_token {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $check:path) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name<'a>(Cow<'a, str>);
+
+        impl<'a> $name<'a> {
+            /// Validates `value` against the grammar rule.
+            pub fn new(value: impl Into<Cow<'a, str>>) -> Result<Self, ValueError> {
+                let value = value.into();
+                check_chars($what, value.as_bytes(), $check)?;
+                Ok(Self(value))
+            }
+
+            /// For the decoder, which has already checked the bytes.
+            pub(crate) fn from_wire(bytes: &'a [u8]) -> Self {
+                debug_assert!(bytes.iter().all(|&b| $check(b)) && !bytes.is_empty());
+                // The checked bytes are ASCII, so this never fails.
+                Self(Cow::Borrowed(std::str::from_utf8(bytes).unwrap_or_default()))
+            }
+
+            /// The value as a string.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// A copy that owns its bytes.
+            pub fn into_owned(self) -> $name<'static> {
+                $name(Cow::Owned(self.0.into_owned()))
+            }
+        }
+
+        impl fmt::Debug for $name<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{:?}", self.0)
+            }
+        }
+
+        impl fmt::Display for $name<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl<'a> TryFrom<&'a str> for $name<'a> {
+            type Error = ValueError;
+            fn try_from(value: &'a str) -> Result<Self, Self::Error> {
+                Self::new(value)
+            }
+        }
+    };
+}
+
+ascii_token!(
+    /// A command tag (RFC 9051 §2.2.1, §9): `tag = 1*<any ASTRING-CHAR except "+">`.
+    ///
+    /// ```
+    /// use mailwire_imap::types::Tag;
+    /// assert!(Tag::new("A001").is_ok());
+    /// assert!(Tag::new("a+b").is_err()); // "+" is reserved for continuations
+    /// assert!(Tag::new("").is_err());
+    /// ```
+    Tag,
+    "tag",
+    is_tag_char
+);
+
+ascii_token!(
+    /// An atom (RFC 9051 §4.1, §9): `atom = 1*ATOM-CHAR`, printable ASCII
+    /// without `(`, `)`, `{`, SP, `%`, `*`, `"`, `\` and `]`.
+    ///
+    /// ```
+    /// use mailwire_imap::types::Atom;
+    /// assert_eq!(Atom::new("LITERAL+").unwrap().as_str(), "LITERAL+");
+    /// assert!(Atom::new("two words").is_err());
+    /// ```
+    Atom,
+    "atom",
+    is_atom_char
+);
+
+/// One `seq-number` (RFC 9051 §9): a message sequence number or UID, or `*`,
+/// the largest number in use.
+///
+/// `seq-number = nz-number / "*"`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SeqNumber {
+    /// A number, never zero (`nz-number`).
+    Value(NonZeroU32),
+    /// `*`: the largest number in use (the number of messages, or the UID of
+    /// the last message).
+    Largest,
+}
+
+impl SeqNumber {
+    /// The number `n`, or `None` for zero.
+    pub const fn new(n: u32) -> Option<Self> {
+        match NonZeroU32::new(n) {
+            Some(n) => Some(Self::Value(n)),
+            None => None,
+        }
+    }
+
+    /// The number this stands for when `largest` is the largest number in
+    /// use, or `None` for `*` when nothing is in use (`largest == 0`).
+    pub const fn resolve(self, largest: u32) -> Option<u32> {
+        match self {
+            Self::Value(n) => Some(n.get()),
+            Self::Largest if largest == 0 => None,
+            Self::Largest => Some(largest),
+        }
+    }
+}
+
+impl From<NonZeroU32> for SeqNumber {
+    fn from(n: NonZeroU32) -> Self {
+        Self::Value(n)
+    }
+}
+
+/// One element of a sequence set: a number or a range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SeqItem {
+    /// A single `seq-number`.
+    Single(SeqNumber),
+    /// `seq-range = seq-number ":" seq-number` (RFC 9051 §9): both numbers
+    /// and all between them, in either order (`4:2` is `2:4`). The ends are
+    /// kept as written.
+    Range(SeqNumber, SeqNumber),
+}
+
+impl SeqItem {
+    /// The lowest and highest number this stands for, or `None` when it
+    /// holds a `*` and nothing is in use (`largest == 0`).
+    pub fn bounds(self, largest: u32) -> Option<(u32, u32)> {
+        match self {
+            Self::Single(n) => n.resolve(largest).map(|n| (n, n)),
+            Self::Range(a, b) => {
+                let (a, b) = (a.resolve(largest)?, b.resolve(largest)?);
+                Some((a.min(b), a.max(b)))
+            }
+        }
+    }
+
+    /// True when `n` is in this item.
+    pub fn contains(self, n: u32, largest: u32) -> bool {
+        self.bounds(largest)
+            .is_some_and(|(lo, hi)| lo <= n && n <= hi)
+    }
+}
+
+/// A `sequence-set` (RFC 9051 §9): one or more numbers and ranges, or `$`,
+/// the saved result of the last `SEARCH` (RFC 9051 §6.4.4.1, RFC 5182).
+///
+/// ```text
+/// sequence-set     = (seq-number / seq-range) ["," sequence-set]
+/// sequence-set     =/ seq-last-command
+/// seq-last-command = "$"
+/// ```
+///
+/// A set of numbers is never empty. Its elements are kept in the order sent;
+/// nothing is expanded, so a hostile `1:4294967295` costs a few bytes.
+/// `$` is accepted only on its own, as clients send it.
+///
+/// ```
+/// use mailwire_imap::types::{SeqItem, SeqNumber, SequenceSet};
+/// // RFC 9051 §9: 2,4:7,9,12:* in a mailbox of 15 messages.
+/// let set: SequenceSet = "2,4:7,9,12:*".parse().unwrap();
+/// let numbers: Vec<u32> = set.numbers(15).collect();
+/// assert_eq!(numbers, [2, 4, 5, 6, 7, 9, 12, 13, 14, 15]);
+/// assert!(set.contains(13, 15) && !set.contains(8, 15));
+///
+/// // Never expanded: iterate lazily, with a cap of your choosing.
+/// let huge: SequenceSet = "1:4294967295".parse().unwrap();
+/// assert_eq!(huge.numbers(u32::MAX).take(3).count(), 3);
+/// assert_eq!(huge.count(u32::MAX), 4294967295);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SequenceSet(SetRepr);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum SetRepr {
+    /// Never empty.
+    Items(Vec<SeqItem>),
+    LastCommand,
+}
+
+impl SequenceSet {
+    /// A set of one item.
+    pub fn new(item: SeqItem) -> Self {
+        Self(SetRepr::Items(vec![item]))
+    }
+
+    /// A set of `items`, refused when there are none.
+    pub fn from_items(items: Vec<SeqItem>) -> Result<Self, ValueError> {
+        if items.is_empty() {
+            return Err(ValueError::Empty {
+                what: "sequence set",
+            });
+        }
+        Ok(Self(SetRepr::Items(items)))
+    }
+
+    /// `$`: the saved search result (RFC 9051 §6.4.4.1).
+    pub const fn last_command() -> Self {
+        Self(SetRepr::LastCommand)
+    }
+
+    /// True for `$`.
+    pub fn is_last_command(&self) -> bool {
+        matches!(self.0, SetRepr::LastCommand)
+    }
+
+    /// The items as sent; empty for `$`.
+    pub fn items(&self) -> &[SeqItem] {
+        match &self.0 {
+            SetRepr::Items(items) => items,
+            SetRepr::LastCommand => &[],
+        }
+    }
+
+    /// Appends an item. `$` becomes the set of that one item.
+    pub fn push(&mut self, item: SeqItem) {
+        match &mut self.0 {
+            SetRepr::Items(items) => items.push(item),
+            SetRepr::LastCommand => self.0 = SetRepr::Items(vec![item]),
+        }
+    }
+
+    /// True when `n` is in the set, `*` standing for `largest`. `$` holds
+    /// nothing here: the caller substitutes its saved result first.
+    pub fn contains(&self, n: u32, largest: u32) -> bool {
+        self.items().iter().any(|i| i.contains(n, largest))
+    }
+
+    /// The numbers of the set in the order written (a range `7:4` gives 7, 6,
+    /// 5, 4), duplicates kept, computed lazily: nothing is allocated however
+    /// large the ranges are. Use [`Iterator::take`] to cap the work.
+    pub fn numbers(&self, largest: u32) -> Numbers<'_> {
+        Numbers {
+            items: self.items().iter(),
+            largest,
+            current: None,
+        }
+    }
+
+    /// How many numbers [`numbers`](Self::numbers) yields, duplicates
+    /// included, without iterating.
+    pub fn count(&self, largest: u32) -> u64 {
+        self.items()
+            .iter()
+            .filter_map(|i| i.bounds(largest))
+            .map(|(lo, hi)| u64::from(hi - lo) + 1)
+            .sum()
+    }
+
+    /// The set as sorted, disjoint, non-adjacent ranges. Allocates one
+    /// range per item at most, never per number.
+    pub fn normalized(&self, largest: u32) -> Vec<RangeInclusive<u32>> {
+        let mut bounds: Vec<(u32, u32)> = self
+            .items()
+            .iter()
+            .filter_map(|i| i.bounds(largest))
+            .collect();
+        bounds.sort_unstable();
+        let mut out: Vec<RangeInclusive<u32>> = Vec::with_capacity(bounds.len());
+        for (lo, hi) in bounds {
+            match out.last_mut() {
+                Some(last) if u64::from(lo) <= u64::from(*last.end()) + 1 => {
+                    if hi > *last.end() {
+                        *last = *last.start()..=hi;
+                    }
+                }
+                _ => out.push(lo..=hi),
+            }
+        }
+        out
+    }
+}
+
+impl From<SeqNumber> for SequenceSet {
+    fn from(n: SeqNumber) -> Self {
+        Self::new(SeqItem::Single(n))
+    }
+}
+
+/// The numbers of a [`SequenceSet`], from [`SequenceSet::numbers`].
+#[derive(Debug, Clone)]
+pub struct Numbers<'s> {
+    items: std::slice::Iter<'s, SeqItem>,
+    largest: u32,
+    /// Next number and last number of the item being walked.
+    current: Option<(u32, u32)>,
+}
+
+impl Iterator for Numbers<'_> {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        loop {
+            if let Some((next, last)) = self.current {
+                self.current = match next.cmp(&last) {
+                    std::cmp::Ordering::Less => Some((next + 1, last)),
+                    std::cmp::Ordering::Greater => Some((next - 1, last)),
+                    std::cmp::Ordering::Equal => None,
+                };
+                return Some(next);
+            }
+            let item = self.items.next()?;
+            self.current = match *item {
+                SeqItem::Single(n) => n.resolve(self.largest).map(|n| (n, n)),
+                SeqItem::Range(a, b) => a.resolve(self.largest).zip(b.resolve(self.largest)),
+            };
+        }
+    }
+}
+
+/// A mailbox name (RFC 9051 §5.1, §9): `mailbox = "INBOX" / astring`.
+///
+/// `INBOX` is case-insensitive: every case variant is [`Mailbox::Inbox`].
+/// Other names keep their bytes as sent. By the IMAP4rev1 convention
+/// (RFC 3501 §5.1.3, RFC 9051 §5.1.3) they are modified UTF-7, which
+/// [`Mailbox::from_name`] and [`Mailbox::to_name`] convert; an IMAP4rev2
+/// peer may also use UTF-8 directly ([`Mailbox::from_utf8`]).
+///
+/// ```
+/// use mailwire_imap::types::Mailbox;
+/// assert_eq!(Mailbox::from_bytes(&b"iNbOx"[..]).unwrap(), Mailbox::Inbox);
+/// let m = Mailbox::from_name("~peter/mail/台北/日本語");
+/// assert_eq!(m.as_bytes(), b"~peter/mail/&U,BTFw-/&ZeVnLIqe-");
+/// assert_eq!(m.to_name().unwrap(), "~peter/mail/台北/日本語");
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub enum Mailbox<'a> {
+    /// `INBOX`, in any case.
+    Inbox,
+    /// Any other name.
+    Other(MailboxName<'a>),
+}
+
+/// The bytes of a mailbox name other than `INBOX`: no CR, LF or NUL, and not
+/// a case variant of `INBOX`. May be empty (as `""` in `LIST`).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct MailboxName<'a>(Cow<'a, [u8]>);
+
+impl MailboxName<'_> {
+    /// The raw bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for MailboxName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        debug_bytes(&self.0, f)
+    }
+}
+
+impl fmt::Debug for Mailbox<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Inbox => f.write_str("Inbox"),
+            Self::Other(name) => f.debug_tuple("Other").field(name).finish(),
+        }
+    }
+}
+
+impl<'a> Mailbox<'a> {
+    /// The mailbox whose name is `bytes` as sent on the wire. Refuses CR, LF
+    /// and NUL; any case of `INBOX` gives [`Mailbox::Inbox`].
+    pub fn from_bytes(bytes: impl Into<Cow<'a, [u8]>>) -> Result<Self, ValueError> {
+        let bytes = bytes.into();
+        check_line_text("mailbox name", &bytes)?;
+        if bytes.eq_ignore_ascii_case(b"INBOX") {
+            return Ok(Self::Inbox);
+        }
+        Ok(Self::Other(MailboxName(bytes)))
+    }
+
+    /// The mailbox named `name` in UTF-8, as IMAP4rev2 allows (RFC 9051 §5.1).
+    /// Refuses CR, LF and NUL.
+    pub fn from_utf8(name: &'a str) -> Result<Self, ValueError> {
+        Self::from_bytes(name.as_bytes())
+    }
+
+    /// The mailbox named `name`, encoded in modified UTF-7 (RFC 3501 §5.1.3),
+    /// which every IMAP server understands. The encoding is printable ASCII,
+    /// so this cannot fail.
+    pub fn from_name(name: &str) -> Mailbox<'static> {
+        let encoded = utf7::encode(name);
+        if encoded.eq_ignore_ascii_case("INBOX") {
+            Mailbox::Inbox
+        } else {
+            Mailbox::Other(MailboxName(Cow::Owned(encoded.into_bytes())))
+        }
+    }
+
+    /// The name as sent on the wire (`INBOX` for [`Mailbox::Inbox`]).
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Self::Inbox => b"INBOX",
+            Self::Other(name) => &name.0,
+        }
+    }
+
+    /// True for `INBOX`.
+    pub fn is_inbox(&self) -> bool {
+        matches!(self, Self::Inbox)
+    }
+
+    /// The name decoded from modified UTF-7 (RFC 3501 §5.1.3), or where it
+    /// is not valid modified UTF-7. See [`utf7::decode_lossy`] for a
+    /// tolerant reading.
+    pub fn to_name(&self) -> Result<String, utf7::Utf7Error> {
+        utf7::decode(self.as_bytes())
+    }
+
+    /// A copy that owns its bytes.
+    pub fn into_owned(self) -> Mailbox<'static> {
+        match self {
+            Self::Inbox => Mailbox::Inbox,
+            Self::Other(name) => Mailbox::Other(MailboxName(Cow::Owned(name.0.into_owned()))),
+        }
+    }
+}
+
+/// Human-readable text at the end of a response (`text` in RFC 9051 §9).
+///
+/// Never contains CR, LF or NUL. The bytes are kept as they came: IMAP4rev1
+/// text is ASCII, IMAP4rev2 allows UTF-8, and servers send other 8-bit bytes.
+/// May be empty, for the servers that send no text.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Text<'a>(Cow<'a, [u8]>);
+
+impl<'a> Text<'a> {
+    /// Validates `text`: refuses CR, LF and NUL.
+    pub fn new(text: impl Into<Cow<'a, [u8]>>) -> Result<Self, ValueError> {
+        let text = text.into();
+        check_line_text("text", &text)?;
+        Ok(Self(text))
+    }
+
+    /// For the decoder, which has already checked the bytes.
+    pub(crate) fn from_wire(text: &'a [u8]) -> Self {
+        debug_assert!(!text.iter().any(|b| matches!(b, b'\r' | b'\n' | 0)));
+        Self(Cow::Borrowed(text))
+    }
+
+    /// The empty text.
+    pub const fn empty() -> Self {
+        Self(Cow::Borrowed(b""))
+    }
+
+    /// The raw bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The text as `&str`, when it is UTF-8.
+    pub fn as_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.0).ok()
+    }
+
+    /// The text with invalid UTF-8 replaced by U+FFFD.
+    pub fn to_string_lossy(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.0)
+    }
+
+    /// A copy that owns its bytes.
+    pub fn into_owned(self) -> Text<'static> {
+        Text(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+impl fmt::Debug for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        debug_bytes(&self.0, f)
+    }
+}
+
+impl<'a> TryFrom<&'a str> for Text<'a> {
+    type Error = ValueError;
+    fn try_from(value: &'a str) -> Result<Self, Self::Error> {
+        Self::new(value.as_bytes())
+    }
+}
+
+/// The arguments of a response code the crate does not model: what follows
+/// the code's name up to `]` (`1*<any TEXT-CHAR except "]">`, RFC 9051 §9).
+/// Never empty; never contains CR, LF, NUL or `]`.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct CodeText<'a>(Cow<'a, [u8]>);
+
+impl<'a> CodeText<'a> {
+    /// Validates `text`: refuses the empty text, CR, LF, NUL and `]`.
+    pub fn new(text: impl Into<Cow<'a, [u8]>>) -> Result<Self, ValueError> {
+        let text = text.into();
+        check_chars("response code text", &text, |b| {
+            !matches!(b, b'\r' | b'\n' | 0 | b']')
+        })?;
+        Ok(Self(text))
+    }
+
+    /// For the decoder, which has already checked the bytes.
+    pub(crate) fn from_wire(text: &'a [u8]) -> Self {
+        debug_assert!(!text.is_empty());
+        Self(Cow::Borrowed(text))
+    }
+
+    /// The raw bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// A copy that owns its bytes.
+    pub fn into_owned(self) -> CodeText<'static> {
+        CodeText(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+impl fmt::Debug for CodeText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        debug_bytes(&self.0, f)
+    }
+}
+
+/// One capability (RFC 9051 §7.2.2, §9):
+/// `capability = ("AUTH=" auth-type) / atom`.
+///
+/// Names are matched case-insensitively. Build one with
+/// [`Capability::new`], which picks the variant; [`Capability::Other`] holds
+/// only names without a variant of their own, so that encoding and decoding
+/// agree.
+///
+/// ```
+/// use mailwire_imap::types::{Atom, Capability};
+/// let c = Capability::new(Atom::new("auth=PLAIN").unwrap());
+/// assert_eq!(c, Capability::Auth(Atom::new("PLAIN").unwrap()));
+/// assert_eq!(Capability::new(Atom::new("imap4rev1").unwrap()), Capability::Imap4Rev1);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Capability<'a> {
+    /// `IMAP4rev1` (RFC 3501).
+    Imap4Rev1,
+    /// `IMAP4rev2` (RFC 9051).
+    Imap4Rev2,
+    /// `AUTH=` followed by a SASL mechanism name (`auth-type = atom`).
+    Auth(Atom<'a>),
+    /// `LITERAL+`: non-synchronizing literals (RFC 7888).
+    LiteralPlus,
+    /// `LITERAL-`: non-synchronizing literals up to 4096 octets (RFC 7888).
+    LiteralMinus,
+    /// `STARTTLS` (RFC 9051 §6.2.1).
+    StartTls,
+    /// `LOGINDISABLED` (RFC 9051 §6.2.3).
+    LoginDisabled,
+    /// Any other capability, as sent.
+    Other(Atom<'a>),
+}
+
+impl<'a> Capability<'a> {
+    /// The capability named `atom`, case-insensitively.
+    pub fn new(atom: Atom<'a>) -> Self {
+        let s = atom.as_str();
+        let is = |name: &str| s.eq_ignore_ascii_case(name);
+        if is("IMAP4rev1") {
+            Self::Imap4Rev1
+        } else if is("IMAP4rev2") {
+            Self::Imap4Rev2
+        } else if is("LITERAL+") {
+            Self::LiteralPlus
+        } else if is("LITERAL-") {
+            Self::LiteralMinus
+        } else if is("STARTTLS") {
+            Self::StartTls
+        } else if is("LOGINDISABLED") {
+            Self::LoginDisabled
+        } else if s.len() > 5 && s.as_bytes()[..5].eq_ignore_ascii_case(b"AUTH=") {
+            let mechanism = match atom.0 {
+                Cow::Borrowed(s) => Cow::Borrowed(&s[5..]),
+                Cow::Owned(s) => Cow::Owned(s[5..].to_owned()),
+            };
+            Self::Auth(Atom(mechanism))
+        } else {
+            Self::Other(atom)
+        }
+    }
+
+    /// A copy that owns its bytes.
+    pub fn into_owned(self) -> Capability<'static> {
+        match self {
+            Self::Imap4Rev1 => Capability::Imap4Rev1,
+            Self::Imap4Rev2 => Capability::Imap4Rev2,
+            Self::Auth(a) => Capability::Auth(a.into_owned()),
+            Self::LiteralPlus => Capability::LiteralPlus,
+            Self::LiteralMinus => Capability::LiteralMinus,
+            Self::StartTls => Capability::StartTls,
+            Self::LoginDisabled => Capability::LoginDisabled,
+            Self::Other(a) => Capability::Other(a.into_owned()),
+        }
+    }
+}
+
+/// A response code (RFC 9051 §7.1, §9: `resp-text-code`), the bracketed part
+/// at the start of a status response's text.
+///
+/// ```
+/// use mailwire_imap::types::{Atom, Code, CodeText};
+/// let code = Code::from_parts(Atom::new("ALERT").unwrap(), None);
+/// assert_eq!(code, Code::Alert);
+/// let code = Code::from_parts(Atom::new("UIDNEXT").unwrap(), Some(CodeText::new(&b"4392"[..]).unwrap()));
+/// assert!(matches!(code, Code::Other(ref o) if o.name().as_str() == "UIDNEXT"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Code<'a> {
+    /// `ALERT`: the text must be shown to the user.
+    Alert,
+    /// `CAPABILITY` and the server's capabilities (`capability-data`). The
+    /// list is what was sent: RFC 9051 requires `IMAP4rev2` in it, but
+    /// IMAP4rev1 servers and some others differ, so nothing is required.
+    Capability(Vec<Capability<'a>>),
+    /// Any other code, kept as its name and arguments.
+    Other(OtherCode<'a>),
+}
+
+/// A response code kept as sent: `atom [SP 1*<any TEXT-CHAR except "]">]`.
+/// Built by [`Code::from_parts`], which never gives this for a code that has
+/// a variant of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OtherCode<'a> {
+    name: Atom<'a>,
+    text: Option<CodeText<'a>>,
+}
+
+impl<'a> OtherCode<'a> {
+    /// The code's name, as sent.
+    pub fn name(&self) -> &Atom<'a> {
+        &self.name
+    }
+
+    /// What followed the name up to `]`, without the separating SP.
+    pub fn text(&self) -> Option<&CodeText<'a>> {
+        self.text.as_ref()
+    }
+}
+
+impl<'a> Code<'a> {
+    /// The code named `name` with arguments `text`, as the decoder reads it:
+    /// `ALERT` without arguments is [`Code::Alert`], `CAPABILITY` followed by
+    /// atoms is [`Code::Capability`] (case-insensitively), anything else is
+    /// [`Code::Other`].
+    pub fn from_parts(name: Atom<'a>, text: Option<CodeText<'a>>) -> Self {
+        let n = name.as_str();
+        if n.eq_ignore_ascii_case("ALERT") && text.is_none() {
+            return Self::Alert;
+        }
+        if n.eq_ignore_ascii_case("CAPABILITY") {
+            match &text {
+                None => return Self::Capability(Vec::new()),
+                Some(t) => {
+                    if let Some(list) = capability_list(&t.0) {
+                        return Self::Capability(list);
+                    }
+                }
+            }
+        }
+        Self::Other(OtherCode { name, text })
+    }
+
+    /// A copy that owns its bytes.
+    pub fn into_owned(self) -> Code<'static> {
+        match self {
+            Self::Alert => Code::Alert,
+            Self::Capability(list) => {
+                Code::Capability(list.into_iter().map(Capability::into_owned).collect())
+            }
+            Self::Other(o) => Code::Other(OtherCode {
+                name: o.name.into_owned(),
+                text: o.text.map(CodeText::into_owned),
+            }),
+        }
+    }
+}
+
+/// Reads `*(SP capability)` tolerantly: atoms separated by runs of SP, with
+/// leading and trailing SP allowed. `None` when a word is not an atom.
+fn capability_list<'a>(text: &Cow<'a, [u8]>) -> Option<Vec<Capability<'a>>> {
+    let bytes: &[u8] = text;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b' ' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i] != b' ' {
+            if !is_atom_char(bytes[i]) {
+                return None;
+            }
+            i += 1;
+        }
+        let atom = match text {
+            Cow::Borrowed(all) => Atom::from_wire(&all[start..i]),
+            Cow::Owned(_) => Atom(Cow::Owned(
+                String::from_utf8_lossy(&bytes[start..i]).into_owned(),
+            )),
+        };
+        out.push(Capability::new(atom));
+    }
+    Some(out)
+}
+
+/// The condition of a greeting (RFC 9051 §7.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GreetingKind {
+    /// `OK`: the client must authenticate (Not Authenticated state).
+    Ok,
+    /// `PREAUTH`: the connection is already authenticated.
+    PreAuth,
+    /// `BYE`: the server refuses the connection and closes it.
+    Bye,
+}
+
+impl GreetingKind {
+    /// The word on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "OK",
+            Self::PreAuth => "PREAUTH",
+            Self::Bye => "BYE",
+        }
+    }
+}
+
+/// The server greeting, the first line a server sends (RFC 9051 §7.1, §9):
+///
+/// ```text
+/// greeting       = "*" SP (resp-cond-auth / resp-cond-bye) CRLF
+/// resp-cond-auth = ("OK" / "PREAUTH") SP resp-text
+/// resp-cond-bye  = "BYE" SP resp-text
+/// resp-text      = ["[" resp-text-code "]" SP] [text]
+/// ```
+///
+/// ```
+/// use mailwire_imap::types::{Code, Greeting, GreetingKind, Text};
+/// let g = Greeting::new(GreetingKind::Ok, Some(Code::Alert), Text::try_from("Shutdown soon").unwrap()).unwrap();
+/// assert_eq!(g.kind(), GreetingKind::Ok);
+/// assert!(Greeting::new(GreetingKind::Ok, None, Text::try_from("[ALERT] x").unwrap()).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Greeting<'a> {
+    kind: GreetingKind,
+    code: Option<Code<'a>>,
+    text: Text<'a>,
+}
+
+impl<'a> Greeting<'a> {
+    /// A greeting. The text may not start with SP, nor, without a code, with
+    /// `[` (the decoder would read either differently).
+    pub fn new(
+        kind: GreetingKind,
+        code: Option<Code<'a>>,
+        text: Text<'a>,
+    ) -> Result<Self, ValueError> {
+        match text.as_bytes().first() {
+            Some(&b' ') => {
+                return Err(ValueError::ForbiddenStart {
+                    what: "greeting text",
+                    byte: b' ',
+                });
+            }
+            Some(&b'[') if code.is_none() => {
+                return Err(ValueError::ForbiddenStart {
+                    what: "greeting text without a response code",
+                    byte: b'[',
+                });
+            }
+            _ => {}
+        }
+        Ok(Self { kind, code, text })
+    }
+
+    /// For the decoder, which reads text that cannot start with SP, and text
+    /// starting with `[` only when it does not hold a response code.
+    pub(crate) fn from_wire(kind: GreetingKind, code: Option<Code<'a>>, text: Text<'a>) -> Self {
+        Self { kind, code, text }
+    }
+
+    /// `OK`, `PREAUTH` or `BYE`.
+    pub fn kind(&self) -> GreetingKind {
+        self.kind
+    }
+
+    /// The response code, if any.
+    pub fn code(&self) -> Option<&Code<'a>> {
+        self.code.as_ref()
+    }
+
+    /// The human-readable text (possibly empty).
+    pub fn text(&self) -> &Text<'a> {
+        &self.text
+    }
+
+    /// The capabilities, when the greeting carries a `CAPABILITY` code.
+    pub fn capabilities(&self) -> Option<&[Capability<'a>]> {
+        match &self.code {
+            Some(Code::Capability(list)) => Some(list),
+            _ => None,
+        }
+    }
+
+    /// A copy that owns all its bytes.
+    pub fn into_owned(self) -> Greeting<'static> {
+        Greeting {
+            kind: self.kind,
+            code: self.code.map(Code::into_owned),
+            text: self.text.into_owned(),
+        }
+    }
+}
