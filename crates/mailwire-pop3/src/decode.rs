@@ -67,11 +67,12 @@ pub struct DecodeError {
     /// What is wrong.
     pub kind: DecodeErrorKind,
     /// Bytes to drop from the start of the bad line (the start of the input
-    /// given to a function) to get past it.
+    /// given to a function) to get past it. For a line that is too long,
+    /// the limit: the line's end may not have arrived yet.
     pub discard: usize,
-    /// When true, the bad line's end was not in the input: after dropping
-    /// `discard` bytes, also drop everything up to and including the next LF.
-    /// The streaming decoder does this itself.
+    /// When true (a line that is too long), after dropping `discard` bytes
+    /// also drop everything up to and including the next LF, which may
+    /// still be to come. The streaming decoder does this itself.
     pub until_line_end: bool,
 }
 
@@ -395,20 +396,17 @@ fn framed(input: &[u8], limit: usize) -> Result<Option<(usize, usize)>, DecodeEr
     match frame::line(input, 0, 0, limit) {
         Line::Partial { .. } => Ok(None),
         Line::Complete { end, content_end } => Ok(Some((end, content_end))),
-        Line::TooLong => Err(too_long(input, 0, limit, 0)),
+        Line::TooLong => Err(too_long(0, limit)),
     }
 }
 
-/// The error for a line with no LF in its first `limit` octets, nor in its
-/// first `scanned`; `base` is the stream offset of `input`.
-fn too_long(input: &[u8], base: usize, limit: usize, scanned: usize) -> DecodeError {
-    let (discard, until_line_end) = match frame::past_lf(input, limit.max(scanned)) {
-        Some(end) => (end, false),
-        None => (input.len(), true),
-    };
+/// The error for a line at stream offset `base` with no LF in its first
+/// `limit` octets. It says to drop those octets and then skip to the line's
+/// end, the same however much of the line was in the input.
+fn too_long(base: usize, limit: usize) -> DecodeError {
     DecodeError {
-        until_line_end,
-        ..DecodeError::new(base, DecodeErrorKind::LineTooLong { limit }, discard)
+        until_line_end: true,
+        ..DecodeError::new(base, DecodeErrorKind::LineTooLong { limit }, limit)
     }
 }
 
@@ -468,9 +466,9 @@ pub fn sasl_response<'a>(
 /// the stream whatever the chunking. A line over the limit is reported as
 /// soon as the limit is passed, and the rest of it is skipped without being
 /// buffered. Error offsets count from the start of the stream; `discard`
-/// counts from the start of the bad line, and the decoder has already
-/// dropped those bytes (and, when `until_line_end` is set, goes on dropping
-/// until the line ends).
+/// counts from the start of the bad line. The decoder drops those bytes
+/// itself (and, when `until_line_end` is set, the rest of the line), so its
+/// errors are the same, field for field, however the input is split.
 ///
 /// During an `AUTH` exchange the client sends SASL lines, not commands: the
 /// caller, who knows the exchange is under way, reads them with
@@ -512,21 +510,27 @@ impl CommandDecoder {
     }
 
     /// Appends bytes received from the client.
-    pub fn push(&mut self, mut data: &[u8]) {
+    pub fn push(&mut self, data: &[u8]) {
+        self.buf.extend_from_slice(data);
         if self.skipping {
-            match frame::past_lf(data, 0) {
-                Some(end) => {
-                    self.skipping = false;
-                    self.base += end;
-                    data = data.get(end..).unwrap_or_default();
-                }
-                None => {
-                    self.base += data.len();
-                    return;
-                }
+            self.skip_line();
+        }
+    }
+
+    /// Drops buffered input up to and including the next LF; while there is
+    /// none, drops everything and keeps skipping, so an over-long line is
+    /// never buffered.
+    fn skip_line(&mut self) {
+        match frame::past_lf(&self.buf, 0) {
+            Some(end) => {
+                self.skipping = false;
+                self.consume(end);
+            }
+            None => {
+                self.skipping = true;
+                self.consume(self.buf.len());
             }
         }
-        self.buf.extend_from_slice(data);
     }
 
     /// Stream offset of the first byte not yet returned as part of a
@@ -578,9 +582,9 @@ impl CommandDecoder {
                 None
             }
             Line::TooLong => {
-                let err = too_long(&self.buf, self.base, limit, self.scanned);
-                self.consume(err.discard);
-                self.skipping = err.until_line_end;
+                let err = too_long(self.base, limit);
+                self.consume(limit);
+                self.skip_line();
                 Some(Err(err))
             }
             Line::Complete { end, content_end } => {

@@ -171,9 +171,13 @@ proptest! {
                     pos += consumed;
                 }
                 Err(e) => {
-                    whole.push(Err((e.offset + pos, e.kind)));
-                    pos += e.discard;
-                    if e.until_line_end {
+                    let discard = e.discard;
+                    let until_line_end = e.until_line_end;
+                    let mut e = e;
+                    e.offset += pos;
+                    whole.push(Err(e));
+                    pos += discard;
+                    if until_line_end {
                         pos = stream[pos..].iter().position(|&b| b == b'\n')
                             .map_or(stream.len(), |i| pos + i + 1);
                     }
@@ -185,7 +189,7 @@ proptest! {
         for piece in pieces(&stream, &sizes) {
             decoder.push(piece);
             while let Some(r) = decoder.next_command() {
-                got.push(r.map_err(|e| (e.offset, e.kind)));
+                got.push(r);
             }
         }
         prop_assert_eq!(got, whole);
