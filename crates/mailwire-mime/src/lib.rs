@@ -1,1 +1,41 @@
-//! placeholder
+//! Tolerant decoder and strict encoder for Internet messages: RFC 5322
+//! header sections, RFC 2047 encoded words and MIME charsets.
+//!
+//! Bytes in, values out; values in, bytes out. No I/O: feed it whatever you
+//! read, whole or in chunks.
+//!
+//! ```
+//! use mailwire_mime::{Limits, decode, encode, types::HeaderName};
+//!
+//! // Decoding is tolerant: it never fails, and says what it worked around.
+//! let input = b"Subject: =?ISO-8859-1?Q?Caf=E9?=\r\n au lait\nFrom: a@example.org\r\n\r\nHi!";
+//! let headers = decode::headers(input, &Limits::default());
+//! let subject = headers.get("subject").unwrap();
+//! assert_eq!(subject.unstructured(), "Café au lait");
+//! assert_eq!(subject.raw(), b"Subject: =?ISO-8859-1?Q?Caf=E9?=\r\n au lait\n");
+//! assert_eq!(&input[headers.body_start()..], b"Hi!");
+//! assert_eq!(headers.defects()[0].kind, mailwire_mime::types::DefectKind::BareLf);
+//!
+//! // Encoding is strict: only what the RFCs allow, folded at 78 columns.
+//! let mut out = Vec::new();
+//! encode::header_field(&HeaderName::new("Subject")?, "Hello Andréa", &mut out);
+//! assert_eq!(out, b"Subject: Hello =?utf-8?q?Andr=C3=A9a?=\r\n");
+//! # Ok::<(), mailwire_mime::types::ValueError>(())
+//! ```
+//!
+//! The crate has the rooms every mailwire crate has:
+//!
+//! | module | holds |
+//! |---|---|
+//! | [`types`] | the data model: [`types::HeaderName`], [`types::Defect`] |
+//! | [`decode`] | bytes to values: header sections (whole or streamed), unfolding, RFC 2047 |
+//! | [`encode`] | values to bytes: header fields with RFC 2047 encoded words, folded |
+//!
+//! Everything a message controls is bounded by [`Limits`].
+
+pub mod decode;
+pub mod encode;
+mod limits;
+pub mod types;
+
+pub use limits::Limits;

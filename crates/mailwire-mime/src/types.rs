@@ -1,0 +1,237 @@
+//! The data model shared by the decoder and the encoder: validated header
+//! names and the defects the tolerant decoder records.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// Why a value was refused by a validating constructor.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValueError {
+    /// The value is empty, and this kind of value may not be.
+    #[error("empty value")]
+    Empty,
+    /// A byte that may not appear in this value.
+    #[error("byte 0x{byte:02x} not allowed at offset {offset}")]
+    ForbiddenByte {
+        /// Offset of the byte inside the value.
+        offset: usize,
+        /// The byte.
+        byte: u8,
+    },
+    /// The value is longer than the wire allows.
+    #[error("longer than {limit} octets")]
+    TooLong {
+        /// The longest value allowed.
+        limit: usize,
+    },
+}
+
+/// The name of a header field (RFC 5322 §3.6.8):
+/// `field-name = 1*ftext`, `ftext = %d33-57 / %d59-126`, that is printable
+/// US-ASCII except `:`.
+///
+/// A name is at most 997 octets, so that `name ":"` fits in one line of at
+/// most 998 octets (RFC 5322 §2.1.1). Since no name can hold a space, CR or
+/// LF, a field written with one can never be read back as a different field.
+///
+/// ```
+/// use mailwire_mime::types::HeaderName;
+/// let name = HeaderName::new("Subject").unwrap();
+/// assert_eq!(name.as_str(), "Subject");
+/// assert!(name.eq_ignore_case("SUBJECT"));
+/// assert!(HeaderName::new("Sub ject").is_err());
+/// assert!(HeaderName::new("Subject:").is_err());
+/// assert!(HeaderName::new("X-Evil\r\nBcc").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct HeaderName<'a>(Cow<'a, str>);
+
+impl<'a> HeaderName<'a> {
+    /// The longest name: `name ":"` fills one 998-octet line.
+    pub const MAX_LEN: usize = 997;
+
+    /// Validates `name` against `1*ftext` and [`Self::MAX_LEN`].
+    pub fn new(name: impl Into<Cow<'a, str>>) -> Result<Self, ValueError> {
+        let name = name.into();
+        if name.is_empty() {
+            return Err(ValueError::Empty);
+        }
+        if let Some(offset) = name.bytes().position(|b| !is_ftext(b)) {
+            return Err(ValueError::ForbiddenByte {
+                offset,
+                byte: name.as_bytes()[offset],
+            });
+        }
+        if name.len() > Self::MAX_LEN {
+            return Err(ValueError::TooLong {
+                limit: Self::MAX_LEN,
+            });
+        }
+        Ok(Self(name))
+    }
+
+    /// The name as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// True when `other` is the same name, compared ASCII case-insensitively
+    /// as RFC 5322 §1.2.2 says field names are.
+    pub fn eq_ignore_case(&self, other: &str) -> bool {
+        self.0.eq_ignore_ascii_case(other)
+    }
+
+    /// The same name with a `'static` lifetime.
+    pub fn into_owned(self) -> HeaderName<'static> {
+        HeaderName(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+impl fmt::Display for HeaderName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'a> TryFrom<&'a str> for HeaderName<'a> {
+    type Error = ValueError;
+
+    fn try_from(value: &'a str) -> Result<Self, Self::Error> {
+        Self::new(value)
+    }
+}
+
+impl TryFrom<String> for HeaderName<'static> {
+    type Error = ValueError;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        HeaderName::new(value)
+    }
+}
+
+/// `ftext = %d33-57 / %d59-126` (RFC 5322 §3.6.8).
+pub(crate) fn is_ftext(b: u8) -> bool {
+    matches!(b, 33..=57 | 59..=126)
+}
+
+/// Something wrong with the input that the decoder worked around.
+///
+/// Defects are data, not errors: the decoder always produces a result, and
+/// lists what it had to tolerate to get there, each at the byte offset (from
+/// the start of the input) where it was seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Defect {
+    /// Offset of the defect from the start of the input.
+    pub offset: usize,
+    /// What was wrong.
+    pub kind: DefectKind,
+}
+
+impl fmt::Display for Defect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at byte {}", self.kind, self.offset)
+    }
+}
+
+/// The kinds of [`Defect`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DefectKind {
+    /// The header section did not end with a blank line (RFC 5322 §2.1): a
+    /// line that is not a header field started the body (the defect's offset
+    /// is that line), or the input ended first (the offset is its end).
+    MissingSeparator,
+    /// A line ended in a bare LF rather than CRLF (RFC 5322 §2.3). Recorded
+    /// once per header section, at the first such line ending.
+    BareLf,
+    /// A CR not followed by LF (RFC 5322 §2.3). Recorded once per header
+    /// section, at the first such CR.
+    BareCr,
+    /// A field name that is empty or holds a byte outside `ftext`
+    /// (RFC 5322 §3.6.8). The field is kept, with its name as written, so it
+    /// can never be mistaken for a field with a valid name. The offset is
+    /// the first offending byte (or the colon, when the name is empty).
+    InvalidFieldName,
+    /// White space between a field name and its colon, allowed only by the
+    /// obsolete syntax (RFC 5322 §4.5: `obs-optional = field-name *WSP ":"
+    /// unstructured CRLF`). The offset is the first such white space byte.
+    ObsoleteWhitespaceBeforeColon,
+    /// The header section began with a continuation line (one starting with
+    /// white space) that has no field to continue. It is kept as a field
+    /// with an empty name.
+    OrphanContinuation,
+    /// The header section reached [`Limits::header_bytes`](crate::Limits):
+    /// it ends at the start of the line that crossed the limit, and
+    /// everything from there on is left to the body.
+    HeaderTooLong {
+        /// The limit that was reached.
+        limit: usize,
+    },
+    /// The header section reached [`Limits::header_count`](crate::Limits):
+    /// it ends at the start of the field that would have exceeded it, and
+    /// everything from there on is left to the body.
+    TooManyHeaders {
+        /// The limit that was reached.
+        limit: usize,
+    },
+}
+
+impl fmt::Display for DefectKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MissingSeparator => f.write_str("header section not ended by a blank line"),
+            Self::BareLf => f.write_str("bare LF line ending"),
+            Self::BareCr => f.write_str("bare CR"),
+            Self::InvalidFieldName => f.write_str("invalid field name"),
+            Self::ObsoleteWhitespaceBeforeColon => {
+                f.write_str("white space between field name and colon")
+            }
+            Self::OrphanContinuation => f.write_str("continuation line without a field"),
+            Self::HeaderTooLong { limit } => {
+                write!(f, "header section longer than {limit} octets")
+            }
+            Self::TooManyHeaders { limit } => write!(f, "more than {limit} header fields"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_name_validation() {
+        assert!(HeaderName::new("X-Mailer").is_ok());
+        assert!(HeaderName::new("!#$%&'*+-.^_`|~").is_ok());
+        assert_eq!(HeaderName::new(""), Err(ValueError::Empty));
+        assert_eq!(
+            HeaderName::new("a:b"),
+            Err(ValueError::ForbiddenByte {
+                offset: 1,
+                byte: b':'
+            })
+        );
+        assert!(HeaderName::new("Subjéct").is_err());
+        assert!(HeaderName::new("a\tb").is_err());
+        assert!(HeaderName::new("a".repeat(997)).is_ok());
+        assert_eq!(
+            HeaderName::new("a".repeat(998)),
+            Err(ValueError::TooLong { limit: 997 })
+        );
+        let owned: HeaderName<'static> = HeaderName::new("To").unwrap().into_owned();
+        assert_eq!(owned.to_string(), "To");
+    }
+
+    #[test]
+    fn defect_display() {
+        let d = Defect {
+            offset: 7,
+            kind: DefectKind::HeaderTooLong { limit: 10 },
+        };
+        assert_eq!(
+            d.to_string(),
+            "header section longer than 10 octets at byte 7"
+        );
+    }
+}
