@@ -583,16 +583,13 @@ pub fn greeting<'a>(
 ) -> Result<Decoded<Greeting<'a>>, DecodeError> {
     match frame::line(input, 0, limits.line_length) {
         Line::Partial => Ok(Decoded::Incomplete),
-        Line::TooLong => Err(DecodeError {
-            until_line_end: true,
-            ..DecodeError::new(
-                0,
-                DecodeErrorKind::LineTooLong {
-                    limit: limits.line_length,
-                },
-                input.len(),
-            )
-        }),
+        Line::TooLong => Err(DecodeError::in_line(
+            input,
+            0,
+            DecodeErrorKind::LineTooLong {
+                limit: limits.line_length,
+            },
+        )),
         Line::Complete { end, content_end } => match greeting_line(&input[..content_end]) {
             Ok(value) => Ok(Decoded::Complete {
                 value,
@@ -708,18 +705,21 @@ impl GreetingDecoder {
                 None
             }
             Line::TooLong => {
+                let limit = self.limits.line_length;
+                // Reported the same whatever the chunking: the decoder drops
+                // the rest of the line itself.
                 let err = DecodeError {
                     until_line_end: true,
-                    ..DecodeError::new(
-                        self.base,
-                        DecodeErrorKind::LineTooLong {
-                            limit: self.limits.line_length,
-                        },
-                        self.buf.len(),
-                    )
+                    ..DecodeError::new(self.base, DecodeErrorKind::LineTooLong { limit }, limit)
                 };
-                self.consume(self.buf.len());
-                self.skipping = true;
+                let beyond = self.buf.get(limit..).unwrap_or_default();
+                match memchr::memchr(b'\n', beyond) {
+                    Some(i) => self.consume(limit + i + 1),
+                    None => {
+                        self.consume(self.buf.len());
+                        self.skipping = true;
+                    }
+                }
                 Some(Err(err))
             }
             Line::Complete { end, content_end } => {
