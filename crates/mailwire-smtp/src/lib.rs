@@ -37,5 +37,6 @@ mod frame;
 mod limits;
 pub mod session;
 pub mod types;
+pub mod xtext;
 
 pub use limits::Limits;

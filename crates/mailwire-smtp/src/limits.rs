@@ -18,6 +18,13 @@ pub struct Limits {
     pub reply_line: usize,
     /// Most lines in one multi-line reply.
     pub reply_lines: usize,
+    /// Longest command line, CRLF included (RFC 5321 §4.5.3.1.4: 512).
+    /// Servers that accept many ESMTP parameters raise it (RFC 1870 §3 and
+    /// others add their parameters' length to the minimum).
+    pub command_line: usize,
+    /// Longest reverse-path or forward-path, angle brackets included
+    /// (RFC 5321 §4.5.3.1.3: 256).
+    pub path: usize,
 }
 
 impl Default for Limits {
@@ -25,6 +32,8 @@ impl Default for Limits {
         Self {
             reply_line: 512,
             reply_lines: 100,
+            command_line: 512,
+            path: 256,
         }
     }
 }

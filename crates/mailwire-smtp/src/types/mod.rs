@@ -9,6 +9,22 @@
 use std::borrow::Cow;
 use std::fmt;
 
+mod address;
+mod capability;
+mod command;
+mod param;
+
+pub use address::{AddressLiteral, Domain, ForwardPath, Host, LocalPart, Mailbox, ReversePath};
+pub(crate) use address::{parse_literal, scan_domain, scan_host, scan_mailbox};
+pub use capability::{Capabilities, Capability};
+pub use command::{Command, InitialResponse, Mechanism, Secret, Stop, Text, Verb};
+pub(crate) use command::{is_base64, is_forbidden, is_mechanism};
+pub use param::{
+    Body, ByMode, DateTime, DeliverBy, Hold, HoldSeconds, MailAuth, MailParams, Notify, NotifyOn,
+    Orcpt, OtherParam, Priority, RcptParams, Ret, XText,
+};
+pub(crate) use param::{check_value, is_addr_type, is_keyword, upper};
+
 /// Why a value was refused by a validating constructor.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -26,6 +42,14 @@ pub enum ValueError {
     OutOfRange {
         /// Which number.
         what: &'static str,
+    },
+    /// Text that does not match the grammar of `what`.
+    #[error("invalid {what} at offset {offset}")]
+    Invalid {
+        /// What was being validated.
+        what: &'static str,
+        /// Offset of the first byte that does not fit.
+        offset: usize,
     },
     /// An enhanced status code whose class disagrees with the reply code
     /// (RFC 3463 §2: the class digit matches the first digit of the reply).
@@ -105,12 +129,9 @@ impl ReplyCode {
     /// The three ASCII digits.
     pub(crate) fn digits(self) -> [u8; 3] {
         let v = self.0;
-        // Each digit is < 10 by construction, so the casts cannot truncate.
-        [
-            b'0' + (v / 100) as u8,
-            b'0' + (v / 10 % 10) as u8,
-            b'0' + (v % 10) as u8,
-        ]
+        // Each digit is < 10 by construction.
+        let digit = |d: u16| b'0' + u8::try_from(d % 10).unwrap_or(0);
+        [digit(v / 100), digit(v / 10), digit(v)]
     }
 
     /// The class given by the first digit.
@@ -295,7 +316,11 @@ pub struct Reply<'a> {
 impl<'a> Reply<'a> {
     /// A single-line reply.
     pub fn new(code: ReplyCode, text: &'a str) -> Result<Self, ValueError> {
-        Ok(Self::from_lines(code, ReplyText::try_from(text)?, Vec::new()))
+        Ok(Self::from_lines(
+            code,
+            ReplyText::try_from(text)?,
+            Vec::new(),
+        ))
     }
 
     /// A reply of `first` followed by `rest` (a multi-line reply when `rest`
@@ -402,7 +427,9 @@ pub(crate) fn split_enhanced(text: &[u8]) -> Option<(EnhancedStatusCode, &[u8])>
         if n == 0 || n > 3 {
             return None;
         }
-        let v = t[..n].iter().fold(0u16, |v, d| v * 10 + u16::from(d - b'0'));
+        let v = t[..n]
+            .iter()
+            .fold(0u16, |v, d| v * 10 + u16::from(d - b'0'));
         Some((v, &t[n..]))
     }
     let (&class, t) = text.split_first()?;

@@ -9,9 +9,9 @@
 //!   [`discard`](DecodeError::discard) to resynchronise, so a peer can be
 //!   answered and the connection kept.
 //!
-//! The functions ([`reply`]) are stateless and suit input that is already
-//! framed. For a byte stream read in chunks, the streaming decoders
-//! ([`ReplyDecoder`]) remember how far they have scanned, so the total cost
+//! The functions ([`reply`], [`command`]) are stateless and suit input that
+//! is already framed. For a byte stream read in chunks, the streaming
+//! decoders ([`ReplyDecoder`], [`CommandDecoder`]) remember how far they have scanned, so the total cost
 //! is linear in the input however it is split.
 //!
 //! Lines are framed first, against the [`Limits`], before any grammar runs.
@@ -22,6 +22,10 @@ use bytes::{Buf, BytesMut};
 use crate::Limits;
 use crate::frame::{self, Line};
 use crate::types::{Reply, ReplyCode, ReplyText};
+
+mod command;
+
+pub use command::{CommandDecoder, command};
 
 /// The outcome of a decoder that did not fail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +103,76 @@ pub enum DecodeErrorKind {
     /// A CR that is not part of the line's CRLF.
     #[error("bare CR inside a line")]
     BareCr,
+    /// A control character (other than HT) or DEL inside a command line.
+    #[error("control character 0x{byte:02x} inside a line")]
+    ControlCharacter {
+        /// The byte.
+        byte: u8,
+    },
+    /// The line does not start with a command verb.
+    #[error("expected a command verb")]
+    InvalidCommand,
+    /// A command that needs an argument came without one.
+    #[error("argument missing")]
+    MissingArgument,
+    /// A command that takes no argument came with one.
+    #[error("unexpected argument")]
+    UnexpectedArgument,
+    /// An argument that does not match the command's grammar.
+    #[error("invalid argument")]
+    InvalidArgument,
+    /// A reverse-path or forward-path that does not match RFC 5321 §4.1.2.
+    #[error("invalid path")]
+    InvalidPath,
+    /// A path longer than the limit (its angle brackets included).
+    #[error("path longer than {limit} octets")]
+    PathTooLong {
+        /// The limit that was exceeded.
+        limit: usize,
+    },
+    /// Bytes that are not UTF-8 where only UTF-8 may appear (addresses,
+    /// parameter values; RFC 6531).
+    #[error("invalid UTF-8")]
+    InvalidUtf8,
+    /// An ESMTP parameter that does not match `esmtp-param`, or a known
+    /// parameter with a value its RFC does not allow.
+    #[error("invalid parameter {keyword:?}")]
+    InvalidParameter {
+        /// The keyword as sent (empty when it could not be read).
+        keyword: String,
+    },
+    /// A parameter given twice (or `HOLDFOR` together with `HOLDUNTIL`).
+    #[error("duplicate parameter {keyword:?}")]
+    DuplicateParameter {
+        /// The keyword, upper case.
+        keyword: String,
+    },
+}
+
+impl DecodeErrorKind {
+    /// The reply a server would answer this error with: `500` for a line
+    /// that is too long or holds no command (RFC 5321 §4.2.4, §4.5.3.1.4),
+    /// `501` for bad arguments and parameters, `None` for errors that only
+    /// replies can have.
+    pub fn reply_code(&self) -> Option<ReplyCode> {
+        match self {
+            Self::LineTooLong { .. } | Self::InvalidCommand => Some(ReplyCode::SYNTAX_ERROR),
+            Self::BareCr
+            | Self::ControlCharacter { .. }
+            | Self::MissingArgument
+            | Self::UnexpectedArgument
+            | Self::InvalidArgument
+            | Self::InvalidPath
+            | Self::PathTooLong { .. }
+            | Self::InvalidUtf8
+            | Self::InvalidParameter { .. }
+            | Self::DuplicateParameter { .. } => Some(ReplyCode::PARAMETER_SYNTAX_ERROR),
+            Self::TooManyLines { .. }
+            | Self::InvalidReplyCode
+            | Self::CodeMismatch { .. }
+            | Self::InvalidSeparator => None,
+        }
+    }
 }
 
 impl DecodeError {
@@ -334,7 +408,9 @@ impl ReplyDecoder {
                     // decode, or past the line limit; `reply` then settles it.
                     let ends = self.lines > self.limits.reply_lines
                         || match reply_line(&self.buf[self.scanned..content_end]) {
-                            Ok(line) => line.last || *self.code.get_or_insert(line.code) != line.code,
+                            Ok(line) => {
+                                line.last || *self.code.get_or_insert(line.code) != line.code
+                            }
                             Err(_) => true,
                         };
                     if !ends {
@@ -370,11 +446,17 @@ impl ReplyDecoder {
 }
 
 #[cfg(test)]
+// Tests change `Limits` the way users outside the crate must (it is
+// `#[non_exhaustive]`), by assigning fields of a default value.
+#[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
 
     fn one(input: &[u8]) -> Reply<'_> {
-        let (r, n) = reply(input, &Limits::default()).unwrap().complete().unwrap();
+        let (r, n) = reply(input, &Limits::default())
+            .unwrap()
+            .complete()
+            .unwrap();
         assert_eq!(n, input.len());
         r
     }
@@ -388,11 +470,19 @@ mod tests {
         // RFC 5321 Appendix D.1, the server side of a typical transaction.
         let greeting = one(b"220 foo.com Simple Mail Transfer Service Ready\r\n");
         assert_eq!(greeting.code(), ReplyCode::SERVICE_READY);
-        let ehlo = one(b"250-foo.com greets bar.com\r\n250-8BITMIME\r\n250-SIZE\r\n250-DSN\r\n250 HELP\r\n");
+        let ehlo = one(
+            b"250-foo.com greets bar.com\r\n250-8BITMIME\r\n250-SIZE\r\n250-DSN\r\n250 HELP\r\n",
+        );
         let lines: Vec<_> = ehlo.lines().map(|l| l.as_bytes().to_vec()).collect();
         assert_eq!(
             lines,
-            [&b"foo.com greets bar.com"[..], b"8BITMIME", b"SIZE", b"DSN", b"HELP"]
+            [
+                &b"foo.com greets bar.com"[..],
+                b"8BITMIME",
+                b"SIZE",
+                b"DSN",
+                b"HELP"
+            ]
         );
         assert!(ehlo.is_multiline());
         assert_eq!(
@@ -428,7 +518,10 @@ mod tests {
         );
         // Text kept as sent, so the reply re-encodes to the same lines.
         assert!(r.text().as_bytes().starts_with(b"5.1.1 "));
-        assert_eq!(one(b"250 2.0.0\r\n").enhanced().unwrap().to_string(), "2.0.0");
+        assert_eq!(
+            one(b"250 2.0.0\r\n").enhanced().unwrap().to_string(),
+            "2.0.0"
+        );
         assert_eq!(one(b"250 2.0.0\r\n").message().as_bytes(), b"");
         // Class must agree with the reply code; numbers are 1*3 digits.
         assert!(one(b"250 5.0.0 odd\r\n").enhanced().is_none());

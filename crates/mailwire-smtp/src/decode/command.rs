@@ -1,0 +1,1528 @@
+//! Commands, client to server: the stateless [`command`] and the streaming
+//! [`CommandDecoder`].
+
+use bytes::{Buf, BytesMut};
+use nom::Parser;
+use nom::bytes::complete::{tag_no_case, take_while1};
+use nom::combinator::{all_consuming, opt};
+use nom::sequence::preceded;
+
+use super::{DecodeError, DecodeErrorKind, Decoded};
+use crate::Limits;
+use crate::frame::{self, Line};
+use crate::types::{
+    self, Body, ByMode, Command, DateTime, DeliverBy, Domain, ForwardPath, Hold, HoldSeconds, Host,
+    InitialResponse, LocalPart, MailAuth, MailParams, Mailbox, Mechanism, Notify, NotifyOn, Orcpt,
+    OtherParam, Priority, RcptParams, Ret, ReversePath, Secret, Stop, Text, Verb, XText,
+};
+
+/// The result of a nom parser over bytes.
+type NomResult<'a, T> = nom::IResult<&'a [u8], T>;
+
+/// An error inside one line: the offset from the line's start, and what.
+type Fail = (usize, DecodeErrorKind);
+
+fn fail<T>(at: usize, kind: DecodeErrorKind) -> Result<T, Fail> {
+    Err((at, kind))
+}
+
+/// Decodes one command line from the start of `input`.
+///
+/// The line is framed against [`Limits::command_line`] first; its content
+/// is then read against the command's grammar (RFC 5321 §4.1.1 and the
+/// extensions). A line may end in CRLF or, tolerantly, a bare LF. After a
+/// command whose [`Command::stop`] is set, the bytes that follow are not
+/// command lines: the caller decides what they are.
+///
+/// ```
+/// use mailwire_smtp::decode::{self, DecodeErrorKind};
+/// use mailwire_smtp::types::Command;
+/// use mailwire_smtp::Limits;
+/// let limits = Limits::default();
+/// let (cmd, used) = decode::command(b"ehlo client.example\r\nMAIL", &limits)
+///     .unwrap().complete().unwrap();
+/// assert_eq!(used, 21);
+/// assert!(matches!(cmd, Command::Ehlo { .. }));
+/// let err = decode::command(b"MAIL FROM:<a b@c>\r\n", &limits).unwrap_err();
+/// assert_eq!((err.offset, err.kind, err.discard), (12, DecodeErrorKind::InvalidPath, 19));
+/// ```
+pub fn command<'a>(input: &'a [u8], limits: &Limits) -> Result<Decoded<Command<'a>>, DecodeError> {
+    match frame::line(input, 0, limits.command_line) {
+        Line::Partial => Ok(Decoded::Incomplete),
+        Line::TooLong => Err(DecodeError {
+            until_line_end: true,
+            ..DecodeError::new(
+                0,
+                DecodeErrorKind::LineTooLong {
+                    limit: limits.command_line,
+                },
+                limits.command_line,
+            )
+        }),
+        Line::Complete { end, content_end } => {
+            let line = input.get(..content_end).unwrap_or_default();
+            match command_line(line, limits) {
+                Ok(value) => Ok(Decoded::Complete {
+                    value,
+                    consumed: end,
+                }),
+                Err((at, kind)) => Err(DecodeError::new(at, kind, end)),
+            }
+        }
+    }
+}
+
+/// One command line without its line end (RFC 5321 §4.1.1):
+///
+/// ```text
+/// command = verb [ SP arguments ] CRLF
+/// ```
+///
+/// Verbs match in any case. Tolerated: SP or HT at the end of the line, and
+/// more than one SP after the verb.
+fn command_line<'a>(line: &'a [u8], limits: &Limits) -> Result<Command<'a>, Fail> {
+    if let Some(i) = line.iter().position(|&b| types::is_forbidden(b)) {
+        let byte = line.get(i).copied().unwrap_or_default();
+        let kind = if byte == b'\r' {
+            DecodeErrorKind::BareCr
+        } else {
+            DecodeErrorKind::ControlCharacter { byte }
+        };
+        return fail(i, kind);
+    }
+    let trimmed = line.len()
+        - line
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count();
+    let line = line.get(..trimmed).unwrap_or_default();
+    let verb_end = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
+    let verb = line.get(..verb_end).unwrap_or_default();
+    if verb.is_empty() {
+        return fail(0, DecodeErrorKind::InvalidCommand);
+    }
+    if let Some(i) = verb.iter().position(|b| !b.is_ascii_graphic()) {
+        return fail(i, DecodeErrorKind::InvalidCommand);
+    }
+    let args_at = verb_end
+        + line
+            .get(verb_end..)
+            .map_or(0, |r| r.iter().take_while(|&&b| b == b' ').count());
+    let args = Args { line, at: args_at };
+    let is = |name: &str| verb.eq_ignore_ascii_case(name.as_bytes());
+    let cmd = if is("EHLO") {
+        Command::Ehlo {
+            host: hello(&args)?,
+        }
+    } else if is("HELO") {
+        Command::Helo {
+            host: hello(&args)?,
+        }
+    } else if is("LHLO") {
+        Command::Lhlo {
+            host: hello(&args)?,
+        }
+    } else if is("MAIL") {
+        mail(&args, limits)?
+    } else if is("RCPT") {
+        rcpt(&args, limits)?
+    } else if is("DATA") {
+        args.none(Command::Data)?
+    } else if is("BDAT") {
+        bdat(&args)?
+    } else if is("RSET") {
+        args.none(Command::Rset)?
+    } else if is("VRFY") {
+        Command::Vrfy {
+            arg: args
+                .text()?
+                .ok_or((args.at, DecodeErrorKind::MissingArgument))?,
+        }
+    } else if is("EXPN") {
+        Command::Expn {
+            arg: args
+                .text()?
+                .ok_or((args.at, DecodeErrorKind::MissingArgument))?,
+        }
+    } else if is("HELP") {
+        Command::Help { arg: args.text()? }
+    } else if is("NOOP") {
+        Command::Noop { arg: args.text()? }
+    } else if is("QUIT") {
+        args.none(Command::Quit)?
+    } else if is("STARTTLS") {
+        args.none(Command::StartTls)?
+    } else if is("AUTH") {
+        auth(&args)?
+    } else {
+        // ASCII graphic, checked above.
+        let verb = std::str::from_utf8(verb).map_err(|_| (0, DecodeErrorKind::InvalidCommand))?;
+        Command::Unknown {
+            verb: Verb::new(verb).map_err(|_| (0, DecodeErrorKind::InvalidCommand))?,
+            args: args.text()?,
+        }
+    };
+    Ok(cmd)
+}
+
+/// The arguments of a command: `line[at..]`, empty when there are none.
+struct Args<'a> {
+    line: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Args<'a> {
+    fn bytes(&self) -> &'a [u8] {
+        self.line.get(self.at..).unwrap_or_default()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.bytes().is_empty()
+    }
+
+    /// A command that takes no argument.
+    fn none<T>(&self, value: T) -> Result<T, Fail> {
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            fail(self.at, DecodeErrorKind::UnexpectedArgument)
+        }
+    }
+
+    /// The arguments as one [`Text`], or `None` when there are none.
+    fn text(&self) -> Result<Option<Text<'a>>, Fail> {
+        if self.is_empty() {
+            return Ok(None);
+        }
+        Text::new(self.bytes())
+            .map(Some)
+            .map_err(|_| (self.at, DecodeErrorKind::InvalidArgument))
+    }
+}
+
+/// The UTF-8 text of `line[start..end]`, or the offset of the first byte
+/// that is not UTF-8.
+fn utf8(line: &[u8], start: usize, end: usize) -> Result<&str, Fail> {
+    let bytes = line.get(start..end).unwrap_or_default();
+    std::str::from_utf8(bytes).map_err(|e| (start + e.valid_up_to(), DecodeErrorKind::InvalidUtf8))
+}
+
+/// `ehlo = "EHLO" SP ( Domain / address-literal ) CRLF`,
+/// `helo = "HELO" SP Domain CRLF` (RFC 5321 §4.1.1.1; HELO is read like
+/// EHLO), `lhlo = "LHLO" SP Domain CRLF` (RFC 2033 §4.1).
+fn hello<'a>(args: &Args<'a>) -> Result<Host<'a>, Fail> {
+    if args.is_empty() {
+        return fail(args.at, DecodeErrorKind::MissingArgument);
+    }
+    let end =
+        types::scan_host(args.line, args.at).map_err(|i| (i, DecodeErrorKind::InvalidArgument))?;
+    if end != args.line.len() {
+        return fail(end, DecodeErrorKind::InvalidArgument);
+    }
+    host(args.line, args.at, end, DecodeErrorKind::InvalidArgument)
+}
+
+/// Builds the host of `line[start..end]`, which matches
+/// `Domain / address-literal` already.
+fn host<'a>(
+    line: &'a [u8],
+    start: usize,
+    end: usize,
+    kind: DecodeErrorKind,
+) -> Result<Host<'a>, Fail> {
+    let text = utf8(line, start, end)?;
+    match text.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+        Some(content) => types::parse_literal(content)
+            .map(Host::Literal)
+            .ok_or((start + 1, kind)),
+        None => Ok(Host::Domain(Domain::from_wire(text))),
+    }
+}
+
+/// The `Path` rule of RFC 5321 §4.1.2, with `Reverse-path`'s `<>` and
+/// `RCPT`'s `<Postmaster>` (§4.1.1.3):
+///
+/// ```text
+/// Reverse-path = Path / "<>"
+/// Forward-path = Path
+/// Path         = "<" [ A-d-l ":" ] Mailbox ">"
+/// A-d-l        = At-domain *( "," At-domain )
+/// At-domain    = "@" Domain
+/// ```
+struct PathSyntax<'a> {
+    /// `None` for `<>` and `<Postmaster>`.
+    mailbox: Option<Mailbox<'a>>,
+    source_route: bool,
+    end: usize,
+}
+
+fn path<'a>(
+    line: &'a [u8],
+    start: usize,
+    limits: &Limits,
+    forward: bool,
+) -> Result<PathSyntax<'a>, Fail> {
+    let bad = DecodeErrorKind::InvalidPath;
+    if line.get(start) != Some(&b'<') {
+        return fail(start, bad);
+    }
+    let mut i = start + 1;
+    let null = |end| PathSyntax {
+        mailbox: None,
+        source_route: false,
+        end,
+    };
+    if line.get(i) == Some(&b'>') {
+        return if forward {
+            fail(i, bad)
+        } else {
+            Ok(null(i + 1))
+        };
+    }
+    if forward {
+        const POSTMASTER: &[u8] = b"postmaster>";
+        if line
+            .get(i..i + POSTMASTER.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(POSTMASTER))
+        {
+            return Ok(null(i + POSTMASTER.len()));
+        }
+    }
+    let mut source_route = false;
+    if line.get(i) == Some(&b'@') {
+        source_route = true;
+        loop {
+            if line.get(i) != Some(&b'@') {
+                return fail(i, bad);
+            }
+            i = types::scan_domain(line, i + 1).map_err(|at| (at, bad.clone()))?;
+            match line.get(i) {
+                Some(b',') => i += 1,
+                Some(b':') => {
+                    i += 1;
+                    break;
+                }
+                _ => return fail(i, bad),
+            }
+        }
+    }
+    let (end, at) = types::scan_mailbox(line, i).map_err(|at| (at, bad.clone()))?;
+    if line.get(end) != Some(&b'>') {
+        return fail(end, bad);
+    }
+    // The limit counts the whole path, brackets included.
+    if end + 1 - start > limits.path {
+        return fail(start, DecodeErrorKind::PathTooLong { limit: limits.path });
+    }
+    let local = utf8(line, i, at)?;
+    let host = host(line, at + 1, end, bad)?;
+    Ok(PathSyntax {
+        mailbox: Some(Mailbox::new(LocalPart::from_wire(local), host)),
+        source_route,
+        end: end + 1,
+    })
+}
+
+/// `"FROM:"` or `"TO:"` after `MAIL` or `RCPT`; SP after the colon is
+/// tolerated. Returns where the path starts.
+fn prefix(args: &Args<'_>, word: &str) -> Result<usize, Fail> {
+    if args.is_empty() {
+        return fail(args.at, DecodeErrorKind::MissingArgument);
+    }
+    let result: NomResult<'_, (&[u8], Option<&[u8]>)> = (
+        tag_no_case(word.as_bytes()),
+        opt(take_while1(|b| b == b' ')),
+    )
+        .parse(args.bytes());
+    match result {
+        Ok((rest, _)) => Ok(args.line.len() - rest.len()),
+        Err(_) => fail(args.at, DecodeErrorKind::InvalidArgument),
+    }
+}
+
+/// One `esmtp-param = esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2),
+/// with its offset in the line.
+struct Param<'a> {
+    at: usize,
+    keyword: &'a str,
+    value: Option<&'a str>,
+}
+
+impl<'a> Param<'a> {
+    fn invalid(&self) -> Fail {
+        (
+            self.at,
+            DecodeErrorKind::InvalidParameter {
+                keyword: self.keyword.to_owned(),
+            },
+        )
+    }
+
+    fn duplicate(&self) -> Fail {
+        (
+            self.at,
+            DecodeErrorKind::DuplicateParameter {
+                keyword: self.keyword.to_ascii_uppercase(),
+            },
+        )
+    }
+
+    fn is(&self, keyword: &str) -> bool {
+        self.keyword.eq_ignore_ascii_case(keyword)
+    }
+
+    fn value(&self) -> Result<&'a str, Fail> {
+        self.value.ok_or_else(|| self.invalid())
+    }
+
+    fn flag(&self) -> Result<(), Fail> {
+        match self.value {
+            None => Ok(()),
+            Some(_) => Err(self.invalid()),
+        }
+    }
+}
+
+/// `Mail-parameters = esmtp-param *(SP esmtp-param)` (RFC 5321 §4.1.2),
+/// after the path at `start`. More than one SP between parameters is
+/// tolerated.
+fn params(line: &[u8], start: usize) -> Result<Vec<Param<'_>>, Fail> {
+    let mut out = Vec::new();
+    let mut i = start;
+    while i < line.len() {
+        if line.get(i) != Some(&b' ') {
+            return fail(i, DecodeErrorKind::InvalidArgument);
+        }
+        while line.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        let at = i;
+        let end = line
+            .get(at..)
+            .and_then(|r| r.iter().position(|&b| b == b' '))
+            .map_or(line.len(), |n| at + n);
+        let token = line.get(at..end).unwrap_or_default();
+        let (keyword, value) = match token.iter().position(|&b| b == b'=') {
+            Some(eq) => (
+                token.get(..eq).unwrap_or_default(),
+                Some(token.get(eq + 1..).unwrap_or_default()),
+            ),
+            None => (token, None),
+        };
+        let keyword_text = String::from_utf8_lossy(keyword).into_owned();
+        if !types::is_keyword(keyword) {
+            return fail(
+                at,
+                DecodeErrorKind::InvalidParameter {
+                    keyword: keyword_text,
+                },
+            );
+        }
+        let value = match value {
+            None => None,
+            Some(v) => {
+                let v_at = at + keyword.len() + 1;
+                types::check_value(v).map_err(|_| {
+                    (
+                        at,
+                        DecodeErrorKind::InvalidParameter {
+                            keyword: keyword_text.clone(),
+                        },
+                    )
+                })?;
+                Some(utf8(line, v_at, v_at + v.len())?)
+            }
+        };
+        // The keyword is ASCII, checked above.
+        let keyword = std::str::from_utf8(keyword).unwrap_or_default();
+        out.push(Param { at, keyword, value });
+        i = end;
+    }
+    Ok(out)
+}
+
+/// `1*n DIGIT` as a number.
+fn digits(s: &str, max_len: usize) -> Option<u64> {
+    if s.is_empty() || s.len() > max_len || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// `mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF`
+/// (RFC 5321 §4.1.1.2), with the parameters of RFC 1870 (`SIZE`), RFC 6152
+/// and RFC 3030 (`BODY`), RFC 6531 (`SMTPUTF8`), RFC 3461 (`RET`,
+/// `ENVID`), RFC 4954 (`AUTH`), RFC 8689 (`REQUIRETLS`), RFC 6710
+/// (`MT-PRIORITY`), RFC 4865 (`HOLDFOR`, `HOLDUNTIL`) and RFC 2852 (`BY`).
+fn mail<'a>(args: &Args<'a>, limits: &Limits) -> Result<Command<'a>, Fail> {
+    let start = prefix(args, "FROM:")?;
+    let p = path(args.line, start, limits, false)?;
+    let from = p.mailbox.map_or(ReversePath::Null, ReversePath::Mailbox);
+    let mut out = MailParams::default();
+    for param in params(args.line, p.end)? {
+        mail_param(&mut out, &param)?;
+    }
+    Ok(Command::Mail {
+        from,
+        params: out,
+        source_route: p.source_route,
+    })
+}
+
+fn set<T>(slot: &mut Option<T>, param: &Param<'_>, value: Option<T>) -> Result<(), Fail> {
+    if slot.is_some() {
+        return Err(param.duplicate());
+    }
+    *slot = Some(value.ok_or_else(|| param.invalid())?);
+    Ok(())
+}
+
+fn set_flag(slot: &mut bool, param: &Param<'_>) -> Result<(), Fail> {
+    if *slot {
+        return Err(param.duplicate());
+    }
+    param.flag()?;
+    *slot = true;
+    Ok(())
+}
+
+fn mail_param<'a>(out: &mut MailParams<'a>, p: &Param<'a>) -> Result<(), Fail> {
+    if p.is("SIZE") {
+        // size-value = 1*20DIGIT (RFC 1870 §3)
+        set(&mut out.size, p, digits(p.value()?, 20))
+    } else if p.is("BODY") {
+        // body-value = "7BIT" / "8BITMIME" / "BINARYMIME" (RFC 6152 §2, RFC 3030 §3)
+        let v = p.value()?;
+        let body = [Body::SevenBit, Body::EightBitMime, Body::BinaryMime]
+            .into_iter()
+            .find(|b| v.eq_ignore_ascii_case(b.as_str()));
+        set(&mut out.body, p, body)
+    } else if p.is("SMTPUTF8") {
+        set_flag(&mut out.smtputf8, p)
+    } else if p.is("RET") {
+        // ret-value = "FULL" / "HDRS" (RFC 3461 §4.3)
+        let v = p.value()?;
+        let ret = if v.eq_ignore_ascii_case("FULL") {
+            Some(Ret::Full)
+        } else if v.eq_ignore_ascii_case("HDRS") {
+            Some(Ret::Headers)
+        } else {
+            None
+        };
+        set(&mut out.ret, p, ret)
+    } else if p.is("ENVID") {
+        // envid-parameter = "ENVID=" xtext (RFC 3461 §4.4)
+        set(&mut out.envid, p, XText::new(p.value()?).ok())
+    } else if p.is("AUTH") {
+        // auth-param = "AUTH=" xtext, an addr-spec or "<>" (RFC 4954 §5)
+        let v = p.value()?;
+        let auth = if v == "<>" {
+            Some(MailAuth::unknown())
+        } else {
+            XText::new(v).ok().and_then(|x| MailAuth::identity(x).ok())
+        };
+        set(&mut out.auth, p, auth)
+    } else if p.is("REQUIRETLS") {
+        set_flag(&mut out.requiretls, p)
+    } else if p.is("MT-PRIORITY") {
+        // priority-value = [ "-" / "+" ] DIGIT, -9 to 9 (RFC 6710 §3)
+        let v = p.value()?;
+        let (neg, num) = match v.as_bytes() {
+            [b'-', rest @ ..] => (true, rest),
+            [b'+', rest @ ..] => (false, rest),
+            rest => (false, rest),
+        };
+        let prio = match num {
+            [d] if d.is_ascii_digit() => {
+                let d = i8::try_from(d - b'0').unwrap_or(0);
+                Priority::new(if neg { -d } else { d })
+            }
+            _ => None,
+        };
+        set(&mut out.mt_priority, p, prio)
+    } else if p.is("HOLDFOR") {
+        // holdfor-value = 1*9DIGIT (RFC 4865 §3)
+        let secs = digits(p.value()?, 9)
+            .and_then(|n| u32::try_from(n).ok())
+            .and_then(HoldSeconds::new);
+        set(&mut out.hold, p, secs.map(Hold::For))
+    } else if p.is("HOLDUNTIL") {
+        // holduntil-value = date-time (RFC 4865 §3, RFC 3339 §5.6)
+        let t = DateTime::new(p.value()?).ok();
+        set(&mut out.hold, p, t.map(Hold::Until))
+    } else if p.is("BY") {
+        set(&mut out.by, p, by_value(p.value()?))
+    } else {
+        other(p, out.other()).map(|o| out.push_other_unchecked(o))
+    }
+}
+
+/// `by-value = by-time ";" by-mode [ by-trace ]`,
+/// `by-time = [ "-" / "+" ] 1*9digit`, `by-mode = "N" / "R"`,
+/// `by-trace = "T"` (RFC 2852 §4).
+fn by_value(v: &str) -> Option<DeliverBy> {
+    let (time, mode) = v.split_once(';')?;
+    let (neg, num) = match time.as_bytes().first() {
+        Some(b'-') => (true, time.get(1..)?),
+        Some(b'+') => (false, time.get(1..)?),
+        _ => (false, time),
+    };
+    let n = i32::try_from(digits(num, 9)?).ok()?;
+    let seconds = if neg { -n } else { n };
+    let (mode, trace) = match mode.as_bytes() {
+        [m] => (*m, false),
+        [m, b't' | b'T'] => (*m, true),
+        _ => return None,
+    };
+    let mode = match mode {
+        b'n' | b'N' => ByMode::Notify,
+        b'r' | b'R' => ByMode::Return,
+        _ => return None,
+    };
+    DeliverBy::new(seconds, mode, trace)
+}
+
+/// A parameter without a typed field; refused when it repeats.
+fn other<'a>(p: &Param<'a>, seen: &[OtherParam<'a>]) -> Result<OtherParam<'a>, Fail> {
+    let param = OtherParam::new(p.keyword, p.value).map_err(|_| p.invalid())?;
+    if seen.iter().any(|o| o.keyword() == param.keyword()) {
+        return Err(p.duplicate());
+    }
+    Ok(param)
+}
+
+/// `rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" /
+/// Forward-path ) [SP Rcpt-parameters] CRLF` (RFC 5321 §4.1.1.3), with the
+/// parameters of RFC 3461 (`NOTIFY`, `ORCPT`).
+fn rcpt<'a>(args: &Args<'a>, limits: &Limits) -> Result<Command<'a>, Fail> {
+    let start = prefix(args, "TO:")?;
+    let p = path(args.line, start, limits, true)?;
+    let to = p
+        .mailbox
+        .map_or(ForwardPath::Postmaster, ForwardPath::Mailbox);
+    let mut out = RcptParams::default();
+    for param in params(args.line, p.end)? {
+        rcpt_param(&mut out, &param)?;
+    }
+    Ok(Command::Rcpt {
+        to,
+        params: out,
+        source_route: p.source_route,
+    })
+}
+
+fn rcpt_param<'a>(out: &mut RcptParams<'a>, p: &Param<'a>) -> Result<(), Fail> {
+    if p.is("NOTIFY") {
+        set(&mut out.notify, p, notify_value(p.value()?))
+    } else if p.is("ORCPT") {
+        // original-recipient-address = addr-type ";" xtext (RFC 3461 §4.2)
+        let orcpt = p.value()?.split_once(';').and_then(|(kind, addr)| {
+            if !types::is_addr_type(kind.as_bytes()) {
+                return None;
+            }
+            Orcpt::new(kind, XText::new(addr).ok()?).ok()
+        });
+        set(&mut out.orcpt, p, orcpt)
+    } else {
+        other(p, out.other()).map(|o| out.push_other_unchecked(o))
+    }
+}
+
+/// `notify-esmtp-value = "NEVER" / 1#notify-list-element`,
+/// `notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"`
+/// (RFC 3461 §4.1).
+fn notify_value(v: &str) -> Option<Notify> {
+    if v.eq_ignore_ascii_case("NEVER") {
+        return Some(Notify::Never);
+    }
+    let (mut success, mut failure, mut delay) = (false, false, false);
+    for item in v.split(',') {
+        let slot = if item.eq_ignore_ascii_case("SUCCESS") {
+            &mut success
+        } else if item.eq_ignore_ascii_case("FAILURE") {
+            &mut failure
+        } else if item.eq_ignore_ascii_case("DELAY") {
+            &mut delay
+        } else {
+            return None;
+        };
+        *slot = true;
+    }
+    NotifyOn::new(success, failure, delay).map(Notify::On)
+}
+
+/// `bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ] CR LF`,
+/// `chunk-size = 1*DIGIT`, `end-marker = "LAST"` (RFC 3030 §2).
+fn bdat<'a>(args: &Args<'a>) -> Result<Command<'a>, Fail> {
+    if args.is_empty() {
+        return fail(args.at, DecodeErrorKind::MissingArgument);
+    }
+    let parsed: NomResult<'_, (&[u8], Option<&[u8]>)> = all_consuming((
+        take_while1(|b: u8| b.is_ascii_digit()),
+        opt(preceded(
+            take_while1(|b| b == b' '),
+            tag_no_case(&b"LAST"[..]),
+        )),
+    ))
+    .parse(args.bytes());
+    let Ok((_, (size, last))) = parsed else {
+        return fail(args.at, DecodeErrorKind::InvalidArgument);
+    };
+    let size = std::str::from_utf8(size)
+        .ok()
+        .and_then(|s| digits(s, 20))
+        .ok_or((args.at, DecodeErrorKind::InvalidArgument))?;
+    Ok(Command::Bdat {
+        size,
+        last: last.is_some(),
+    })
+}
+
+/// `"AUTH" SP sasl-mech [SP initial-response]`,
+/// `initial-response = base64 / "="` (RFC 4954 §4).
+fn auth<'a>(args: &Args<'a>) -> Result<Command<'a>, Fail> {
+    if args.is_empty() {
+        return fail(args.at, DecodeErrorKind::MissingArgument);
+    }
+    let bytes = args.bytes();
+    let mech_len = bytes.iter().position(|&b| b == b' ').unwrap_or(bytes.len());
+    let mech = bytes.get(..mech_len).unwrap_or_default();
+    if !types::is_mechanism(mech) {
+        return fail(args.at, DecodeErrorKind::InvalidArgument);
+    }
+    let mechanism = Mechanism::new(std::str::from_utf8(mech).unwrap_or_default())
+        .map_err(|_| (args.at, DecodeErrorKind::InvalidArgument))?;
+    let mut at = args.at + mech_len;
+    while args.line.get(at) == Some(&b' ') {
+        at += 1;
+    }
+    let rest = args.line.get(at..).unwrap_or_default();
+    let initial_response = match rest {
+        [] => None,
+        b"=" => Some(InitialResponse::Empty),
+        data if types::is_base64(data) => {
+            // base64 is ASCII.
+            let text = std::str::from_utf8(data).unwrap_or_default();
+            let secret = Secret::new(text).map_err(|_| (at, DecodeErrorKind::InvalidArgument))?;
+            Some(InitialResponse::Base64(secret))
+        }
+        _ => return fail(at, DecodeErrorKind::InvalidArgument),
+    };
+    Ok(Command::Auth {
+        mechanism,
+        initial_response,
+    })
+}
+
+/// Decodes the commands in a byte stream that arrives in chunks of any size.
+///
+/// Every byte is scanned once, so the work is linear in the stream however
+/// it is split. A line over [`Limits::command_line`] is reported as soon as
+/// the limit is passed, and the rest of it is dropped without being
+/// buffered. Error offsets count from the start of the stream; after an
+/// error, decoding goes on with the next line.
+///
+/// After `DATA`, `BDAT`, `AUTH` or `STARTTLS` ([`Command::stop`]) the bytes
+/// that follow are not commands: the decoder stops, and
+/// [`next_command`](Self::next_command) returns `None` until the caller has
+/// dealt with them (with [`buffered`](Self::buffered), [`take`](Self::take)
+/// or [`take_buffered`](Self::take_buffered)) and calls
+/// [`resume`](Self::resume).
+///
+/// ```
+/// use mailwire_smtp::decode::CommandDecoder;
+/// use mailwire_smtp::types::{Command, Stop};
+/// use mailwire_smtp::Limits;
+/// let mut decoder = CommandDecoder::new(Limits::default());
+/// decoder.push(b"RCPT TO:<a@example.org>\r\nBDAT 5 LAST\r\nhelloQU");
+/// assert!(matches!(decoder.next_command(), Some(Ok(Command::Rcpt { .. }))));
+/// assert_eq!(decoder.next_command(), Some(Ok(Command::Bdat { size: 5, last: true })));
+/// // The chunk is message data, never read as a command.
+/// assert_eq!(decoder.stopped(), Some(Stop::Bdat { size: 5, last: true }));
+/// assert!(decoder.next_command().is_none());
+/// assert_eq!(&decoder.take(5)[..], b"hello");
+/// decoder.resume();
+/// decoder.push(b"IT\r\n");
+/// assert_eq!(decoder.next_command(), Some(Ok(Command::Quit)));
+/// ```
+#[derive(Debug)]
+pub struct CommandDecoder {
+    limits: Limits,
+    buf: BytesMut,
+    /// Stream offset of `buf[0]`.
+    base: usize,
+    /// Bytes at the start of `buf` already searched for LF without finding
+    /// one.
+    scanned: usize,
+    /// Dropping input up to the next LF after an over-long line.
+    skipping: bool,
+    /// Set after a command that ends command mode.
+    stopped: Option<Stop>,
+}
+
+impl CommandDecoder {
+    /// A decoder enforcing `limits`.
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            limits,
+            buf: BytesMut::new(),
+            base: 0,
+            scanned: 0,
+            skipping: false,
+            stopped: None,
+        }
+    }
+
+    /// Appends bytes received from the peer.
+    pub fn push(&mut self, data: &[u8]) {
+        self.buf.extend_from_slice(data);
+        if self.skipping {
+            self.skip_line();
+        }
+    }
+
+    /// Drops buffered input up to and including the next LF; while there is
+    /// none, drops everything and keeps skipping, so an over-long line is
+    /// never buffered.
+    fn skip_line(&mut self) {
+        match memchr::memchr(b'\n', &self.buf) {
+            Some(i) => {
+                self.skipping = false;
+                self.consume(i + 1);
+            }
+            None => {
+                self.skipping = true;
+                self.consume(self.buf.len());
+            }
+        }
+    }
+
+    /// Stream offset of the first byte not yet returned: where the next
+    /// command (or error, or message data) starts.
+    pub fn offset(&self) -> usize {
+        self.base
+    }
+
+    /// Bytes received but not yet returned.
+    pub fn buffered(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// Takes the bytes not yet decoded, leaving the decoder empty. Used when
+    /// the connection changes (STARTTLS): those bytes must not be processed
+    /// as if they had come over the new layer.
+    pub fn take_buffered(&mut self) -> BytesMut {
+        self.base += self.buf.len();
+        self.scanned = 0;
+        self.buf.split()
+    }
+
+    /// Takes up to `n` buffered bytes from the front: message data after
+    /// `DATA` or `BDAT`, or whatever the caller reads itself while stopped.
+    pub fn take(&mut self, n: usize) -> BytesMut {
+        let n = n.min(self.buf.len());
+        self.base += n;
+        self.scanned = 0;
+        self.buf.split_to(n)
+    }
+
+    /// Why the decoder has stopped reading commands, if it has.
+    pub fn stopped(&self) -> Option<Stop> {
+        self.stopped
+    }
+
+    /// Goes back to reading commands, from the first byte not taken.
+    pub fn resume(&mut self) {
+        self.stopped = None;
+        self.scanned = 0;
+    }
+
+    /// The next command, `None` when more bytes are needed (or the decoder
+    /// is [stopped](Self::stopped)), or an error after which decoding goes
+    /// on past the bad line.
+    pub fn next_command(&mut self) -> Option<Result<Command<'static>, DecodeError>> {
+        if self.stopped.is_some() {
+            return None;
+        }
+        let limit = self.limits.command_line;
+        let window = self
+            .buf
+            .get(..self.buf.len().min(limit))
+            .unwrap_or_default();
+        let from = self.scanned.min(window.len());
+        let Some(lf) = memchr::memchr(b'\n', window.get(from..).unwrap_or_default()) else {
+            if self.buf.len() < limit {
+                self.scanned = window.len();
+                return None;
+            }
+            let err = DecodeError {
+                until_line_end: true,
+                ..DecodeError::new(self.base, DecodeErrorKind::LineTooLong { limit }, limit)
+            };
+            self.consume(limit);
+            self.skip_line();
+            return Some(Err(err));
+        };
+        let end = from + lf + 1;
+        let result = match command(self.buf.get(..end).unwrap_or_default(), &self.limits) {
+            Ok(Decoded::Complete { value, consumed }) => {
+                let value = value.into_owned();
+                self.consume(consumed);
+                self.stopped = value.stop();
+                Ok(value)
+            }
+            // Not reached: the line is complete.
+            Ok(Decoded::Incomplete) => return None,
+            Err(err) => {
+                let err = err.shifted(self.base);
+                self.consume(err.discard);
+                Err(err)
+            }
+        };
+        Some(result)
+    }
+
+    fn consume(&mut self, n: usize) {
+        let n = n.min(self.buf.len());
+        self.buf.advance(n);
+        self.base += n;
+        self.scanned = 0;
+    }
+}
+
+#[cfg(test)]
+// Tests change `Limits` the way users outside the crate must (it is
+// `#[non_exhaustive]`), by assigning fields of a default value.
+#[allow(clippy::field_reassign_with_default)]
+mod tests {
+    use std::net::{Ipv4Addr, Ipv6Addr};
+
+    use super::*;
+    use crate::encode::Encode;
+    use crate::types::AddressLiteral;
+
+    fn one(input: &[u8]) -> Command<'_> {
+        let (c, n) = command(input, &Limits::default())
+            .unwrap_or_else(|e| panic!("{:?}: {e}", String::from_utf8_lossy(input)))
+            .complete()
+            .unwrap();
+        assert_eq!(n, input.len());
+        c
+    }
+
+    fn err(input: &[u8]) -> DecodeError {
+        command(input, &Limits::default()).unwrap_err()
+    }
+
+    fn mailbox(c: &Command<'_>) -> String {
+        match c {
+            Command::Mail {
+                from: ReversePath::Mailbox(m),
+                ..
+            }
+            | Command::Rcpt {
+                to: ForwardPath::Mailbox(m),
+                ..
+            } => m.to_string(),
+            other => panic!("no mailbox in {other:?}"),
+        }
+    }
+
+    /// Decodes, re-encodes and decodes again: the same command both times.
+    fn round_trip(input: &[u8]) {
+        let c = one(input);
+        let bytes = c.to_bytes();
+        assert_eq!(one(&bytes), c, "{}", String::from_utf8_lossy(&bytes));
+    }
+
+    #[test]
+    fn rfc5321_appendix_d_client_lines() {
+        let trace: &[u8] =
+            b"EHLO bar.com\r\nMAIL FROM:<Smith@bar.com>\r\nRCPT TO:<Jones@foo.com>\r\n\
+            RCPT TO:<Green@foo.com>\r\nRCPT TO:<Brown@foo.com>\r\nDATA\r\n";
+        let mut pos = 0;
+        let mut cmds = Vec::new();
+        while pos < trace.len() {
+            let (c, n) = command(&trace[pos..], &Limits::default())
+                .unwrap()
+                .complete()
+                .unwrap();
+            cmds.push(c);
+            pos += n;
+        }
+        assert_eq!(cmds.len(), 6);
+        assert_eq!(
+            cmds[0],
+            Command::Ehlo {
+                host: Host::Domain(Domain::new("bar.com").unwrap())
+            }
+        );
+        assert_eq!(mailbox(&cmds[1]), "Smith@bar.com");
+        assert_eq!(mailbox(&cmds[4]), "Brown@foo.com");
+        assert_eq!(cmds[5], Command::Data);
+        assert_eq!(cmds[5].stop(), Some(Stop::Data));
+        assert_eq!(one(b"RSET\r\n"), Command::Rset);
+        assert_eq!(one(b"QUIT\r\n"), Command::Quit);
+        let Command::Vrfy { arg } = one(b"VRFY Crispin\r\n") else {
+            panic!()
+        };
+        assert_eq!(arg.as_bytes(), b"Crispin");
+        assert!(matches!(
+            one(b"EXPN Example-People\r\n"),
+            Command::Expn { .. }
+        ));
+    }
+
+    #[test]
+    fn verbs_in_any_case_written_in_upper_case() {
+        assert_eq!(one(b"quit\r\n"), Command::Quit);
+        assert_eq!(one(b"StartTLS\r\n"), Command::StartTls);
+        let c = one(b"mail from:<a@b>\r\n");
+        assert_eq!(c.to_bytes(), b"MAIL FROM:<a@b>\r\n");
+        assert_eq!(one(b"noop\r\n").to_bytes(), b"NOOP\r\n");
+        assert_eq!(one(b"help mail\r\n").to_bytes(), b"HELP mail\r\n");
+    }
+
+    #[test]
+    fn hello_forms() {
+        let Command::Ehlo { host } = one(b"EHLO [192.0.2.1]\r\n") else {
+            panic!()
+        };
+        assert_eq!(
+            host,
+            Host::Literal(AddressLiteral::Ipv4(Ipv4Addr::new(192, 0, 2, 1)))
+        );
+        let Command::Ehlo { host } = one(b"EHLO [IPv6:2001:db8::1]\r\n") else {
+            panic!()
+        };
+        assert_eq!(
+            host,
+            Host::Literal(AddressLiteral::Ipv6(
+                "2001:db8::1".parse::<Ipv6Addr>().unwrap()
+            ))
+        );
+        assert!(matches!(
+            one(b"HELO relay.example\r\n"),
+            Command::Helo { .. }
+        ));
+        // RFC 2033 §4.2.
+        assert!(matches!(one(b"LHLO foo.edu\r\n"), Command::Lhlo { .. }));
+        assert!(matches!(
+            one("EHLO bücher.example\r\n".as_bytes()),
+            Command::Ehlo { .. }
+        ));
+        let e = err(b"EHLO\r\n");
+        assert_eq!((e.offset, e.kind), (4, DecodeErrorKind::MissingArgument));
+        let e = err(b"EHLO foo_bar\r\n");
+        assert_eq!((e.offset, e.kind), (8, DecodeErrorKind::InvalidArgument));
+        let e = err(b"EHLO a.b c\r\n");
+        assert_eq!((e.offset, e.kind), (8, DecodeErrorKind::InvalidArgument));
+        let e = err(b"EHLO [300.1.1.1]\r\n");
+        assert_eq!((e.offset, e.kind), (6, DecodeErrorKind::InvalidArgument));
+    }
+
+    #[test]
+    fn paths() {
+        let c = one(b"MAIL FROM:<>\r\n");
+        assert!(matches!(
+            c,
+            Command::Mail {
+                from: ReversePath::Null,
+                ..
+            }
+        ));
+        let c = one(b"RCPT TO:<Postmaster>\r\n");
+        assert!(matches!(
+            c,
+            Command::Rcpt {
+                to: ForwardPath::Postmaster,
+                ..
+            }
+        ));
+        assert_eq!(c.to_bytes(), b"RCPT TO:<Postmaster>\r\n");
+        assert!(matches!(
+            one(b"RCPT TO:<postMASTER>\r\n"),
+            Command::Rcpt {
+                to: ForwardPath::Postmaster,
+                ..
+            }
+        ));
+        assert_eq!(
+            mailbox(&one(b"RCPT TO:<Postmaster@foo.com>\r\n")),
+            "Postmaster@foo.com"
+        );
+        // Source routes are read and dropped, with a flag.
+        let c = one(b"RCPT TO:<@hosta.int,@jkl.org:userc@d.bar.org>\r\n");
+        assert_eq!(mailbox(&c), "userc@d.bar.org");
+        assert!(matches!(
+            c,
+            Command::Rcpt {
+                source_route: true,
+                ..
+            }
+        ));
+        assert_eq!(c.to_bytes(), b"RCPT TO:<userc@d.bar.org>\r\n");
+        // Quoted local parts are kept as sent.
+        let line = b"MAIL FROM:<\"john \\\"jr\\\" smith\"@example.com>\r\n";
+        let c = one(line);
+        let Command::Mail {
+            from: ReversePath::Mailbox(m),
+            ..
+        } = &c
+        else {
+            panic!()
+        };
+        assert_eq!(m.local_part().as_str(), r#""john \"jr\" smith""#);
+        assert_eq!(m.local_part().value(), r#"john "jr" smith"#);
+        let line = b"RCPT TO:<\"a@b>c\"@d>\r\n";
+        assert_eq!(one(line).to_bytes(), line);
+        // RFC 6531: UTF-8 in both parts.
+        let c = one("MAIL FROM:<用户@例子.广告> SMTPUTF8\r\n".as_bytes());
+        assert_eq!(mailbox(&c), "用户@例子.广告");
+        // Address literals in paths.
+        assert_eq!(mailbox(&one(b"RCPT TO:<a@[IPv6:::1]>\r\n")), "a@[IPv6:::1]");
+        assert_eq!(
+            mailbox(&one(b"RCPT TO:<a@[x-foo:bar]>\r\n")),
+            "a@[x-foo:bar]"
+        );
+        // A space after the colon is tolerated.
+        assert_eq!(mailbox(&one(b"MAIL FROM: <a@b.c>\r\n")), "a@b.c");
+    }
+
+    #[test]
+    fn path_errors() {
+        let cases: &[(&[u8], usize, DecodeErrorKind)] = &[
+            (b"MAIL FROM:a@b\r\n", 10, DecodeErrorKind::InvalidPath),
+            (b"MAIL FROM:<a@b\r\n", 14, DecodeErrorKind::InvalidPath),
+            (b"MAIL FROM:<a..b@c>\r\n", 13, DecodeErrorKind::InvalidPath),
+            (b"MAIL FROM:<a@-b>\r\n", 13, DecodeErrorKind::InvalidPath),
+            (
+                b"MAIL FROM:<a@[1.2.3]>\r\n",
+                14,
+                DecodeErrorKind::InvalidPath,
+            ),
+            (b"RCPT TO:<>\r\n", 9, DecodeErrorKind::InvalidPath),
+            (b"RCPT TO:<Postmaster\r\n", 19, DecodeErrorKind::InvalidPath),
+            (b"RCPT TO:<@a:@b>\r\n", 12, DecodeErrorKind::InvalidPath),
+            (b"RCPT TO:<@a;b@c>\r\n", 11, DecodeErrorKind::InvalidPath),
+            (b"MAIL TO:<a@b>\r\n", 5, DecodeErrorKind::InvalidArgument),
+            (b"MAIL\r\n", 4, DecodeErrorKind::MissingArgument),
+            (b"MAIL FROM:<\xff@b>\r\n", 11, DecodeErrorKind::InvalidUtf8),
+        ];
+        for (input, offset, kind) in cases {
+            let e = err(input);
+            assert_eq!(
+                (e.offset, &e.kind),
+                (*offset, kind),
+                "{}",
+                String::from_utf8_lossy(input)
+            );
+            assert_eq!(e.discard, input.len());
+            assert_eq!(e.kind.reply_code().map(|c| c.get()), Some(501));
+        }
+    }
+
+    #[test]
+    fn mail_parameters() {
+        // RFC 1870 §6, RFC 6152 §4, RFC 3030 §4, RFC 8689 §4.1, RFC 4954 §5.
+        let Command::Mail { params, .. } =
+            one(b"MAIL FROM:<ned@thor.innosoft.com> SIZE=500000\r\n")
+        else {
+            panic!()
+        };
+        assert_eq!(params.size, Some(500_000));
+        let Command::Mail { params, .. } =
+            one(b"MAIL FROM:<ned@ymir.claremont.edu> BODY=8BITMIME\r\n")
+        else {
+            panic!()
+        };
+        assert_eq!(params.body, Some(Body::EightBitMime));
+        let Command::Mail { params, .. } =
+            one(b"MAIL FROM:<ned@ymir.claremont.edu> BODY=BINARYMIME\r\n")
+        else {
+            panic!()
+        };
+        assert_eq!(params.body, Some(Body::BinaryMime));
+        let Command::Mail { params, .. } = one(b"MAIL FROM:<roger@example.org> REQUIRETLS\r\n")
+        else {
+            panic!()
+        };
+        assert!(params.requiretls);
+        let Command::Mail { params, .. } =
+            one(b"MAIL FROM:<e=mc2@example.com> AUTH=e+3Dmc2@example.com\r\n")
+        else {
+            panic!()
+        };
+        assert_eq!(
+            params.auth.unwrap().identity_xtext().unwrap().decode(),
+            &b"e=mc2@example.com"[..]
+        );
+        let Command::Mail { params, .. } = one(b"MAIL FROM:<john+@example.org> AUTH=<>\r\n") else {
+            panic!()
+        };
+        assert_eq!(params.auth, Some(MailAuth::unknown()));
+        // RFC 3461 §9.
+        let Command::Mail { params, .. } =
+            one(b"MAIL FROM:<Alice@Example.ORG> RET=HDRS ENVID=QQ314159\r\n")
+        else {
+            panic!()
+        };
+        assert_eq!(params.ret, Some(Ret::Headers));
+        assert_eq!(params.envid.unwrap().as_str(), "QQ314159");
+        let Command::Mail { params, .. } = one(
+            b"MAIL FROM:<a@b> MT-PRIORITY=-3 HOLDFOR=3600 BY=120;R smtputf8 X-Foo=bar X-Flag\r\n",
+        ) else {
+            panic!()
+        };
+        assert_eq!(params.mt_priority, Priority::new(-3));
+        assert_eq!(
+            params.hold,
+            Some(Hold::For(HoldSeconds::new(3600).unwrap()))
+        );
+        assert_eq!(params.by, DeliverBy::new(120, ByMode::Return, false));
+        assert!(params.smtputf8);
+        assert_eq!(params.other().len(), 2);
+        assert_eq!(
+            (params.other()[0].keyword(), params.other()[0].value()),
+            ("X-FOO", Some("bar"))
+        );
+        assert_eq!(params.other()[1].value(), None);
+        let Command::Mail { params, .. } =
+            one(b"MAIL FROM:<a@b> HOLDUNTIL=2030-01-01T00:00:00Z BY=-5;nt\r\n")
+        else {
+            panic!()
+        };
+        assert!(matches!(params.hold, Some(Hold::Until(_))));
+        assert_eq!(params.by, DeliverBy::new(-5, ByMode::Notify, true));
+        round_trip(b"MAIL FROM:<a@b> SIZE=1 BODY=7BIT SMTPUTF8 RET=FULL ENVID=x+2B AUTH=<> REQUIRETLS MT-PRIORITY=+9 HOLDUNTIL=2030-01-01T00:00:00.5+01:00 BY=9;N X=1\r\n");
+    }
+
+    #[test]
+    fn rcpt_parameters() {
+        // RFC 3461 §9.
+        let Command::Rcpt { params, .. } =
+            one(b"RCPT TO:<Dana@Ivory.EDU> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;Dana@Ivory.EDU\r\n")
+        else {
+            panic!()
+        };
+        assert_eq!(
+            params.notify,
+            Some(Notify::On(NotifyOn::new(true, true, false).unwrap()))
+        );
+        let orcpt = params.orcpt.unwrap();
+        assert_eq!(orcpt.addr_type(), "rfc822");
+        assert_eq!(orcpt.address().as_str(), "Dana@Ivory.EDU");
+        let Command::Rcpt { params, .. } = one(b"RCPT TO:<a@b> notify=never\r\n") else {
+            panic!()
+        };
+        assert_eq!(params.notify, Some(Notify::Never));
+        // SIZE has no meaning on RCPT: kept as another parameter.
+        let Command::Rcpt { params, .. } = one(b"RCPT TO:<a@b> SIZE=5\r\n") else {
+            panic!()
+        };
+        assert_eq!(params.other()[0].keyword(), "SIZE");
+        round_trip(b"RCPT TO:<a@b> NOTIFY=DELAY,SUCCESS ORCPT=rfc822;a+2Bb@c X-Y\r\n");
+    }
+
+    #[test]
+    fn parameter_errors() {
+        let e = err(b"MAIL FROM:<a@b> SIZE=1 SIZE=2\r\n");
+        assert_eq!(
+            (e.offset, e.kind),
+            (
+                23,
+                DecodeErrorKind::DuplicateParameter {
+                    keyword: "SIZE".into()
+                }
+            )
+        );
+        let e = err(b"MAIL FROM:<a@b> HOLDFOR=1 HOLDUNTIL=2030-01-01T00:00:00Z\r\n");
+        assert!(matches!(e.kind, DecodeErrorKind::DuplicateParameter { .. }));
+        let e = err(b"MAIL FROM:<a@b> SMTPUTF8 smtputf8\r\n");
+        assert!(matches!(e.kind, DecodeErrorKind::DuplicateParameter { .. }));
+        let e = err(b"MAIL FROM:<a@b> X-A X-a\r\n");
+        assert!(matches!(e.kind, DecodeErrorKind::DuplicateParameter { .. }));
+        let e = err(b"RCPT TO:<a@b> NOTIFY=NEVER NOTIFY=DELAY\r\n");
+        assert!(matches!(e.kind, DecodeErrorKind::DuplicateParameter { .. }));
+        for bad in [
+            &b"MAIL FROM:<a@b> SIZE=x\r\n"[..],
+            b"MAIL FROM:<a@b> SIZE\r\n",
+            b"MAIL FROM:<a@b> SIZE=123456789012345678901\r\n",
+            b"MAIL FROM:<a@b> SIZE=99999999999999999999\r\n",
+            b"MAIL FROM:<a@b> BODY=9BIT\r\n",
+            b"MAIL FROM:<a@b> SMTPUTF8=yes\r\n",
+            b"MAIL FROM:<a@b> RET=ALL\r\n",
+            b"MAIL FROM:<a@b> ENVID=a+2b\r\n",
+            b"MAIL FROM:<a@b> MT-PRIORITY=10\r\n",
+            b"MAIL FROM:<a@b> HOLDFOR=1234567890\r\n",
+            b"MAIL FROM:<a@b> HOLDUNTIL=tomorrow\r\n",
+            b"MAIL FROM:<a@b> BY=1;X\r\n",
+            b"MAIL FROM:<a@b> BY=1\r\n",
+            b"RCPT TO:<a@b> NOTIFY=NEVER,DELAY\r\n",
+            b"RCPT TO:<a@b> NOTIFY=\r\n",
+            b"RCPT TO:<a@b> ORCPT=rfc822\r\n",
+            b"RCPT TO:<a@b> ORCPT=rfc822;\r\n",
+            b"MAIL FROM:<a@b> -X=1\r\n",
+            b"MAIL FROM:<a@b> X=a=b\r\n",
+        ] {
+            let e = err(bad);
+            assert!(
+                matches!(e.kind, DecodeErrorKind::InvalidParameter { .. }),
+                "{}: {e}",
+                String::from_utf8_lossy(bad)
+            );
+            assert_eq!(e.offset, 16 - usize::from(bad.starts_with(b"RCPT")) * 2);
+        }
+        let e = err(b"MAIL FROM:<a@b>SIZE=1\r\n");
+        assert_eq!((e.offset, e.kind), (15, DecodeErrorKind::InvalidArgument));
+    }
+
+    #[test]
+    fn bdat_auth_and_others() {
+        assert_eq!(
+            one(b"BDAT 86 LAST\r\n"),
+            Command::Bdat {
+                size: 86,
+                last: true
+            }
+        );
+        assert_eq!(
+            one(b"BDAT 100000\r\n"),
+            Command::Bdat {
+                size: 100_000,
+                last: false
+            }
+        );
+        assert_eq!(one(b"bdat 0 last\r\n").to_bytes(), b"BDAT 0 LAST\r\n");
+        for bad in [
+            &b"BDAT\r\n"[..],
+            b"BDAT x\r\n",
+            b"BDAT 1 FIRST\r\n",
+            b"BDAT 99999999999999999999999\r\n",
+            b"BDAT -1\r\n",
+        ] {
+            assert!(err(bad).kind.reply_code().is_some());
+        }
+        // RFC 4954 §4, §6.
+        let c = one(b"AUTH PLAIN dGVzdAB0ZXN0ADEyMzQ=\r\n");
+        let Command::Auth {
+            mechanism,
+            initial_response: Some(InitialResponse::Base64(data)),
+        } = &c
+        else {
+            panic!()
+        };
+        assert_eq!(mechanism.as_str(), "PLAIN");
+        assert_eq!(data.expose(), "dGVzdAB0ZXN0ADEyMzQ=");
+        assert!(
+            !format!("{c:?}").contains("dGVzd"),
+            "Debug redacts the data"
+        );
+        assert_eq!(c.stop(), Some(Stop::Auth));
+        assert_eq!(
+            one(b"AUTH EXTERNAL =\r\n"),
+            Command::Auth {
+                mechanism: Mechanism::new("EXTERNAL").unwrap(),
+                initial_response: Some(InitialResponse::Empty)
+            }
+        );
+        assert!(matches!(
+            one(b"AUTH cram-md5\r\n"),
+            Command::Auth {
+                initial_response: None,
+                ..
+            }
+        ));
+        assert_eq!(err(b"AUTH PLAIN abc\r\n").offset, 11);
+        assert_eq!(err(b"AUTH\r\n").kind, DecodeErrorKind::MissingArgument);
+        assert_eq!(
+            err(b"AUTH P/AIN\r\n").kind,
+            DecodeErrorKind::InvalidArgument
+        );
+        let e = err(b"DATA now\r\n");
+        assert_eq!((e.offset, e.kind), (5, DecodeErrorKind::UnexpectedArgument));
+        assert_eq!(err(b"VRFY\r\n").kind, DecodeErrorKind::MissingArgument);
+        assert_eq!(one(b"NOOP   \r\n"), Command::Noop { arg: None });
+        let c = one(b"XCLIENT  NAME=spike.porcupine.org ADDR=168.100.189.2\r\n");
+        let Command::Unknown { verb, args } = &c else {
+            panic!()
+        };
+        assert_eq!(verb.as_str(), "XCLIENT");
+        assert_eq!(
+            args.as_ref().unwrap().as_bytes(),
+            b"NAME=spike.porcupine.org ADDR=168.100.189.2"
+        );
+        round_trip(b"xclient a\tb\r\n");
+        assert_eq!(err(b"\r\n").kind, DecodeErrorKind::InvalidCommand);
+        assert_eq!(err(b" QUIT\r\n").kind, DecodeErrorKind::InvalidCommand);
+        assert_eq!(err(b"QU\x80T\r\n").kind, DecodeErrorKind::InvalidCommand);
+        let e = err(b"NOOP a\rb\r\n");
+        assert_eq!((e.offset, e.kind), (6, DecodeErrorKind::BareCr));
+        let e = err(b"NOOP a\0b\r\n");
+        assert_eq!(
+            (e.offset, e.kind),
+            (6, DecodeErrorKind::ControlCharacter { byte: 0 })
+        );
+    }
+
+    #[test]
+    fn limits_apply_to_a_whole_slice() {
+        let mut limits = Limits::default();
+        let mut line = b"NOOP ".to_vec();
+        line.resize(510, b'x');
+        line.extend_from_slice(b"\r\n");
+        assert!(command(&line, &limits).is_ok());
+        line.insert(5, b'x');
+        let e = command(&line, &limits).unwrap_err();
+        assert_eq!(e.kind, DecodeErrorKind::LineTooLong { limit: 512 });
+        assert_eq!(e.kind.reply_code().unwrap().get(), 500);
+        assert!(e.until_line_end);
+        // Paths: 256 octets with the brackets.
+        let local = "l".repeat(64);
+        let domain = format!("{}.com", "d".repeat(256 - 2 - 64 - 1 - 4));
+        let ok = format!("RCPT TO:<{local}@{domain}>\r\n");
+        assert!(command(ok.as_bytes(), &limits).is_ok());
+        let long = format!("RCPT TO:<{local}@x{domain}>\r\n");
+        let e = command(long.as_bytes(), &limits).unwrap_err();
+        assert_eq!(
+            (e.offset, e.kind),
+            (8, DecodeErrorKind::PathTooLong { limit: 256 })
+        );
+        limits.path = 1000;
+        assert!(command(long.as_bytes(), &limits).is_ok());
+        limits.command_line = 10;
+        assert!(command(b"QUIT\r\n", &limits).is_ok());
+        assert!(command(b"NOOP 12345\r\n", &limits).is_err());
+        assert_eq!(command(b"NOOP 1234", &limits), Ok(Decoded::Incomplete));
+        assert!(command(b"NOOP 12345", &limits).is_err());
+    }
+
+    fn collect(stream: &[u8], chunk: usize) -> Vec<(usize, Result<Command<'static>, DecodeError>)> {
+        let mut d = CommandDecoder::new(Limits::default());
+        let mut out = Vec::new();
+        for c in stream.chunks(chunk) {
+            d.push(c);
+            loop {
+                let at = d.offset();
+                match d.next_command() {
+                    Some(r) => out.push((at, r)),
+                    None => match d.stopped() {
+                        Some(Stop::Bdat { size, .. }) if d.buffered().len() as u64 >= size => {
+                            let n = usize::try_from(size).unwrap();
+                            let _ = d.take(n);
+                            d.resume();
+                        }
+                        Some(Stop::Auth | Stop::StartTls) => d.resume(),
+                        _ => break,
+                    },
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn streaming_matches_stateless_for_every_split() {
+        let stream: &[u8] = b"EHLO client.example\r\nMAIL FROM:<a@b> SIZE=10\r\nRCPT TO:<\xff>\r\n\
+            RCPT TO:<c@d> NOTIFY=NEVER\r\nBDAT 8\r\nQUIT\r\n\r\nBDAT 0 LAST\r\nAUTH PLAIN =\r\nNOOP\r\n";
+        let whole = collect(stream, stream.len());
+        assert_eq!(whole.len(), 8);
+        assert!(whole[2].1.is_err());
+        assert_eq!(whole[2].0, 46);
+        assert_eq!(whole[2].1.as_ref().unwrap_err().offset, 56);
+        // "QUIT\r\n\r\n" was the BDAT chunk, never read as commands.
+        assert_eq!(
+            whole[5].1,
+            Ok(Command::Bdat {
+                size: 0,
+                last: true
+            })
+        );
+        for chunk in 1..stream.len() {
+            assert_eq!(collect(stream, chunk), whole, "chunk size {chunk}");
+        }
+        // The stateless decoder agrees on every line.
+        let mut pos = 0;
+        for (at, r) in &whole {
+            assert_eq!(*at, pos);
+            match command(&stream[pos..], &Limits::default()) {
+                Ok(Decoded::Complete { value, consumed }) => {
+                    assert_eq!(Ok(value.into_owned()), *r);
+                    pos += consumed;
+                    if let Some(Stop::Bdat { size, .. }) = r.as_ref().unwrap().stop() {
+                        pos += usize::try_from(size).unwrap();
+                    }
+                }
+                Ok(Decoded::Incomplete) => panic!(),
+                Err(e) => {
+                    assert_eq!(Err(e.clone().shifted(pos)), *r);
+                    pos += e.discard;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_overlong_line_never_swallows_the_next_command() {
+        let mut limits = Limits::default();
+        limits.command_line = 10;
+        let mut d = CommandDecoder::new(limits);
+        d.push(b"NOOP\r\nNOOP 0123456789\r\nQUIT\r\n");
+        assert_eq!(d.next_command(), Some(Ok(Command::Noop { arg: None })));
+        let e = d.next_command().unwrap().unwrap_err();
+        assert_eq!((e.offset, e.discard, e.until_line_end), (6, 10, true));
+        assert_eq!(d.next_command(), Some(Ok(Command::Quit)));
+        assert!(d.next_command().is_none());
+        let e = command(b"NOOP 0123456789\r\nQUIT\r\n", &limits).unwrap_err();
+        assert_eq!((e.offset, e.discard, e.until_line_end), (0, 10, true));
+    }
+
+    #[test]
+    fn streaming_stops_after_data_until_resumed() {
+        let mut d = CommandDecoder::new(Limits::default());
+        d.push(b"DATA\r\nQUIT\r\n.\r\nQUIT\r\n");
+        assert_eq!(d.next_command(), Some(Ok(Command::Data)));
+        assert_eq!(d.stopped(), Some(Stop::Data));
+        assert!(d.next_command().is_none());
+        assert_eq!(d.offset(), 6);
+        assert_eq!(&d.take(9)[..], b"QUIT\r\n.\r\n");
+        d.resume();
+        assert_eq!(d.next_command(), Some(Ok(Command::Quit)));
+        assert_eq!(d.offset(), 21);
+        assert!(d.next_command().is_none());
+    }
+
+    #[test]
+    fn streaming_starttls_hands_back_the_rest() {
+        let mut d = CommandDecoder::new(Limits::default());
+        d.push(b"STARTTLS\r\nMAIL FROM:<evil@x>\r\n");
+        assert_eq!(d.next_command(), Some(Ok(Command::StartTls)));
+        assert!(d.next_command().is_none());
+        assert_eq!(&d.take_buffered()[..], b"MAIL FROM:<evil@x>\r\n");
+        d.resume();
+        assert!(d.next_command().is_none());
+    }
+
+    #[test]
+    fn streaming_skips_an_overlong_line_without_buffering_it() {
+        let mut limits = Limits::default();
+        limits.command_line = 16;
+        let mut d = CommandDecoder::new(limits);
+        d.push(b"NOOP ");
+        assert!(d.next_command().is_none());
+        d.push(&[b'x'; 100]);
+        let e = d.next_command().unwrap().unwrap_err();
+        assert_eq!(
+            (e.offset, e.kind, e.discard),
+            (0, DecodeErrorKind::LineTooLong { limit: 16 }, 16)
+        );
+        for _ in 0..100 {
+            d.push(&[b'y'; 1000]);
+            assert!(d.buffered().is_empty());
+        }
+        d.push(b"yyy\r\nQUIT\r\n");
+        assert_eq!(d.next_command(), Some(Ok(Command::Quit)));
+        assert_eq!(d.offset(), 100_110 + 6);
+    }
+}
