@@ -39,3 +39,8 @@ mod limits;
 pub mod types;
 
 pub use limits::Limits;
+
+/// The examples of `README.md`, checked as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

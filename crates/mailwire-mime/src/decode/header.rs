@@ -472,8 +472,9 @@ impl HeaderDecoder {
         }
     }
 
-    /// Signals the end of input: whatever was pushed is the whole header
-    /// section. Returns where the body starts.
+    /// Signals the end of input and returns where the body starts. When the
+    /// section had not ended before, the body is [`Self::buffered_body`]
+    /// (for example a last line that is not a header field).
     pub fn finish(&mut self) -> usize {
         self.splitter
             .advance(&self.buf, true)
@@ -538,10 +539,14 @@ mod tests {
                     break;
                 }
             }
+            let done_early = d.is_done();
             for chunk in chunks {
                 body.extend_from_slice(chunk);
             }
             let body_start = d.finish();
+            if !done_early {
+                body.extend_from_slice(d.buffered_body());
+            }
             let chunked = d.headers().unwrap();
             assert_eq!(chunked, whole, "chunk size {size}");
             assert_eq!(body_start, whole.body_start());
@@ -710,6 +715,10 @@ mod tests {
         assert_eq!(h.get("subject").unwrap().span(), 0..13);
         assert_eq!(kinds(&h), [(13, DefectKind::MissingSeparator)]);
         assert_eq!(h.body_start(), 13);
+
+        let h = decode(b"Subject: a\r\nnot a field", &Limits::default());
+        assert_eq!(kinds(&h), [(12, DefectKind::MissingSeparator)]);
+        assert_eq!(h.body_start(), 12);
 
         let h = decode(b"Subject: a\r\n b\r\n", &Limits::default());
         assert_eq!(h.get("subject").unwrap().unstructured(), "a b");
