@@ -48,3 +48,8 @@ pub mod session;
 pub mod types;
 
 pub use limits::Limits;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
