@@ -90,8 +90,12 @@ fn replies(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("smtp/replies");
     group.throughput(Throughput::Bytes(input.len() as u64));
-    group.bench_function("mailwire", |b| b.iter(|| mailwire_stateless(black_box(&input), &limits)));
-    group.bench_function("mailwire-streaming", |b| b.iter(|| mailwire_streaming(black_box(&input), limits)));
+    group.bench_function("mailwire", |b| {
+        b.iter(|| mailwire_stateless(black_box(&input), &limits))
+    });
+    group.bench_function("mailwire-streaming", |b| {
+        b.iter(|| mailwire_streaming(black_box(&input), limits))
+    });
     group.bench_function("smtp-proto", |b| b.iter(|| smtp_proto(black_box(&input))));
     group.finish();
 }

@@ -8,27 +8,37 @@ use mailwire_smtp::types::{EnhancedStatusCode, Reply, ReplyCode, ReplyText};
 use proptest::prelude::*;
 
 fn code() -> impl Strategy<Value = ReplyCode> {
-    (2u16..=5, 0u16..=5, 0u16..=9).prop_map(|(a, b, c)| ReplyCode::new(a * 100 + b * 10 + c).unwrap())
+    (2u16..=5, 0u16..=5, 0u16..=9)
+        .prop_map(|(a, b, c)| ReplyCode::new(a * 100 + b * 10 + c).unwrap())
 }
 
 /// Any bytes a reply line may carry: everything but CR, LF and NUL, with
 /// UTF-8 and controls included, short enough for the default line limit.
 fn text() -> impl Strategy<Value = ReplyText<'static>> {
-    prop::collection::vec(any::<u8>().prop_filter("line break", |b| !matches!(b, b'\r' | b'\n' | 0)), 0..120)
-        .prop_map(|v| ReplyText::new(v).unwrap())
+    prop::collection::vec(
+        any::<u8>().prop_filter("line break", |b| !matches!(b, b'\r' | b'\n' | 0)),
+        0..120,
+    )
+    .prop_map(|v| ReplyText::new(v).unwrap())
 }
 
 fn reply() -> impl Strategy<Value = Reply<'static>> {
-    (code(), text(), prop::collection::vec(text(), 0..6), any::<bool>(), 0u16..1000, 0u16..1000).prop_map(
-        |(code, first, rest, esc, subject, detail)| {
+    (
+        code(),
+        text(),
+        prop::collection::vec(text(), 0..6),
+        any::<bool>(),
+        0u16..1000,
+        0u16..1000,
+    )
+        .prop_map(|(code, first, rest, esc, subject, detail)| {
             let reply = Reply::from_lines(code, first, rest);
             let class = u8::try_from(code.get() / 100).unwrap();
             match EnhancedStatusCode::new(class, subject, detail) {
                 Some(e) if esc => reply.with_enhanced(e).unwrap(),
                 _ => reply,
             }
-        },
-    )
+        })
 }
 
 fn stream(input: &[u8], chunks: &[usize]) -> Vec<Result<Reply<'static>, DecodeError>> {
