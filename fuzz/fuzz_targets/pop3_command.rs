@@ -80,7 +80,7 @@ fn whole(input: &[u8], sasl: bool, limits: Limits) -> Vec<Result<Value, DecodeEr
                 pos += consumed;
             }
             Err(mut e) => {
-                assert!(e.discard > 0 && e.discard <= rest.len());
+                assert!((e.discard > 0 || e.until_line_end) && e.discard <= rest.len());
                 assert!(e.offset < rest.len());
                 pos += e.discard;
                 if e.until_line_end {
@@ -103,9 +103,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut limits = Limits::default();
     if control & 0x80 != 0 {
-        limits.command_line = 6 + usize::from(control & 0x1f);
-        limits.argument = 1 + usize::from(control & 0x07);
-        limits.sasl_line = 6 + usize::from(control & 0x1f);
+        limits.command_line = usize::from(control & 0x1f);
+        limits.argument = usize::from(control & 0x07);
+        limits.sasl_line = usize::from(control & 0x1f);
     }
     let sasl = control & 0x40 != 0;
     let chunk = usize::from(control & 0x3f) + 1;

@@ -38,7 +38,9 @@ pub(crate) fn line(input: &[u8], start: usize, scanned: usize, limit: usize) -> 
                 content_end: start + i - usize::from(cr),
             }
         }
-        None if rest.len() >= limit => Line::TooLong,
+        // An empty line start is never too long, even under a zero limit, so
+        // a caller looping until `Partial` always ends.
+        None if rest.len() >= limit && !rest.is_empty() => Line::TooLong,
         None => Line::Partial {
             scanned: window.len().max(scanned),
         },
@@ -88,6 +90,8 @@ mod tests {
         assert_eq!(line(b"abcde", 0, 0, 5), Line::TooLong);
         assert_eq!(line(b"", 0, 0, 5), Line::Partial { scanned: 0 });
         assert_eq!(line(b"ab", 7, 0, 5), Line::Partial { scanned: 0 });
+        assert_eq!(line(b"", 0, 0, 0), Line::Partial { scanned: 0 });
+        assert_eq!(line(b"\n", 0, 0, 0), Line::TooLong);
     }
 
     #[test]

@@ -511,3 +511,23 @@ fn take_buffered_hands_back_what_was_not_decoded() {
     assert_eq!(d.next_command(), Some(Ok(Command::Capa)));
     assert_eq!(d.offset(), 20);
 }
+
+#[test]
+fn zero_limits_never_stall() {
+    let limits = Limits {
+        command_line: 0,
+        argument: 0,
+        sasl_line: 0,
+    };
+    let mut d = CommandDecoder::new(limits);
+    d.push(b"STAT\r\nNOOP\r\n");
+    let mut errors = 0;
+    while let Some(r) = d.next_command() {
+        assert!(r.is_err());
+        errors += 1;
+        assert!(errors <= 2);
+    }
+    assert_eq!(errors, 2);
+    assert_eq!(d.offset(), 12);
+    assert_eq!(command(b"", &limits), Ok(Decoded::Incomplete));
+}
