@@ -531,3 +531,83 @@ fn zero_limits_never_stall() {
     assert_eq!(d.offset(), 12);
     assert_eq!(command(b"", &limits), Ok(Decoded::Incomplete));
 }
+
+#[test]
+fn rfc5034_section6_client_lines() {
+    // The three examples of RFC 5034 §6, client side; the DIGEST-MD5 response
+    // joined back into one line. The caller reads SASL lines after AUTH.
+    let digest_md5 = "Y2hhcnNldD11dGYtOCx1c2VybmFtZT0iY2hyaXMiLHJlYWxtPSJlbHdvb2\
+                      QuaW5ub3NvZnQuY29tIixub25jZT0iT0E2TUc5dEVRR20yaGgiLG5jPTAw\
+                      MDAwMDAxLGNub25jZT0iT0E2TUhYaDZWcVRyUmsiLGRpZ2VzdC11cmk9In\
+                      BvcC9lbHdvb2QuaW5ub3NvZnQuY29tIixyZXNwb25zZT1iMGQ1NmQyZjA1\
+                      NGMyNGI2MjA3MjMyMjEwNjQ2OGRiOSxxb3A9YXV0aA==";
+    let stream = format!(
+        "CAPA\r\nSTLS\r\nCAPA\r\nAUTH PLAIN dGVzdAB0ZXN0AHRlc3Q=\r\n\
+         CAPA\r\nAUTH PLAIN\r\ndGVzdAB0ZXN0AHRlc3Q=\r\n\
+         CAPA\r\nAUTH DIGEST-MD5\r\n{digest_md5}\r\n\r\n"
+    );
+    let mut d = CommandDecoder::new(Limits::default());
+    d.push(stream.as_bytes());
+    let mut next = || d.next_command().unwrap().unwrap();
+    assert_eq!(next(), Command::Capa);
+    assert_eq!(next(), Command::Stls);
+    assert_eq!(next(), Command::Capa);
+    let Command::Auth {
+        mechanism,
+        initial_response: Some(ir),
+    } = next()
+    else {
+        panic!("AUTH with an initial response");
+    };
+    assert_eq!(mechanism.as_str(), "PLAIN");
+    assert_eq!(ir.decode(), b"test\0test\0test");
+    assert_eq!(next(), Command::Capa);
+    assert!(matches!(
+        next(),
+        Command::Auth {
+            initial_response: None,
+            ..
+        }
+    ));
+    let Some(Ok(SaslResponse::Data(data))) = d.next_sasl_response() else {
+        panic!("a SASL response");
+    };
+    assert_eq!(data.decode(), b"test\0test\0test");
+    assert_eq!(d.next_command(), Some(Ok(Command::Capa)));
+    assert!(matches!(d.next_command(), Some(Ok(Command::Auth { .. }))));
+    let Some(Ok(SaslResponse::Data(data))) = d.next_sasl_response() else {
+        panic!("a SASL response");
+    };
+    assert!(
+        data.decode()
+            .starts_with(b"charset=utf-8,username=\"chris\"")
+    );
+    assert_eq!(
+        d.next_sasl_response(),
+        Some(Ok(SaslResponse::Data(SaslData::empty())))
+    );
+    assert!(d.next_command().is_none());
+}
+
+#[test]
+fn rfc6856_section3_client_lines() {
+    // RFC 6856 §3.3, client side.
+    let lang = |s: &'static str| Command::Lang(Some(LanguageRange::try_from(s).unwrap()));
+    let cases: Vec<(&[u8], Command<'_>)> = vec![
+        (b"USER karen\r\n", Command::User(arg("karen"))),
+        (
+            b"PASS password\r\n",
+            Command::Pass(Password::try_from("password").unwrap()),
+        ),
+        (b"LANG MUL\r\n", lang("MUL")),
+        (b"LANG\r\n", Command::Lang(None)),
+        (b"LANG es\r\n", lang("es")),
+        (b"LANG uga\r\n", lang("uga")),
+        (b"LANG sv\r\n", lang("sv")),
+        (b"LANG *\r\n", Command::Lang(Some(LanguageRange::any()))),
+    ];
+    for (wire, expected) in cases {
+        assert_eq!(one(wire), expected);
+        assert_eq!(expected.to_bytes(), wire);
+    }
+}
