@@ -301,3 +301,101 @@ fn typed<'a>(keyword: &'a [u8], params: &[&'a [u8]]) -> Option<Capability<'a>> {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::ReplyText;
+
+    fn caps(lines: &[&'static str]) -> Capabilities<'static> {
+        let rest = lines
+            .iter()
+            .map(|l| ReplyText::try_from(*l).unwrap())
+            .collect();
+        let reply = Reply::from_lines(
+            ReplyCode::OK,
+            ReplyText::try_from("mx.example").unwrap(),
+            rest,
+        );
+        Capabilities::from_reply(&reply).unwrap().into_owned()
+    }
+
+    #[test]
+    fn rfc5321_appendix_d1_and_extensions() {
+        let c = caps(&[
+            "8BITMIME",
+            "SIZE",
+            "DSN",
+            "HELP",
+            "PIPELINING",
+            "ENHANCEDSTATUSCODES",
+            "CHUNKING",
+            "BINARYMIME",
+            "SMTPUTF8",
+            "STARTTLS",
+            "REQUIRETLS",
+            "AUTH=LOGIN PLAIN",
+            "AUTH CRAM-MD5",
+            "MT-PRIORITY MIXER",
+            "FUTURERELEASE 604800 2030-01-01T00:00:00Z",
+            "DELIVERBY 240",
+            "DELIVERBY",
+            "MT-PRIORITY",
+        ]);
+        let list: Vec<_> = c.iter().cloned().collect();
+        assert_eq!(list[0], Capability::EightBitMime);
+        assert_eq!(list[1], Capability::Size(None));
+        assert_eq!(list[2], Capability::Dsn);
+        assert!(
+            matches!(&list[3], Capability::Other { keyword, params } if keyword == "HELP" && params.is_empty())
+        );
+        assert_eq!(c.max_size(), None);
+        let mechs: Vec<_> = c.auth_mechanisms().map(Mechanism::as_str).collect();
+        assert_eq!(mechs, ["LOGIN", "PLAIN", "CRAM-MD5"]);
+        assert_eq!(list[13], Capability::MtPriority(Some("MIXER".into())));
+        assert!(
+            matches!(&list[14], Capability::FutureRelease { max_interval, .. } if max_interval.get() == 604_800)
+        );
+        assert_eq!(list[15], Capability::DeliverBy(HoldSeconds::new(240)));
+        assert_eq!(list[16], Capability::DeliverBy(None));
+        assert_eq!(list[17], Capability::MtPriority(None));
+        for k in [
+            "starttls",
+            "REQUIRETLS",
+            "chunking",
+            "BinaryMime",
+            "SMTPUTF8",
+            "help",
+        ] {
+            assert!(c.contains(k), "{k}");
+        }
+        assert!(!c.contains("XFORWARD"));
+    }
+
+    #[test]
+    fn unparsable_parameters_are_kept() {
+        let c = caps(&[
+            "SIZE big",
+            "FUTURERELEASE 1",
+            "X-THING a b",
+            "!bang",
+            "PIPELINING now",
+        ]);
+        let list: Vec<_> = c.iter().cloned().collect();
+        assert!(
+            matches!(&list[0], Capability::Other { keyword, params } if keyword == "SIZE" && params == &["big"])
+        );
+        assert!(
+            matches!(&list[1], Capability::Other { keyword, .. } if keyword == "FUTURERELEASE")
+        );
+        assert!(
+            matches!(&list[2], Capability::Other { keyword, params } if keyword == "X-THING" && params.len() == 2)
+        );
+        assert!(matches!(&list[3], Capability::Other { keyword, .. } if keyword == "!bang"));
+        assert!(matches!(&list[4], Capability::Other { .. }));
+        assert_eq!(caps(&["SIZE 0"]).max_size(), None);
+        assert_eq!(caps(&["SIZE 10240000"]).max_size(), Some(10_240_000));
+        let not_ok = Reply::new(ReplyCode::new(502).unwrap(), "no").unwrap();
+        assert!(Capabilities::from_reply(&not_ok).is_none());
+    }
+}
