@@ -815,6 +815,7 @@ impl CommandDecoder {
     pub fn take_buffered(&mut self) -> BytesMut {
         self.base += self.buf.len();
         self.scanned = 0;
+        self.skipping = false;
         self.buf.split()
     }
 
@@ -842,7 +843,7 @@ impl CommandDecoder {
     /// is [stopped](Self::stopped)), or an error after which decoding goes
     /// on past the bad line.
     pub fn next_command(&mut self) -> Option<Result<Command<'static>, DecodeError>> {
-        if self.stopped.is_some() {
+        if self.stopped.is_some() || self.buf.is_empty() {
             return None;
         }
         let limit = self.limits.command_line;

@@ -276,11 +276,12 @@ pub fn reply<'a>(input: &'a [u8], limits: &Limits) -> Result<Decoded<Reply<'a>>,
         }
         pos = end;
         if line.last {
-            let (code, first) = first.expect("set on the first line");
-            return Ok(Decoded::Complete {
-                value: Reply::from_lines(code, first, rest),
-                consumed: pos,
-            });
+            if let Some((code, first)) = first {
+                return Ok(Decoded::Complete {
+                    value: Reply::from_lines(code, first, rest),
+                    consumed: pos,
+                });
+            }
         }
     }
 }
@@ -313,6 +314,9 @@ pub struct ReplyDecoder {
     /// Offset in `buf` where framing continues: the start of the first line
     /// of the current reply that has not been framed yet.
     scanned: usize,
+    /// Offset in `buf` up to which the line being framed has been searched
+    /// for an LF without finding one.
+    searched: usize,
     /// Lines of the current reply framed so far.
     lines: usize,
     /// The code on the first line of the current reply.
@@ -329,6 +333,7 @@ impl ReplyDecoder {
             buf: BytesMut::new(),
             base: 0,
             scanned: 0,
+            searched: 0,
             lines: 0,
             code: None,
             skipping: false,
@@ -374,19 +379,27 @@ impl ReplyDecoder {
     /// the connection changes (STARTTLS): those bytes must not be processed
     /// as if they had come over the new layer.
     pub fn take_buffered(&mut self) -> BytesMut {
-        self.base += self.buf.len();
-        self.scanned = 0;
-        self.lines = 0;
-        self.code = None;
-        self.buf.split()
+        let taken = self.buf.split();
+        self.base += taken.len();
+        self.reset();
+        self.skipping = false;
+        taken
     }
 
     /// The next complete reply, `None` when more bytes are needed, or an
     /// error after which decoding resumes past the bad input.
     pub fn next_reply(&mut self) -> Option<Result<Reply<'static>, DecodeError>> {
         loop {
-            match frame::line(&self.buf, self.scanned, self.limits.reply_line) {
-                Line::Partial => return None,
+            match frame::line_from(
+                &self.buf,
+                self.scanned,
+                self.searched,
+                self.limits.reply_line,
+            ) {
+                Line::Partial => {
+                    self.searched = self.buf.len();
+                    return None;
+                }
                 Line::TooLong => {
                     let err = DecodeError {
                         until_line_end: true,
@@ -415,6 +428,7 @@ impl ReplyDecoder {
                         };
                     if !ends {
                         self.scanned = end;
+                        self.searched = end;
                         continue;
                     }
                     let result = match reply(&self.buf[..end], &self.limits) {
@@ -423,7 +437,9 @@ impl ReplyDecoder {
                             self.consume(consumed);
                             Ok(value)
                         }
-                        Ok(Decoded::Incomplete) => unreachable!("every line is framed"),
+                        // Every line of `buf[..end]` is framed, so `reply`
+                        // completes or fails; waiting is the safe answer.
+                        Ok(Decoded::Incomplete) => return None,
                         Err(err) => {
                             let err = err.shifted(self.base);
                             self.consume(err.discard);
@@ -437,9 +453,16 @@ impl ReplyDecoder {
     }
 
     fn consume(&mut self, n: usize) {
+        let n = n.min(self.buf.len());
         self.buf.advance(n);
         self.base += n;
+        self.reset();
+    }
+
+    /// Forgets the reply being framed.
+    fn reset(&mut self) {
         self.scanned = 0;
+        self.searched = 0;
         self.lines = 0;
         self.code = None;
     }
@@ -647,6 +670,62 @@ mod tests {
         assert!(d.next_reply().is_none());
         let e = reply(b"250-ok\r\n250 0123456789abcdef\r\n", &limits).unwrap_err();
         assert_eq!((e.offset, e.discard, e.until_line_end), (8, 18, true));
+    }
+
+    #[test]
+    fn a_zero_line_limit_never_stalls() {
+        let mut limits = Limits::default();
+        limits.reply_line = 0;
+        let mut d = ReplyDecoder::new(limits);
+        assert!(d.next_reply().is_none());
+        d.push(b"250 a\r\n250 b\r\n");
+        let mut errors = 0;
+        while let Some(r) = d.next_reply() {
+            assert!(r.is_err());
+            errors += 1;
+            assert!(errors <= 2);
+        }
+        assert_eq!(errors, 2);
+    }
+
+    #[test]
+    fn take_buffered_ends_skipping() {
+        let mut limits = Limits::default();
+        limits.reply_line = 8;
+        let mut d = ReplyDecoder::new(limits);
+        d.push(b"250 0123456789");
+        assert!(d.next_reply().unwrap().is_err());
+        // The connection changes layer in the middle of the skipped line:
+        // what comes over the new layer is decoded from its first byte.
+        assert!(d.take_buffered().is_empty());
+        d.push(b"220 ok\r\n");
+        assert_eq!(
+            d.next_reply().unwrap().unwrap().code(),
+            ReplyCode::SERVICE_READY
+        );
+        assert_eq!(d.offset(), 22);
+    }
+
+    #[test]
+    fn a_line_in_one_byte_chunks_is_searched_once() {
+        // Framing resumes where it stopped: feeding a long line byte by byte
+        // must not rescan it (observable as linear work; here, as the same
+        // result as a single push).
+        let mut limits = Limits::default();
+        limits.reply_line = 4096;
+        let mut line = b"250 ".to_vec();
+        line.extend(std::iter::repeat_n(b'x', 4000));
+        line.extend_from_slice(b"\r\n");
+        let mut d = ReplyDecoder::new(limits);
+        for b in &line {
+            d.push(std::slice::from_ref(b));
+            if let Some(r) = d.next_reply() {
+                assert_eq!(r.unwrap().text().as_bytes().len(), 4000);
+                return;
+            }
+            assert_eq!(d.searched, d.buf.len());
+        }
+        panic!("no reply");
     }
 
     #[test]
