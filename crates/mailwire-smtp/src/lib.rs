@@ -62,3 +62,8 @@ pub mod types;
 pub mod xtext;
 
 pub use limits::Limits;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
