@@ -1,8 +1,9 @@
 //! mailwire: sans-IO codecs for Internet mail.
 //!
 //! This facade re-exports the protocol crates behind features, all on by
-//! default: [`smtp`] (SMTP and LMTP), [`pop3`], [`imap`] and [`mime`]
-//! (RFC 5322 and MIME). Each can also be used on its own.
+//! default: [`smtp`] (SMTP and LMTP), [`pop3`], [`imap`], [`mime`]
+//! (RFC 5322 and MIME) and [`sasl`] (the authentication mechanisms they
+//! share). Each can also be used on its own.
 //!
 //! ```
 //! # #[cfg(feature = "smtp")] {
@@ -25,6 +26,9 @@ pub use mailwire_mime as mime;
 #[cfg(feature = "pop3")]
 #[doc(inline)]
 pub use mailwire_pop3 as pop3;
+#[cfg(feature = "sasl")]
+#[doc(inline)]
+pub use mailwire_sasl as sasl;
 #[cfg(feature = "smtp")]
 #[doc(inline)]
 pub use mailwire_smtp as smtp;
