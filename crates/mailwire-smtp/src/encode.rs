@@ -2,9 +2,15 @@
 //!
 //! Encoding cannot fail and cannot produce bytes that the decoder would read
 //! as a different message: the types refuse CR and LF wherever they would end
-//! a line early, so the encoder only adds the framing.
+//! a line early, so the encoder only adds the framing. Message data goes
+//! through the [`DataEncoder`], which dot-stuffs every line and can never
+//! write an early end-of-data.
 
 use bytes::BufMut;
+
+mod data;
+
+pub use data::{BareLineEnds, DataEncodeError, DataEncoder, DataOptions, LongLines, encode_data};
 
 use crate::types::{
     Body, ByMode, Command, ForwardPath, Hold, InitialResponse, MailParams, Notify, OtherParam,

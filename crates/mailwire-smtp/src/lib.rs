@@ -61,7 +61,7 @@ pub mod session;
 pub mod types;
 pub mod xtext;
 
-pub use limits::Limits;
+pub use limits::{BareLineEnd, DataPolicy, Limits, NulByte};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

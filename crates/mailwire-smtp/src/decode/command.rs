@@ -1,12 +1,13 @@
 //! Commands, client to server: the stateless [`command`] and the streaming
 //! [`CommandDecoder`].
 
-use bytes::{Buf, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use nom::Parser;
 use nom::bytes::complete::{tag_no_case, take_while1};
 use nom::combinator::{all_consuming, opt};
 use nom::sequence::preceded;
 
+use super::data::{BdatChunk, DataDecoder, DataEnd, Piece};
 use super::{DecodeError, DecodeErrorKind, Decoded};
 use crate::Limits;
 use crate::frame::{self, Line};
@@ -890,6 +891,86 @@ impl CommandDecoder {
         self.base += n;
         self.scanned = 0;
     }
+
+    /// While [stopped](Self::stopped) at [`Stop::Data`] (and the server has
+    /// answered `354`): the next piece of the message, read from the
+    /// buffered input by `data`. Body pieces are split off the buffer
+    /// without copying. At [`DataChunk::End`] the decoder resumes reading
+    /// commands from the byte after `<CRLF>.<CRLF>`. `None` when more
+    /// input is needed, or when not stopped at `DATA`.
+    ///
+    /// ```
+    /// use mailwire_smtp::decode::{CommandDecoder, DataChunk, DataDecoder};
+    /// use mailwire_smtp::types::Command;
+    /// use mailwire_smtp::Limits;
+    /// let mut decoder = CommandDecoder::new(Limits::default());
+    /// decoder.push(b"DATA\r\nSubject: x\r\n\r\n..hi\r\n.\r\nQUIT\r\n");
+    /// assert_eq!(decoder.next_command(), Some(Ok(Command::Data)));
+    /// let mut data = DataDecoder::new(Limits::default());
+    /// let mut body = Vec::new();
+    /// while let Some(chunk) = decoder.next_data(&mut data) {
+    ///     match chunk {
+    ///         DataChunk::Body(bytes) => body.extend_from_slice(&bytes),
+    ///         DataChunk::End(end) => assert!(end.is_accepted()),
+    ///     }
+    /// }
+    /// assert_eq!(body, b"Subject: x\r\n\r\n.hi\r\n");
+    /// assert_eq!(decoder.next_command(), Some(Ok(Command::Quit)));
+    /// ```
+    pub fn next_data(&mut self, data: &mut DataDecoder) -> Option<DataChunk> {
+        if self.stopped != Some(Stop::Data) {
+            return None;
+        }
+        loop {
+            let raw = data.step(&self.buf);
+            let (piece, taken) = match raw.piece {
+                Piece::Input(n) if n > 0 => {
+                    let n = n.min(raw.consumed).min(self.buf.len());
+                    (Some(self.buf.split_to(n).freeze()), n)
+                }
+                Piece::Const(c) if !c.is_empty() => (Some(Bytes::from_static(c)), 0),
+                Piece::Input(_) | Piece::Const(_) | Piece::None => (None, 0),
+            };
+            self.base += taken;
+            self.consume(raw.consumed.saturating_sub(taken));
+            if raw.end {
+                self.resume();
+                return Some(DataChunk::End(data.end_summary()));
+            }
+            if let Some(bytes) = piece {
+                return Some(DataChunk::Body(bytes));
+            }
+            if raw.consumed == 0 && self.buf.is_empty() {
+                return None;
+            }
+        }
+    }
+
+    /// While [stopped](Self::stopped) at [`Stop::Bdat`]: the next part of
+    /// `chunk` from the buffered input, split off without copying. Once the
+    /// whole chunk has been taken, the decoder resumes reading commands.
+    /// `None` when more input is needed, when the chunk is complete, or
+    /// when not stopped at `BDAT`.
+    pub fn next_bdat(&mut self, chunk: &mut BdatChunk) -> Option<Bytes> {
+        if !matches!(self.stopped, Some(Stop::Bdat { .. })) {
+            return None;
+        }
+        let n = chunk.read(&self.buf).len();
+        let part = (n > 0).then(|| self.take(n).freeze());
+        if chunk.is_complete() {
+            self.resume();
+        }
+        part
+    }
+}
+
+/// A piece of message read by [`CommandDecoder::next_data`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataChunk {
+    /// Message bytes, unstuffed.
+    Body(Bytes),
+    /// The data has ended; commands follow.
+    End(DataEnd),
 }
 
 #[cfg(test)]

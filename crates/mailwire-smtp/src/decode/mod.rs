@@ -11,7 +11,7 @@
 //!
 //! The functions ([`reply`], [`command`]) are stateless and suit input that
 //! is already framed. For a byte stream read in chunks, the streaming
-//! decoders ([`ReplyDecoder`], [`CommandDecoder`]) remember how far they have scanned, so the total cost
+//! decoders ([`ReplyDecoder`], [`CommandDecoder`], [`DataDecoder`]) remember how far they have scanned, so the total cost
 //! is linear in the input however it is split.
 //!
 //! Lines are framed first, against the [`Limits`], before any grammar runs.
@@ -24,8 +24,10 @@ use crate::frame::{self, Line};
 use crate::types::{Reply, ReplyCode, ReplyText};
 
 mod command;
+mod data;
 
-pub use command::{CommandDecoder, command};
+pub use command::{CommandDecoder, DataChunk, command};
+pub use data::{BdatChunk, DataDecoder, DataDefects, DataEnd, DataEvent, DataRefusal, DataStep};
 
 /// The outcome of a decoder that did not fail.
 #[derive(Debug, Clone, PartialEq, Eq)]
