@@ -21,6 +21,10 @@ pub struct Limits {
     /// Most bytes in one header section, the blank line that ends it
     /// included. Default: 100 KiB (102 400 bytes).
     pub header_bytes: usize,
+    /// Most parameters read from one Content-Type or Content-Disposition
+    /// field, each RFC 2231 continuation segment counting as one.
+    /// Default: 256.
+    pub parameter_count: usize,
 }
 
 impl Default for Limits {
@@ -28,6 +32,7 @@ impl Default for Limits {
         Self {
             header_count: 1000,
             header_bytes: 102_400,
+            parameter_count: 256,
         }
     }
 }

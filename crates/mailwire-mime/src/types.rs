@@ -1,8 +1,18 @@
 //! The data model shared by the decoder and the encoder: validated header
-//! names and the defects the tolerant decoder records.
+//! names, the defects the tolerant decoder records, and the values of
+//! structured fields (addresses, message identifiers, dates, content types).
 
 use std::borrow::Cow;
 use std::fmt;
+
+mod structured;
+
+#[cfg(test)]
+pub(crate) use structured::MONTH_NAMES;
+pub use structured::{
+    Address, ContentDisposition, ContentType, DateTime, Group, Mailbox, MessageId, Parameter,
+    Parameters, TransferEncoding,
+};
 
 /// Why a value was refused by a validating constructor.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,6 +34,12 @@ pub enum ValueError {
     TooLong {
         /// The longest value allowed.
         limit: usize,
+    },
+    /// A numeric field outside its range (a 31 April, an hour 24…).
+    #[error("{field} out of range")]
+    OutOfRange {
+        /// Which field.
+        field: &'static str,
     },
 }
 
@@ -175,6 +191,62 @@ pub enum DefectKind {
         /// The limit that was reached.
         limit: usize,
     },
+    /// A comment, quoted string, domain literal, angle address or group
+    /// was still open at the end of the field body; it was closed there.
+    /// `expected` is the delimiter that was missing: `)`, `"`, `]`, `>` or
+    /// `;`.
+    Unterminated {
+        /// The missing closing delimiter.
+        expected: char,
+    },
+    /// Syntax that only RFC 5322 §4 (obsolete syntax) allows, read and
+    /// normalised: a route in an angle address (§4.4, stripped), comments
+    /// or folding between the dots of a local part or domain (§4.4),
+    /// a period in a display name (§4.1), empty list elements (§4.4),
+    /// a two- or three-digit year, a named or military zone (§4.3).
+    ObsoleteSyntax,
+    /// A display name followed by an address without angle brackets
+    /// (`John Doe john@example.org`): the address is taken as
+    /// `John Doe <john@example.org>`.
+    MissingAngleBrackets,
+    /// A special character (`,`, `@`, `:`…) where only a quoted string
+    /// may hold it, such as the comma of `Doe, John <jd@example.org>`.
+    /// It was kept as part of the text it stands in.
+    UnquotedSpecial,
+    /// An address without `@domain` (RFC 5322 §3.4.1). It is kept with an
+    /// empty domain.
+    MissingDomain,
+    /// Text that is no part of any address, message identifier or
+    /// parameter was skipped.
+    InvalidSyntax,
+    /// An RFC 2047 encoded word inside a quoted string, which RFC 2047 §5
+    /// forbids but mailers write; it was decoded.
+    EncodedWordInQuotedString,
+    /// The day of the week does not match the date (RFC 5322 §3.3); the
+    /// date is kept.
+    DayOfWeekMismatch,
+    /// A date without a zone; it is read as `-0000` (no information on the
+    /// local time zone, RFC 5322 §3.3).
+    MissingZone,
+    /// The value is not a date-time (RFC 5322 §3.3): unreadable, or a
+    /// field out of range (31 April, hour 24…).
+    InvalidDate,
+    /// A Content-Type without a valid `type "/" subtype` (RFC 2045 §5.1);
+    /// `text/plain` was assumed (RFC 2045 §5.2).
+    InvalidContentType,
+    /// An RFC 2231 parameter whose continuations (`name*0`, `name*1`…)
+    /// have a gap or a repeated number, or whose `charset'language'` prefix
+    /// or `%` escapes are malformed. What was there is kept.
+    InvalidParameter,
+    /// The same parameter name given more than once; every occurrence is
+    /// kept in order.
+    DuplicateParameter,
+    /// A field held more parameters than
+    /// [`Limits::parameter_count`](crate::Limits); the rest were dropped.
+    TooManyParameters {
+        /// The limit that was reached.
+        limit: usize,
+    },
 }
 
 impl fmt::Display for DefectKind {
@@ -192,6 +264,20 @@ impl fmt::Display for DefectKind {
                 write!(f, "header section longer than {limit} octets")
             }
             Self::TooManyHeaders { limit } => write!(f, "more than {limit} header fields"),
+            Self::Unterminated { expected } => write!(f, "missing closing {expected:?}"),
+            Self::ObsoleteSyntax => f.write_str("obsolete syntax"),
+            Self::MissingAngleBrackets => f.write_str("address without angle brackets"),
+            Self::UnquotedSpecial => f.write_str("unquoted special character"),
+            Self::MissingDomain => f.write_str("address without a domain"),
+            Self::InvalidSyntax => f.write_str("unreadable text skipped"),
+            Self::EncodedWordInQuotedString => f.write_str("encoded word inside a quoted string"),
+            Self::DayOfWeekMismatch => f.write_str("day of week does not match the date"),
+            Self::MissingZone => f.write_str("date without a zone"),
+            Self::InvalidDate => f.write_str("invalid date"),
+            Self::InvalidContentType => f.write_str("invalid content type"),
+            Self::InvalidParameter => f.write_str("invalid parameter"),
+            Self::DuplicateParameter => f.write_str("duplicate parameter"),
+            Self::TooManyParameters { limit } => write!(f, "more than {limit} parameters"),
         }
     }
 }

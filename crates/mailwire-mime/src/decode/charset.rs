@@ -32,6 +32,16 @@ pub(crate) fn decode<'a>(charset: &[u8], bytes: &'a [u8]) -> Cow<'a, str> {
     }
 }
 
+/// True when [`decode`] knows `charset` (rather than guessing through its
+/// fallback); an empty name counts as known (US-ASCII).
+pub(crate) fn is_known(charset: &[u8]) -> bool {
+    let label = trim_ascii(charset);
+    label.is_empty()
+        || is_utf7(label)
+        || is_us_ascii(label)
+        || encoding_rs::Encoding::for_label_no_replacement(label).is_some()
+}
+
 /// True for the charsets in which ASCII bytes do not mean ASCII characters.
 fn is_ascii_incompatible(label: &[u8]) -> bool {
     if is_utf7(label) {

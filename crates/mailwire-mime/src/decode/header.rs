@@ -11,7 +11,10 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::Limits;
-use crate::types::{Defect, DefectKind, is_ftext};
+use crate::types::{
+    Address, ContentDisposition, ContentType, DateTime, Defect, DefectKind, MessageId,
+    TransferEncoding, is_ftext,
+};
 
 /// Byte offsets of one field inside the header section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -390,6 +393,58 @@ impl<'a> Field<'a> {
     /// words decoded; see [`super::unstructured`].
     pub fn unstructured(&self) -> Cow<'a, str> {
         super::unstructured(self.raw_value())
+    }
+
+    /// Shifts defect offsets from the field body to the input.
+    fn shift(&self, mut defects: Vec<Defect>) -> Vec<Defect> {
+        for d in &mut defects {
+            d.offset += self.span.value_start;
+        }
+        defects
+    }
+
+    /// The field body read as an address list; see
+    /// [`super::address_list`]. Defect offsets count from the start of the
+    /// input.
+    pub fn addresses(&self) -> (Vec<Address>, Vec<Defect>) {
+        let (list, defects) = super::address_list(self.raw_value());
+        (list, self.shift(defects))
+    }
+
+    /// The field body read as message identifiers; see
+    /// [`super::message_ids`].
+    pub fn message_ids(&self) -> Vec<MessageId> {
+        super::message_ids(self.raw_value())
+    }
+
+    /// The field body read as a date; see [`super::date_time`]. The
+    /// defect's offset counts from the start of the input.
+    pub fn date_time(&self) -> Result<DateTime, Defect> {
+        super::date_time(self.raw_value()).map_err(|d| Defect {
+            offset: d.offset + self.span.value_start,
+            kind: d.kind,
+        })
+    }
+
+    /// The field body read as a Content-Type; see [`super::content_type`].
+    /// Defect offsets count from the start of the input.
+    pub fn content_type(&self, limits: &Limits) -> (ContentType, Vec<Defect>) {
+        let (ct, defects) = super::content_type(self.raw_value(), limits);
+        (ct, self.shift(defects))
+    }
+
+    /// The field body read as a Content-Disposition; see
+    /// [`super::content_disposition`]. Defect offsets count from the start
+    /// of the input.
+    pub fn content_disposition(&self, limits: &Limits) -> (ContentDisposition, Vec<Defect>) {
+        let (cd, defects) = super::content_disposition(self.raw_value(), limits);
+        (cd, self.shift(defects))
+    }
+
+    /// The field body read as a Content-Transfer-Encoding; see
+    /// [`super::transfer_encoding`].
+    pub fn transfer_encoding(&self) -> TransferEncoding {
+        super::transfer_encoding(self.raw_value())
     }
 }
 

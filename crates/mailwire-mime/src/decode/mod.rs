@@ -10,10 +10,25 @@
 //!   over chunks pushed one at a time, with the same result.
 //! - [`unfold`] and [`unstructured`] turn a raw field body into text,
 //!   decoding RFC 2047 encoded words and charsets.
+//! - Structured field bodies: [`address_list`] (From, To, Cc…),
+//!   [`message_ids`] (Message-ID, In-Reply-To, References), [`date_time`]
+//!   (Date), [`content_type`], [`content_disposition`], [`parameters`]
+//!   (RFC 2231) and [`transfer_encoding`]. Each takes the raw field body
+//!   ([`Field::raw_value`]); [`Field`] has shortcuts that shift defect
+//!   offsets to count from the start of the message.
 
+mod address;
 mod charset;
+mod content;
+mod date;
 mod header;
+mod lexer;
+mod msgid;
 mod words;
 
+pub use address::address_list;
+pub use content::{content_disposition, content_type, parameters, transfer_encoding};
+pub use date::{date_time, date_time_with_defects};
 pub use header::{Field, HeaderDecoder, Headers, Progress, headers};
+pub use msgid::message_ids;
 pub use words::{unfold, unstructured};

@@ -156,6 +156,17 @@ fn encoded_word(input: &[u8], at: usize) -> Option<Word<'_>> {
     })
 }
 
+/// The offset just past the encoded word that starts at `input[at..]`, if
+/// one does (see [`encoded_word`]).
+pub(crate) fn encoded_word_end(input: &[u8], at: usize) -> Option<usize> {
+    encoded_word(input, at).map(|w| w.end)
+}
+
+/// True when `text` is exactly one encoded word.
+pub(crate) fn is_encoded_word(text: &[u8]) -> bool {
+    text.starts_with(b"=?") && encoded_word_end(text, 0) == Some(text.len())
+}
+
 /// The `B` encoding (RFC 2047 §4.1, the base64 of RFC 2045 §6.8), read
 /// tolerantly: characters outside the alphabet (padding included) are
 /// skipped, and trailing bits that do not make an octet are dropped.
@@ -205,7 +216,7 @@ fn decode_q(text: &[u8], out: &mut Vec<u8>) {
 }
 
 /// Decodes the encoded words of already unfolded and trimmed text.
-fn decode_text(text: &[u8]) -> Cow<'_, str> {
+pub(crate) fn decode_text(text: &[u8]) -> Cow<'_, str> {
     let finder = memchr::memmem::Finder::new(b"=?");
     if finder.find(text).is_none() {
         return String::from_utf8_lossy(text);

@@ -1,0 +1,412 @@
+//! Address lists (RFC 5322 §3.4, §4.4), read tolerantly.
+
+use crate::types::{Address, Defect, DefectKind, Group, Mailbox};
+
+use super::lexer::{TokKind, Token, lex};
+use super::words::{decode_text, is_encoded_word};
+
+/// Decodes an address list: the body of a From, To, Cc, Bcc, Reply-To,
+/// Sender or Resent-* field.
+///
+/// ```text
+/// address-list = (address *("," address)) / obs-addr-list    ; RFC 5322 §3.4, §4.4
+/// address      = mailbox / group
+/// mailbox      = name-addr / addr-spec
+/// name-addr    = [display-name] angle-addr
+/// angle-addr   = [CFWS] "<" addr-spec ">" [CFWS] / obs-angle-addr
+/// obs-angle-addr = [CFWS] "<" obs-route addr-spec ">" [CFWS]
+/// group        = display-name ":" [group-list] ";" [CFWS]
+/// display-name = phrase                                        ; words, obs-phrase
+/// addr-spec    = local-part "@" domain                         ; RFC 5322 §3.4.1
+/// ```
+///
+/// - display names: quoted strings unescaped, RFC 2047 encoded words
+///   decoded (RFC 2047 §5(3)), adjacent words in one charset joined at
+///   byte level, raw UTF-8 kept (RFC 6532), words separated by one space;
+/// - comments are skipped, however deeply nested (they are counted, not
+///   recursed into);
+/// - obsolete syntax is normalised: routes stripped, comments and folding
+///   between the dots of local parts and domains removed, periods in
+///   display names kept, empty list elements skipped;
+/// - real-world breakage is worked around and recorded as a defect: a
+///   missing `>` or `;`, a display name before a bare address
+///   (`John Doe john@example.org`), an unquoted comma in a display name
+///   (`Doe, John <jd@example.org>`: when a list element made of words only
+///   is followed by a named angle address, the two are one mailbox), a
+///   `;` used as a list separator, text after `>`, an address without
+///   `@domain` (kept with an empty domain).
+///
+/// Defect offsets count from the start of `raw`. Never fails; the cost is
+/// linear in the input.
+///
+/// ```
+/// use mailwire_mime::decode::address_list;
+/// use mailwire_mime::types::{Address, Mailbox};
+///
+/// let (list, defects) = address_list(
+///     b" =?utf-8?q?Andr=C3=A9?= <andre@example.org>, Team: a@example.org;",
+/// );
+/// assert!(defects.is_empty());
+/// assert_eq!(list[0].mailboxes()[0].name.as_deref(), Some("André"));
+/// let Address::Group(team) = &list[1] else { panic!() };
+/// assert_eq!(team.name, "Team");
+/// assert_eq!(team.members[0].addr_spec(), "a@example.org");
+/// ```
+pub fn address_list(raw: &[u8]) -> (Vec<Address>, Vec<Defect>) {
+    let mut defects = Vec::new();
+    let toks = lex(raw, &mut defects);
+    let mut p = Parser {
+        raw,
+        toks: &toks,
+        defects,
+    };
+    let out = p.list();
+    let mut defects = p.defects;
+    defects.sort_by_key(|d| d.offset);
+    (out, defects)
+}
+
+struct Parser<'a> {
+    raw: &'a [u8],
+    toks: &'a [Token],
+    defects: Vec<Defect>,
+}
+
+impl Parser<'_> {
+    fn defect(&mut self, offset: usize, kind: DefectKind) {
+        self.defects.push(Defect { offset, kind });
+    }
+
+    fn offset_of(&self, i: usize) -> usize {
+        self.toks.get(i).map_or(self.raw.len(), |t| t.start)
+    }
+
+    /// The index of the first token at or after `from` that is one of
+    /// `stops`, or the end.
+    fn find(&self, from: usize, stops: &[u8]) -> usize {
+        self.toks
+            .get(from..)
+            .and_then(|rest| {
+                rest.iter()
+                    .position(|t| t.special().is_some_and(|c| stops.contains(&c)))
+            })
+            .map_or(self.toks.len(), |p| from + p)
+    }
+
+    fn list(&mut self) -> Vec<Address> {
+        let toks = self.toks;
+        let mut out = Vec::new();
+        let mut group: Option<Group> = None;
+        let mut i = 0;
+        while let Some(t) = toks.get(i) {
+            match t.special() {
+                Some(b',') => {
+                    i += 1;
+                    continue;
+                }
+                Some(b';') => {
+                    match group.take() {
+                        Some(g) => out.push(Address::Group(g)),
+                        None => self.defect(t.start, DefectKind::UnquotedSpecial),
+                    }
+                    i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            let mut j = self.find(i, b",;:<");
+            match toks.get(j).and_then(Token::special) {
+                Some(b':') => {
+                    if group.is_some() {
+                        self.defect(toks[j].start, DefectKind::InvalidSyntax);
+                    } else {
+                        group = Some(Group {
+                            name: self.phrase(i, j),
+                            members: Vec::new(),
+                        });
+                    }
+                    i = j + 1;
+                    continue;
+                }
+                Some(b',') if self.words_only(i, j) => {
+                    // `Doe, John <jd@example.org>`: one mailbox whose name
+                    // holds an unquoted comma.
+                    let next = self.find(j + 1, b",;:<");
+                    if next > j + 1 && toks.get(next).is_some_and(|t| t.is(b'<')) {
+                        j = next;
+                    }
+                }
+                _ => {}
+            }
+            let (mailbox, next) = if toks.get(j).is_some_and(|t| t.is(b'<')) {
+                self.name_addr(i, j)
+            } else {
+                (self.bare(i, j), j)
+            };
+            match &mut group {
+                Some(g) => g.members.push(mailbox),
+                None => out.push(Address::Mailbox(mailbox)),
+            }
+            i = next;
+        }
+        if let Some(g) = group {
+            self.defect(self.raw.len(), DefectKind::Unterminated { expected: ';' });
+            out.push(Address::Group(g));
+        }
+        out
+    }
+
+    /// True when `toks[from..to]` is not empty and holds only words and
+    /// periods: a display name, and no address.
+    fn words_only(&self, from: usize, to: usize) -> bool {
+        let words = self.toks.get(from..to).unwrap_or_default();
+        !words.is_empty()
+            && words.iter().all(|t| {
+                matches!(
+                    t.kind,
+                    TokKind::Atom | TokKind::Quoted(_) | TokKind::Special(b'.')
+                )
+            })
+    }
+
+    /// `[display-name] angle-addr`, the name in `toks[from..lt]` and `<`
+    /// at `lt`. Returns the mailbox and the index where the next element
+    /// starts.
+    fn name_addr(&mut self, from: usize, lt: usize) -> (Mailbox, usize) {
+        let toks = self.toks;
+        let name = self.phrase(from, lt);
+        // The closing `>`. A route (`<@a,@b:`) may hold commas.
+        let route = toks.get(lt + 1).is_some_and(|t| t.is(b'@'));
+        let mut in_route = route;
+        let mut k = lt + 1;
+        let mut closed = false;
+        while let Some(t) = toks.get(k) {
+            match t.special() {
+                Some(b'>') => {
+                    closed = true;
+                    break;
+                }
+                Some(b':') => in_route = false,
+                Some(b',') if in_route => {}
+                Some(b',' | b';' | b'<') => break,
+                _ => {}
+            }
+            k += 1;
+        }
+        if !closed {
+            let at = self.offset_of(k);
+            self.defect(at, DefectKind::Unterminated { expected: '>' });
+        }
+        let mut inner = lt + 1;
+        if let Some(colon) = (inner..k).rev().find(|&m| toks[m].is(b':')) {
+            let kind = if route {
+                DefectKind::ObsoleteSyntax
+            } else {
+                DefectKind::InvalidSyntax
+            };
+            self.defect(toks[inner].start, kind);
+            inner = colon + 1;
+        }
+        let (local, domain) = self.addr_spec(inner, k);
+        let mut next = if closed { k + 1 } else { k };
+        // Text after `>`, before the next element.
+        let end = self.find(next, b",;<");
+        if end > next {
+            let at = self.offset_of(next);
+            self.defect(at, DefectKind::InvalidSyntax);
+            next = end;
+        }
+        let mailbox = Mailbox {
+            name: Some(name).filter(|n| !n.is_empty()),
+            local,
+            domain,
+        };
+        (mailbox, next)
+    }
+
+    /// An element without angle brackets, `toks[from..to]`: an `addr-spec`,
+    /// maybe after a display name, or a lone word.
+    fn bare(&mut self, from: usize, to: usize) -> Mailbox {
+        let toks = self.toks;
+        let Some(at) = (from..to).rev().find(|&m| toks[m].is(b'@')) else {
+            let local = self.join(from, to);
+            self.defect(toks[from].start, DefectKind::MissingDomain);
+            return Mailbox {
+                name: None,
+                local,
+                domain: String::new(),
+            };
+        };
+        // Tokens `m - 1` and `m` belong to the same addr-spec when nothing
+        // separates them, or when the separation is obsolete CFWS next to
+        // a period or an `@`.
+        let linked = |m: usize| {
+            let (a, b) = (&toks[m - 1], &toks[m]);
+            !b.ws_before || a.is(b'.') || b.is(b'.') || a.is(b'@') || b.is(b'@')
+        };
+        let mut start = at;
+        while start > from && linked(start) {
+            start -= 1;
+        }
+        let mut end = at + 1;
+        while end < to && linked(end) {
+            end += 1;
+        }
+        let name = if start > from {
+            self.defect(toks[from].start, DefectKind::MissingAngleBrackets);
+            Some(self.phrase(from, start)).filter(|n| !n.is_empty())
+        } else {
+            None
+        };
+        if end < to {
+            self.defect(toks[end].start, DefectKind::InvalidSyntax);
+        }
+        let (local, domain) = self.addr_spec(start, end);
+        Mailbox {
+            name,
+            local,
+            domain,
+        }
+    }
+
+    /// `addr-spec = local-part "@" domain` in `toks[from..to]`, split at
+    /// the last `@`.
+    fn addr_spec(&mut self, from: usize, to: usize) -> (String, String) {
+        let toks = self.toks;
+        match (from..to).rev().find(|&m| toks[m].is(b'@')) {
+            Some(at) => {
+                let local = self.join(from, at);
+                let domain = self.join(at + 1, to);
+                if domain.is_empty() {
+                    self.defect(toks[at].start, DefectKind::MissingDomain);
+                }
+                (local, domain)
+            }
+            None => {
+                let local = self.join(from, to);
+                if !local.is_empty() {
+                    let at = self.offset_of(from);
+                    self.defect(at, DefectKind::MissingDomain);
+                }
+                (local, String::new())
+            }
+        }
+    }
+
+    /// A local part or domain (RFC 5322 §3.4.1, with `obs-local-part` and
+    /// `obs-domain` of §4.4): the tokens' text joined, quoted strings
+    /// unquoted, white space and comments next to periods dropped. Words
+    /// separated by white space alone keep one space, as written.
+    fn join(&mut self, from: usize, to: usize) -> String {
+        let toks = self.toks.get(from..to).unwrap_or_default();
+        let mut out = String::new();
+        let mut obsolete = None;
+        for (k, t) in toks.iter().enumerate() {
+            if k > 0 && t.ws_before {
+                let prev_dot = toks[k - 1].is(b'.');
+                if prev_dot || t.is(b'.') {
+                    obsolete.get_or_insert(t.start);
+                } else {
+                    out.push(' ');
+                    self.defect(t.start, DefectKind::InvalidSyntax);
+                }
+            }
+            match &t.kind {
+                TokKind::Atom => out.push_str(&String::from_utf8_lossy(&self.raw[t.start..t.end])),
+                TokKind::Quoted(q) => {
+                    if k > 0 || toks.len() > 1 {
+                        obsolete.get_or_insert(t.start);
+                    }
+                    out.push_str(&String::from_utf8_lossy(q));
+                }
+                TokKind::Literal(l) => out.push_str(&String::from_utf8_lossy(l)),
+                TokKind::Special(c) => {
+                    if *c != b'.' {
+                        self.defect(t.start, DefectKind::UnquotedSpecial);
+                    }
+                    out.push(char::from(*c));
+                }
+            }
+        }
+        if let Some(at) = obsolete {
+            self.defect(at, DefectKind::ObsoleteSyntax);
+        }
+        out
+    }
+
+    /// A display name (`phrase`, RFC 5322 §3.2.5 and `obs-phrase` §4.1) in
+    /// `toks[from..to]`, decoded: see [`address_list`].
+    fn phrase(&mut self, from: usize, to: usize) -> String {
+        phrase(
+            self.raw,
+            self.toks.get(from..to).unwrap_or_default(),
+            &mut self.defects,
+        )
+    }
+}
+
+/// Renders the tokens of a phrase as text: words joined by one space
+/// where white space separated them, quoted strings unquoted, RFC 2047
+/// encoded words decoded (runs of adjacent ones together, so that their
+/// octets join before charset conversion).
+pub(crate) fn phrase(raw: &[u8], toks: &[Token], defects: &mut Vec<Defect>) -> String {
+    let mut out = String::new();
+    let mut k = 0;
+    while let Some(t) = toks.get(k) {
+        if k > 0 && t.ws_before {
+            out.push(' ');
+        }
+        k += 1;
+        match &t.kind {
+            TokKind::Atom => {
+                let text = &raw[t.start..t.end];
+                if !is_encoded_word(text) {
+                    out.push_str(&decode_text(text));
+                    continue;
+                }
+                // A run of encoded words separated by white space only.
+                let mut joined: Vec<u8> = text.to_vec();
+                while let Some(n) = toks.get(k) {
+                    let next = &raw[n.start..n.end];
+                    if n.kind != TokKind::Atom || !is_encoded_word(next) {
+                        break;
+                    }
+                    joined.push(b' ');
+                    joined.extend_from_slice(next);
+                    k += 1;
+                }
+                out.push_str(&decode_text(&joined));
+            }
+            TokKind::Quoted(q) => {
+                let text = decode_text(q);
+                if memchr::memmem::find(q, b"=?").is_some() && text != String::from_utf8_lossy(q) {
+                    defects.push(Defect {
+                        offset: t.start,
+                        kind: DefectKind::EncodedWordInQuotedString,
+                    });
+                }
+                out.push_str(&text);
+            }
+            TokKind::Literal(l) => {
+                defects.push(Defect {
+                    offset: t.start,
+                    kind: DefectKind::UnquotedSpecial,
+                });
+                out.push_str(&String::from_utf8_lossy(l));
+            }
+            TokKind::Special(c) => {
+                let kind = if *c == b'.' {
+                    DefectKind::ObsoleteSyntax
+                } else {
+                    DefectKind::UnquotedSpecial
+                };
+                defects.push(Defect {
+                    offset: t.start,
+                    kind,
+                });
+                out.push(char::from(*c));
+            }
+        }
+    }
+    out
+}

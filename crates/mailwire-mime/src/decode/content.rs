@@ -1,0 +1,569 @@
+//! Content-Type, Content-Disposition and Content-Transfer-Encoding
+//! (RFC 2045 §5, §6; RFC 2183), with parameters (RFC 2231), read
+//! tolerantly.
+
+use crate::Limits;
+use crate::types::{
+    ContentDisposition, ContentType, Defect, DefectKind, Parameter, Parameters, TransferEncoding,
+};
+
+use super::charset;
+use super::lexer::{quoted_string, skip_comment};
+use super::words::decode_text;
+
+/// `tspecials` (RFC 2045 §5.1), white space and controls end a `token`.
+/// Bytes above 0x7F are accepted in tokens, as UTF-8 headers (RFC 6532)
+/// and careless mailers write them.
+fn is_token(b: u8) -> bool {
+    b > b' '
+        && b != 0x7f
+        && !matches!(
+            b,
+            b'(' | b')'
+                | b'<'
+                | b'>'
+                | b'@'
+                | b','
+                | b';'
+                | b':'
+                | b'\\'
+                | b'"'
+                | b'/'
+                | b'['
+                | b']'
+                | b'?'
+                | b'='
+        )
+}
+
+/// Skips `CFWS` from `i`.
+fn skip_cfws(raw: &[u8], mut i: usize, defects: &mut Vec<Defect>) -> usize {
+    while let Some(&b) = raw.get(i) {
+        match b {
+            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+            b'(' => i = skip_comment(raw, i, defects),
+            _ => break,
+        }
+    }
+    i
+}
+
+fn token(raw: &[u8], i: usize) -> usize {
+    raw.get(i..)
+        .and_then(|r| r.iter().position(|&b| !is_token(b)))
+        .map_or(raw.len(), |p| i + p)
+}
+
+/// Skips to the next `;` outside quoted strings and comments.
+fn skip_to_semicolon(raw: &[u8], mut i: usize) -> usize {
+    let mut ignored = Vec::new();
+    while let Some(&b) = raw.get(i) {
+        match b {
+            b';' => break,
+            b'"' => i = quoted_string(raw, i, &mut ignored).1,
+            b'(' => i = skip_comment(raw, i, &mut ignored),
+            _ => i += 1,
+        }
+    }
+    i
+}
+
+fn lower(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_ascii_lowercase()
+}
+
+/// Decodes a Content-Type field body.
+///
+/// ```text
+/// content   := "Content-Type" ":" type "/" subtype *(";" parameter)  ; RFC 2045 §5.1
+/// parameter := attribute "=" value
+/// value     := token / quoted-string
+/// ```
+///
+/// The type and subtype are lowercased; parameters are read by
+/// [`parameters`]. A value without a valid `type "/" subtype` gives
+/// `text/plain` (RFC 2045 §5.2) with a [`DefectKind::InvalidContentType`];
+/// its parameters are still read, so a `charset` is not lost. (For a
+/// missing field, use [`ContentType::default`].)
+///
+/// ```
+/// use mailwire_mime::{Limits, decode::content_type};
+/// let (ct, defects) = content_type(
+///     b" Text/Plain; charset=us-ascii (Plain text)",
+///     &Limits::default(),
+/// );
+/// assert!(defects.is_empty());
+/// assert_eq!(ct.essence(), "text/plain");
+/// assert_eq!(ct.charset(), Some("us-ascii"));
+/// ```
+pub fn content_type(raw: &[u8], limits: &Limits) -> (ContentType, Vec<Defect>) {
+    let mut defects = Vec::new();
+    let start = skip_cfws(raw, 0, &mut defects);
+    let type_end = token(raw, start);
+    let slash = skip_cfws(raw, type_end, &mut defects);
+    let mut ct = ContentType::default();
+    let rest = if type_end > start && raw.get(slash) == Some(&b'/') {
+        let sub_start = skip_cfws(raw, slash + 1, &mut defects);
+        let sub_end = token(raw, sub_start);
+        if sub_end > sub_start {
+            ct.media_type = lower(&raw[start..type_end]);
+            ct.subtype = lower(&raw[sub_start..sub_end]);
+            Some(sub_end)
+        } else {
+            None
+        }
+    } else {
+        None
+    };
+    let rest = match rest {
+        Some(r) => r,
+        None => {
+            defects.push(Defect {
+                offset: start,
+                kind: DefectKind::InvalidContentType,
+            });
+            skip_to_semicolon(raw, start)
+        }
+    };
+    ct.parameters = params_from(raw, rest, limits, &mut defects);
+    defects.sort_by_key(|d| d.offset);
+    (ct, defects)
+}
+
+/// Decodes a Content-Disposition field body.
+///
+/// ```text
+/// disposition := "Content-Disposition" ":" disposition-type
+///                *(";" disposition-parm)                   ; RFC 2183 §2
+/// disposition-type := "inline" / "attachment" / extension-token
+/// ```
+///
+/// The type is lowercased (empty, with a [`DefectKind::InvalidSyntax`],
+/// when missing); parameters are read by [`parameters`].
+///
+/// ```
+/// use mailwire_mime::{Limits, decode::content_disposition};
+/// let (cd, _) = content_disposition(
+///     b" attachment; filename=genome.jpeg;\r\n modification-date=\"Wed, 12 Feb 1997 16:29:51 -0500\"",
+///     &Limits::default(),
+/// );
+/// assert!(cd.is_attachment());
+/// assert_eq!(cd.filename(), Some("genome.jpeg"));
+/// assert_eq!(
+///     cd.parameters.get("modification-date"),
+///     Some("Wed, 12 Feb 1997 16:29:51 -0500")
+/// );
+/// ```
+pub fn content_disposition(raw: &[u8], limits: &Limits) -> (ContentDisposition, Vec<Defect>) {
+    let mut defects = Vec::new();
+    let start = skip_cfws(raw, 0, &mut defects);
+    let end = token(raw, start);
+    if end == start {
+        defects.push(Defect {
+            offset: start,
+            kind: DefectKind::InvalidSyntax,
+        });
+    }
+    let kind = lower(&raw[start..end]);
+    let rest = skip_to_semicolon(raw, end);
+    if skip_cfws(raw, end, &mut Vec::new()) < rest {
+        defects.push(Defect {
+            offset: end,
+            kind: DefectKind::InvalidSyntax,
+        });
+    }
+    let parameters = params_from(raw, rest, limits, &mut defects);
+    defects.sort_by_key(|d| d.offset);
+    (ContentDisposition { kind, parameters }, defects)
+}
+
+/// Decodes a Content-Transfer-Encoding field body (RFC 2045 §6.1:
+/// `encoding := "Content-Transfer-Encoding" ":" mechanism`), compared
+/// case-insensitively, comments and quotes around the name ignored. An
+/// empty value is the default, `7bit`.
+///
+/// ```
+/// use mailwire_mime::decode::transfer_encoding;
+/// use mailwire_mime::types::TransferEncoding;
+/// assert_eq!(transfer_encoding(b" Base64 (binary data)"), TransferEncoding::Base64);
+/// assert_eq!(transfer_encoding(b" x-uuencode").as_str(), "x-uuencode");
+/// ```
+pub fn transfer_encoding(raw: &[u8]) -> TransferEncoding {
+    let mut ignored = Vec::new();
+    let mut start = skip_cfws(raw, 0, &mut ignored);
+    if raw.get(start) == Some(&b'"') {
+        start += 1;
+    }
+    let end = token(raw, start);
+    let name = lower(&raw[start..end]);
+    match name.as_str() {
+        "" | "7bit" => TransferEncoding::SevenBit,
+        "8bit" => TransferEncoding::EightBit,
+        "binary" => TransferEncoding::Binary,
+        "quoted-printable" => TransferEncoding::QuotedPrintable,
+        "base64" => TransferEncoding::Base64,
+        _ => TransferEncoding::Other(name),
+    }
+}
+
+/// Decodes the parameter list of a Content-Type or Content-Disposition
+/// field, from the first `;` of `raw` (or its start, when the first thing
+/// in it is a parameter).
+///
+/// ```text
+/// parameter := attribute "=" value                  ; RFC 2045 §5.1
+/// value     := token / quoted-string
+/// parameter := regular-parameter / extended-parameter  ; RFC 2231 §7
+/// regular-parameter-name := attribute [section]
+/// extended-initial-name  := attribute [initial-section] "*"
+/// extended-initial-value := [charset] "'" [language] "'" extended-other-values
+/// extended-other-names   := attribute other-sections "*"
+/// section := "*" ("0" / (non-zero-digit *9digit))
+/// ```
+///
+/// - names are lowercased; quoted values unquoted and unfolded; comments
+///   skipped;
+/// - RFC 2231 continuations (`name*0`, `name*1*`…) are put in numeric
+///   order and joined into one parameter, at the place of the first one;
+///   `%XX` escapes of extended segments are decoded, and all the
+///   segments' octets joined, before the charset of the first segment
+///   converts them, so a character split across segments decodes;
+/// - RFC 2047 encoded words in values not written in RFC 2231 form are
+///   decoded, as mailers send them (`name="=?utf-8?B?...?="`);
+/// - duplicates are kept in order, with a [`DefectKind::DuplicateParameter`];
+///   [`Parameters::get`] chooses among them;
+/// - tolerated: a missing `;`, an unquoted value holding white space (it
+///   runs to the next `;`), a quoted extended value, a missing or
+///   malformed `charset'language'` prefix, a gap or a repeat in the
+///   section numbers (the parameter is then marked not
+///   [`well_formed`](crate::types::Parameter::well_formed)); unreadable
+///   text is skipped up to the next `;`;
+/// - at most [`Limits::parameter_count`] parameters (continuation
+///   segments each count) are read, then a
+///   [`DefectKind::TooManyParameters`] ends the list.
+///
+/// ```
+/// use mailwire_mime::{Limits, decode::parameters};
+/// // RFC 2231 §4.1
+/// let (params, _) = parameters(
+///     b"; title*0*=us-ascii'en'This%20is%20even%20more%20\r\n ; title*1*=%2A%2A%2Afun%2A%2A%2A%20\r\n ; title*2=\"isn't it!\"",
+///     &Limits::default(),
+/// );
+/// assert_eq!(params.get("title"), Some("This is even more ***fun*** isn't it!"));
+/// assert_eq!(params.0[0].language.as_deref(), Some("en"));
+/// ```
+pub fn parameters(raw: &[u8], limits: &Limits) -> (Parameters, Vec<Defect>) {
+    let mut defects = Vec::new();
+    let params = params_from(raw, 0, limits, &mut defects);
+    defects.sort_by_key(|d| d.offset);
+    (params, defects)
+}
+
+/// A parameter as written, before RFC 2231 processing.
+#[derive(Debug)]
+struct RawParam {
+    /// Offset of its name.
+    at: usize,
+    /// The lowercased name, `*` and section included.
+    name: String,
+    /// The value's octets, unquoted.
+    value: Vec<u8>,
+}
+
+fn params_from(raw: &[u8], from: usize, limits: &Limits, defects: &mut Vec<Defect>) -> Parameters {
+    let mut list = Vec::new();
+    let mut i = from;
+    let mut separated = true;
+    loop {
+        i = skip_cfws(raw, i, defects);
+        let Some(&b) = raw.get(i) else { break };
+        if b == b';' {
+            separated = true;
+            i += 1;
+            continue;
+        }
+        if !separated {
+            defects.push(Defect {
+                offset: i,
+                kind: DefectKind::InvalidSyntax,
+            });
+        }
+        separated = false;
+        let name_end = token(raw, i);
+        let eq = skip_cfws(raw, name_end, defects);
+        if name_end == i || raw.get(eq) != Some(&b'=') {
+            defects.push(Defect {
+                offset: i,
+                kind: DefectKind::InvalidSyntax,
+            });
+            i = skip_to_semicolon(raw, i.max(name_end));
+            continue;
+        }
+        if list.len() >= limits.parameter_count {
+            defects.push(Defect {
+                offset: i,
+                kind: DefectKind::TooManyParameters {
+                    limit: limits.parameter_count,
+                },
+            });
+            break;
+        }
+        let name = lower(&raw[i..name_end]);
+        let at = i;
+        let vstart = skip_cfws(raw, eq + 1, defects);
+        let (value, end) = if raw.get(vstart) == Some(&b'"') {
+            let (v, end) = quoted_string(raw, vstart, defects);
+            let after = skip_cfws(raw, end, defects);
+            if after < raw.len() && raw.get(after) != Some(&b';') {
+                // Text after the closing quote.
+                defects.push(Defect {
+                    offset: after,
+                    kind: DefectKind::InvalidSyntax,
+                });
+                (v, skip_to_semicolon(raw, after))
+            } else {
+                (v, after)
+            }
+        } else {
+            unquoted_value(raw, vstart, defects)
+        };
+        list.push(RawParam { at, name, value });
+        i = end;
+    }
+    assemble(list, defects)
+}
+
+/// An unquoted value: up to the next `;`, comments removed, white space
+/// trimmed and, inside, kept as written (unfolded).
+fn unquoted_value(raw: &[u8], from: usize, defects: &mut Vec<Defect>) -> (Vec<u8>, usize) {
+    let mut out = Vec::new();
+    let mut i = from;
+    let mut spaced = false;
+    while let Some(&b) = raw.get(i) {
+        match b {
+            b';' => break,
+            b'(' => {
+                i = skip_comment(raw, i, defects);
+                spaced = true;
+                continue;
+            }
+            b'\r' | b'\n' => {}
+            b' ' | b'\t' => spaced = true,
+            _ => {
+                if spaced && !out.is_empty() {
+                    out.push(b' ');
+                }
+                spaced = false;
+                out.push(b);
+            }
+        }
+        i += 1;
+    }
+    (out, i)
+}
+
+/// One RFC 2231 segment: section number, whether it is extended, value.
+#[derive(Debug)]
+struct Segment {
+    section: u32,
+    extended: bool,
+    value: Vec<u8>,
+    at: usize,
+}
+
+enum Slot {
+    Done(Parameter),
+    /// Index into the continuation groups.
+    Joined(usize),
+}
+
+/// RFC 2231 §3, §4: joins continuations, decodes extended values.
+fn assemble(list: Vec<RawParam>, defects: &mut Vec<Defect>) -> Parameters {
+    let mut slots = Vec::new();
+    let mut groups: Vec<(String, Vec<Segment>)> = Vec::new();
+    for p in list {
+        let (base, extended) = match p.name.strip_suffix('*') {
+            Some(b) => (b, true),
+            None => (p.name.as_str(), false),
+        };
+        let section = base.rsplit_once('*').and_then(|(n, s)| {
+            (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| (n, s.parse::<u32>().unwrap_or(u32::MAX)))
+        });
+        match section {
+            Some((name, section)) => {
+                let seg = Segment {
+                    section,
+                    extended,
+                    value: p.value,
+                    at: p.at,
+                };
+                match groups.iter_mut().position(|(n, _)| n == name) {
+                    Some(g) => groups[g].1.push(seg),
+                    None => {
+                        slots.push((p.at, Slot::Joined(groups.len())));
+                        groups.push((name.to_owned(), vec![seg]));
+                    }
+                }
+            }
+            None if extended => {
+                let seg = Segment {
+                    section: 0,
+                    extended: true,
+                    value: p.value,
+                    at: p.at,
+                };
+                slots.push((p.at, Slot::Done(join(base.to_owned(), vec![seg], defects))));
+            }
+            None => {
+                let value = if memchr::memmem::find(&p.value, b"=?").is_some() {
+                    decode_text(&p.value).into_owned()
+                } else {
+                    String::from_utf8_lossy(&p.value).into_owned()
+                };
+                slots.push((
+                    p.at,
+                    Slot::Done(Parameter {
+                        name: p.name,
+                        value,
+                        charset: None,
+                        language: None,
+                        rfc2231: false,
+                        well_formed: true,
+                    }),
+                ));
+            }
+        }
+    }
+    let mut groups: Vec<Option<(String, Vec<Segment>)>> = groups.into_iter().map(Some).collect();
+    let mut out: Vec<Parameter> = Vec::with_capacity(slots.len());
+    for (at, slot) in slots {
+        let p = match slot {
+            Slot::Done(p) => p,
+            Slot::Joined(g) => match groups.get_mut(g).and_then(Option::take) {
+                Some((name, segs)) => join(name, segs, defects),
+                None => continue,
+            },
+        };
+        if out.iter().any(|q| q.name == p.name) {
+            defects.push(Defect {
+                offset: at,
+                kind: DefectKind::DuplicateParameter,
+            });
+        }
+        out.push(p);
+    }
+    Parameters(out)
+}
+
+/// Joins the segments of one parameter (RFC 2231 §3, §4.1).
+fn join(name: String, mut segs: Vec<Segment>, defects: &mut Vec<Defect>) -> Parameter {
+    segs.sort_by_key(|s| s.section);
+    let mut well_formed = true;
+    let mut kept: Vec<Segment> = Vec::with_capacity(segs.len());
+    for (k, s) in segs.into_iter().enumerate() {
+        let expected = u32::try_from(k).unwrap_or(u32::MAX);
+        let prev = kept.last().map(|p| p.section);
+        if prev == Some(s.section) {
+            // A repeated section number: the first one is kept.
+            well_formed = false;
+            defects.push(Defect {
+                offset: s.at,
+                kind: DefectKind::InvalidParameter,
+            });
+            continue;
+        }
+        if s.section != expected && well_formed {
+            well_formed = false;
+            defects.push(Defect {
+                offset: s.at,
+                kind: DefectKind::InvalidParameter,
+            });
+        }
+        kept.push(s);
+    }
+    let mut charset = None;
+    let mut language = None;
+    let mut bytes = Vec::new();
+    let mut rfc2231 = false;
+    for (k, s) in kept.iter().enumerate() {
+        rfc2231 |= s.extended;
+        if !s.extended {
+            bytes.extend_from_slice(&s.value);
+            continue;
+        }
+        let mut value = s.value.as_slice();
+        if k == 0 && s.section == 0 {
+            let mut parts = value.splitn(3, |&b| b == b'\'');
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(cs), Some(lang), Some(rest)) => {
+                    if !cs.is_empty() {
+                        charset = Some(String::from_utf8_lossy(cs).into_owned());
+                    }
+                    if !lang.is_empty() {
+                        language = Some(String::from_utf8_lossy(lang).into_owned());
+                    }
+                    value = rest;
+                }
+                _ => {
+                    well_formed = false;
+                    defects.push(Defect {
+                        offset: s.at,
+                        kind: DefectKind::InvalidParameter,
+                    });
+                }
+            }
+        }
+        if !percent_decode(value, &mut bytes) {
+            well_formed = false;
+            defects.push(Defect {
+                offset: s.at,
+                kind: DefectKind::InvalidParameter,
+            });
+        }
+    }
+    let value = match &charset {
+        Some(cs) => {
+            if !charset::is_known(cs.as_bytes()) {
+                well_formed = false;
+            }
+            charset::decode(cs.as_bytes(), &bytes).into_owned()
+        }
+        // Segments all regular: a continued plain value, which may hold
+        // RFC 2047 encoded words.
+        None if !rfc2231 && memchr::memmem::find(&bytes, b"=?").is_some() => {
+            decode_text(&bytes).into_owned()
+        }
+        None => charset::decode(b"", &bytes).into_owned(),
+    };
+    Parameter {
+        name,
+        value,
+        charset,
+        language,
+        rfc2231: rfc2231 || kept.len() > 1 || kept.first().is_some_and(|s| s.section > 0),
+        well_formed,
+    }
+}
+
+/// Appends the octets of `%XX`-escaped text (RFC 2231 §4:
+/// `extended-other-values := *(ext-octet / attribute-char)`); a `%` not
+/// followed by two hex digits stays literal, and makes the result `false`.
+fn percent_decode(text: &[u8], out: &mut Vec<u8>) -> bool {
+    let mut ok = true;
+    let mut i = 0;
+    while let Some(&b) = text.get(i) {
+        if b == b'%' {
+            let hex = |j: usize| text.get(j).and_then(|&h| char::from(h).to_digit(16));
+            if let (Some(h), Some(l)) = (hex(i + 1), hex(i + 2)) {
+                out.push(u8::try_from(h * 16 + l).unwrap_or(b'%'));
+                i += 3;
+                continue;
+            }
+            ok = false;
+        }
+        out.push(b);
+        i += 1;
+    }
+    ok
+}
