@@ -158,7 +158,11 @@ impl ClientMechanism {
                     .map_err(bad("username"))?;
             }
             Self::XOAuth2 { user, token } => {
-                no_bytes(user.as_bytes(), &[1], false).map_err(bad("user"))?;
+                // Carried as a key/value pair, like OAUTHBEARER's.
+                if user.is_empty() {
+                    return Err(bad("user")(ValueError::Empty));
+                }
+                no_controls(user.as_bytes()).map_err(bad("user"))?;
                 bearer_token(token.expose()).map_err(bad("token"))?;
             }
             Self::OAuthBearer {
@@ -171,7 +175,11 @@ impl ClientMechanism {
                     no_bytes(authzid.as_bytes(), &[0, 1], false).map_err(bad("authzid"))?;
                 }
                 if let Some(host) = host {
-                    // RFC 7628 §3.1: value = *(VCHAR / SP / HTAB / CR / LF).
+                    // RFC 7628 §3.1: value = *(VCHAR / SP / HTAB / CR / LF),
+                    // and a host name is never empty.
+                    if host.is_empty() {
+                        return Err(bad("host")(ValueError::Empty));
+                    }
                     no_controls(host.as_bytes()).map_err(bad("host"))?;
                 }
                 bearer_token(token.expose()).map_err(bad("token"))?;
@@ -475,7 +483,9 @@ fn no_bytes(value: &[u8], forbidden: &[u8], may_be_empty: bool) -> Result<(), Va
     }
 }
 
-/// Refuses control characters other than HTAB, CR and LF, and DEL.
+/// Refuses control characters other than HTAB, CR and LF, and DEL (RFC
+/// 7628 §3.1: `value = *(VCHAR / SP / HTAB / CR / LF)`; other UTF-8 is
+/// let through, as servers read it).
 fn no_controls(value: &[u8]) -> Result<(), ValueError> {
     match value
         .iter()
