@@ -410,3 +410,250 @@ pub(crate) fn phrase(raw: &[u8], toks: &[Token], defects: &mut Vec<Defect>) -> S
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each address as `(name, addr-spec)`; groups as `group NAME:` then
+    /// their members.
+    fn flat(raw: &[u8]) -> Vec<String> {
+        let (list, _) = address_list(raw);
+        let mut out = Vec::new();
+        for a in list {
+            match a {
+                Address::Mailbox(m) => out.push(show(&m)),
+                Address::Group(g) => {
+                    out.push(format!("group {}:", g.name));
+                    out.extend(g.members.iter().map(show));
+                }
+            }
+        }
+        out
+    }
+
+    fn show(m: &Mailbox) -> String {
+        format!("{}|{}", m.name.as_deref().unwrap_or("-"), m.addr_spec())
+    }
+
+    fn kinds(raw: &[u8]) -> Vec<DefectKind> {
+        address_list(raw).1.into_iter().map(|d| d.kind).collect()
+    }
+
+    #[test]
+    fn rfc5322_a_1() {
+        assert_eq!(
+            flat(b" \"Joe Q. Public\" <john.q.public@example.com>"),
+            ["Joe Q. Public|john.q.public@example.com"]
+        );
+        assert_eq!(
+            flat(b" Mary Smith <mary@x.test>, jdoe@example.org, Who? <one@y.test>"),
+            [
+                "Mary Smith|mary@x.test",
+                "-|jdoe@example.org",
+                "Who?|one@y.test"
+            ]
+        );
+        assert_eq!(
+            flat(b" <boss@nil.test>, \"Giant; \\\"Big\\\" Box\" <sysservices@example.net>"),
+            [
+                "-|boss@nil.test",
+                "Giant; \"Big\" Box|sysservices@example.net"
+            ]
+        );
+        assert_eq!(
+            flat(b" A Group:Ed Jones <c@a.test>,joe@where.test,John <jdoe@one.test>;"),
+            [
+                "group A Group:",
+                "Ed Jones|c@a.test",
+                "-|joe@where.test",
+                "John|jdoe@one.test"
+            ]
+        );
+        assert_eq!(
+            flat(b" Undisclosed recipients:;"),
+            ["group Undisclosed recipients:"]
+        );
+        for raw in [
+            &b" \"Joe Q. Public\" <john.q.public@example.com>"[..],
+            b" A Group:Ed Jones <c@a.test>,joe@where.test,John <jdoe@one.test>;",
+            b" Undisclosed recipients:;",
+        ] {
+            assert!(kinds(raw).is_empty(), "{:?}", String::from_utf8_lossy(raw));
+        }
+    }
+
+    #[test]
+    fn rfc5322_a_5_white_space_and_comments() {
+        assert_eq!(
+            flat(b" Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>"),
+            ["Pete|pete@silly.test"]
+        );
+        assert_eq!(
+            flat(b" A Group(Some people)\r\n     :Chris Jones <c@(Chris's host.)public.example>,\r\n         joe@example.org,\r\n  John <jdoe@one.test> (my dear friend); (the end of the group)"),
+            [
+                "group A Group:",
+                "Chris Jones|c@public.example",
+                "-|joe@example.org",
+                "John|jdoe@one.test"
+            ]
+        );
+        assert_eq!(
+            flat(b"(Empty list)(start)Hidden recipients  :(nobody(that I know))  ;"),
+            ["group Hidden recipients:"]
+        );
+        assert!(
+            kinds(b" Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>").is_empty()
+        );
+    }
+
+    #[test]
+    fn rfc5322_a_6_obsolete() {
+        assert_eq!(
+            flat(b" Joe Q. Public <john.q.public@example.com>"),
+            ["Joe Q. Public|john.q.public@example.com"]
+        );
+        assert_eq!(
+            kinds(b" Joe Q. Public <john.q.public@example.com>"),
+            [DefectKind::ObsoleteSyntax]
+        );
+        assert_eq!(
+            flat(b" Mary Smith <@node.test:mary@example.net>, , jdoe@test  . example"),
+            ["Mary Smith|mary@example.net", "-|jdoe@test.example"]
+        );
+        assert_eq!(
+            kinds(b" Mary Smith <@node.test:mary@example.net>, , jdoe@test  . example"),
+            [DefectKind::ObsoleteSyntax, DefectKind::ObsoleteSyntax]
+        );
+        assert_eq!(
+            flat(b" John Doe <jdoe@machine(comment).  example>"),
+            ["John Doe|jdoe@machine.example"]
+        );
+        assert_eq!(
+            flat(b" Mary Smith\r\n    \r\n <mary@example.net>"),
+            ["Mary Smith|mary@example.net"]
+        );
+        assert_eq!(
+            flat(b" <@a.test,@b.test:x@c.test>, <@d:y@e>"),
+            ["-|x@c.test", "-|y@e"]
+        );
+        assert_eq!(
+            flat(b" john . doe @ example . com"),
+            ["-|john.doe@example.com"]
+        );
+        assert_eq!(
+            flat(b" \"john\".doe@example.com"),
+            ["-|john.doe@example.com"]
+        );
+    }
+
+    #[test]
+    fn corpus_issue_98_groups() {
+        assert_eq!(
+            flat(b" one: a@b.c; two: d@e.f;"),
+            ["group one:", "-|a@b.c", "group two:", "-|d@e.f"]
+        );
+        assert_eq!(
+            flat(b" first: a@b.c, d@e.f; <x@y.com>"),
+            ["group first:", "-|a@b.c", "-|d@e.f", "-|x@y.com"]
+        );
+        assert_eq!(
+            flat(b" <x@y.com>, last: a@b.c;"),
+            ["-|x@y.com", "group last:", "-|a@b.c"]
+        );
+        assert_eq!(
+            flat(b" <x@y.com>, group: (some text);, <x@y.com>"),
+            ["-|x@y.com", "group group:", "-|x@y.com"]
+        );
+    }
+
+    #[test]
+    fn encoded_words_and_utf8() {
+        assert_eq!(
+            flat(b" =?ISO-8859-1?Q?Keld_J=F8rn_Simonsen?= <keld@dkuug.dk>"),
+            ["Keld J\u{f8}rn Simonsen|keld@dkuug.dk"]
+        );
+        assert_eq!(
+            flat(b" =?ISO-8859-1?Q?Andr=E9?= Pirard <PIRARD@vm1.ulg.ac.be>"),
+            ["Andr\u{e9} Pirard|PIRARD@vm1.ulg.ac.be"]
+        );
+        // Split character joined across words; specials inside a word.
+        assert_eq!(
+            flat(b" =?utf-8?q?caf=C3?= =?utf-8?q?=A9?= <a@b.c>, =?utf-8?q?a,b?= <d@e.f>"),
+            ["caf\u{e9}|a@b.c", "a,b|d@e.f"]
+        );
+        assert_eq!(
+            flat(b" \"=?utf-8?q?caf=C3=A9?=\" <a@b.c>"),
+            ["caf\u{e9}|a@b.c"]
+        );
+        assert_eq!(
+            kinds(b" \"=?utf-8?q?caf=C3=A9?=\" <a@b.c>"),
+            [DefectKind::EncodedWordInQuotedString]
+        );
+        // RFC 6532: UTF-8 everywhere.
+        assert_eq!(
+            flat("Jos\u{e9} <jos\u{e9}@ex\u{e4}mple.org>".as_bytes()),
+            ["Jos\u{e9}|jos\u{e9}@ex\u{e4}mple.org"]
+        );
+        assert!(kinds("Jos\u{e9} <jos\u{e9}@ex\u{e4}mple.org>".as_bytes()).is_empty());
+    }
+
+    #[test]
+    fn repairs() {
+        assert_eq!(flat(b" Doe, John <jd@x.org>"), ["Doe, John|jd@x.org"]);
+        assert_eq!(
+            kinds(b" Doe, John <jd@x.org>"),
+            [DefectKind::UnquotedSpecial]
+        );
+        assert_eq!(
+            flat(b" John Doe john@example.com"),
+            ["John Doe|john@example.com"]
+        );
+        assert_eq!(
+            kinds(b" John Doe john@example.com"),
+            [DefectKind::MissingAngleBrackets]
+        );
+        assert_eq!(flat(b" a@b.c,, d@e.f,"), ["-|a@b.c", "-|d@e.f"]);
+        assert_eq!(flat(b" a@b.c; d@e.f"), ["-|a@b.c", "-|d@e.f"]);
+        assert_eq!(flat(b" <a@b.c"), ["-|a@b.c"]);
+        assert_eq!(
+            kinds(b" <a@b.c"),
+            [DefectKind::Unterminated { expected: '>' }]
+        );
+        assert_eq!(flat(b" <a@b.c> John, d@e.f"), ["-|a@b.c", "-|d@e.f"]);
+        assert_eq!(flat(b" <a@b.c> <d@e.f>"), ["-|a@b.c", "-|d@e.f"]);
+        assert_eq!(flat(b" John Doe"), ["-|\"John Doe\""]);
+        assert_eq!(kinds(b" joe"), [DefectKind::MissingDomain]);
+        assert_eq!(flat(b" <>"), ["-|\"\""]);
+        assert_eq!(flat(b" <mailto:x@y.com>"), ["-|x@y.com"]);
+        assert_eq!(flat(b" g: a@b.c"), ["group g:", "-|a@b.c"]);
+        assert_eq!(
+            kinds(b" g: a@b.c"),
+            [DefectKind::Unterminated { expected: ';' }]
+        );
+        assert_eq!(flat(b" \"a b\"@c.d"), ["-|\"a b\"@c.d"]);
+        assert_eq!(
+            flat(b" <john doe@example.com>"),
+            ["-|\"john doe\"@example.com"]
+        );
+        assert_eq!(flat(b" a@[1.2.3.4]"), ["-|a@[1.2.3.4]"]);
+        assert_eq!(
+            flat(b" \"unterminated <a@b.c>"),
+            ["-|\"unterminated <a@b.c>\""]
+        );
+        assert!(flat(b"").is_empty());
+        assert!(flat(b" (only a comment)").is_empty());
+        assert!(flat(b" , ,").is_empty());
+    }
+
+    #[test]
+    fn deep_comments() {
+        let mut raw = b"a@b.c ".to_vec();
+        raw.extend(std::iter::repeat_n(b'(', 100_000));
+        assert_eq!(flat(&raw), ["-|a@b.c"]);
+        let mut raw = vec![b'('; 50_000];
+        raw.extend(vec![b')'; 50_000]);
+        raw.extend_from_slice(b"<a@b.c>");
+        assert_eq!(flat(&raw), ["-|a@b.c"]);
+    }
+}

@@ -115,17 +115,17 @@ pub fn content_type(raw: &[u8], limits: &Limits) -> (ContentType, Vec<Defect>) {
     } else {
         None
     };
-    let rest = match rest {
-        Some(r) => r,
+    let (rest, separated) = match rest {
+        Some(r) => (r, false),
         None => {
             defects.push(Defect {
                 offset: start,
                 kind: DefectKind::InvalidContentType,
             });
-            skip_to_semicolon(raw, start)
+            (skip_to_semicolon(raw, start), true)
         }
     };
-    ct.parameters = params_from(raw, rest, limits, &mut defects);
+    ct.parameters = params_from(raw, rest, separated, limits, &mut defects);
     defects.sort_by_key(|d| d.offset);
     (ct, defects)
 }
@@ -172,7 +172,7 @@ pub fn content_disposition(raw: &[u8], limits: &Limits) -> (ContentDisposition, 
             kind: DefectKind::InvalidSyntax,
         });
     }
-    let parameters = params_from(raw, rest, limits, &mut defects);
+    let parameters = params_from(raw, rest, true, limits, &mut defects);
     defects.sort_by_key(|d| d.offset);
     (ContentDisposition { kind, parameters }, defects)
 }
@@ -254,7 +254,7 @@ pub fn transfer_encoding(raw: &[u8]) -> TransferEncoding {
 /// ```
 pub fn parameters(raw: &[u8], limits: &Limits) -> (Parameters, Vec<Defect>) {
     let mut defects = Vec::new();
-    let params = params_from(raw, 0, limits, &mut defects);
+    let params = params_from(raw, 0, true, limits, &mut defects);
     defects.sort_by_key(|d| d.offset);
     (params, defects)
 }
@@ -270,10 +270,17 @@ struct RawParam {
     value: Vec<u8>,
 }
 
-fn params_from(raw: &[u8], from: usize, limits: &Limits, defects: &mut Vec<Defect>) -> Parameters {
+/// The parameters from `raw[from..]`; `separated` when a `;` is not
+/// needed before the first one.
+fn params_from(
+    raw: &[u8],
+    from: usize,
+    mut separated: bool,
+    limits: &Limits,
+    defects: &mut Vec<Defect>,
+) -> Parameters {
     let mut list = Vec::new();
     let mut i = from;
-    let mut separated = true;
     loop {
         i = skip_cfws(raw, i, defects);
         let Some(&b) = raw.get(i) else { break };
@@ -334,7 +341,8 @@ fn params_from(raw: &[u8], from: usize, limits: &Limits, defects: &mut Vec<Defec
 }
 
 /// An unquoted value: up to the next `;`, comments removed, white space
-/// trimmed and, inside, kept as written (unfolded).
+/// trimmed and, inside, kept as written (unfolded) — unless what follows
+/// the white space is `attribute "="`, a parameter after a missing `;`.
 fn unquoted_value(raw: &[u8], from: usize, defects: &mut Vec<Defect>) -> (Vec<u8>, usize) {
     let mut out = Vec::new();
     let mut i = from;
@@ -348,7 +356,18 @@ fn unquoted_value(raw: &[u8], from: usize, defects: &mut Vec<Defect>) -> (Vec<u8
                 continue;
             }
             b'\r' | b'\n' => {}
-            b' ' | b'\t' => spaced = true,
+            b' ' | b'\t' => {
+                // `a=b c=d`: a missing `;` rather than a space in a value.
+                let next = skip_cfws(raw, i, &mut Vec::new());
+                let name_end = token(raw, next);
+                if !out.is_empty()
+                    && name_end > next
+                    && raw.get(skip_cfws(raw, name_end, &mut Vec::new())) == Some(&b'=')
+                {
+                    return (out, i);
+                }
+                spaced = true;
+            }
             _ => {
                 if spaced && !out.is_empty() {
                     out.push(b' ');
@@ -566,4 +585,264 @@ fn percent_decode(text: &[u8], out: &mut Vec<u8>) -> bool {
         i += 1;
     }
     ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ct(raw: &[u8]) -> (ContentType, Vec<DefectKind>) {
+        let (c, d) = content_type(raw, &Limits::default());
+        (c, d.into_iter().map(|d| d.kind).collect())
+    }
+
+    fn pairs(p: &Parameters) -> Vec<(String, String)> {
+        p.iter()
+            .map(|p| (p.name.clone(), p.value.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn rfc2045_examples() {
+        for raw in [
+            &b" text/plain; charset=us-ascii (Plain text)"[..],
+            b" text/plain; charset=\"us-ascii\"",
+            b" TEXT/PLAIN; CHARSET=US-ASCII",
+        ] {
+            let (c, d) = ct(raw);
+            assert!(d.is_empty());
+            assert!(c.is("text", "plain"));
+            assert!(c.charset().unwrap().eq_ignore_ascii_case("us-ascii"));
+        }
+        // A charset name keeps its case; parameter names are lowercased.
+        assert_eq!(
+            ct(b" TEXT/PLAIN; CHARSET=US-ASCII").0.parameters.0[0].name,
+            "charset"
+        );
+        let (c, _) = ct(b" multipart/mixed; boundary=\"simple boundary\"");
+        assert_eq!(c.boundary(), Some("simple boundary"));
+        let (c, _) = ct(b" message/partial; id=\"ABC@host.com\"; number=1; total=2");
+        assert_eq!(c.parameters.get("id"), Some("ABC@host.com"));
+        assert_eq!(c.parameters.get("total"), Some("2"));
+        // Defaults.
+        assert_eq!(ContentType::default().essence(), "text/plain");
+        assert_eq!(ContentType::default().charset(), Some("us-ascii"));
+        assert_eq!(ct(b" image/png").0.charset(), None);
+    }
+
+    #[test]
+    fn rfc2183_examples() {
+        let limits = Limits::default();
+        let (cd, d) = content_disposition(b" inline", &limits);
+        assert_eq!(cd.kind, "inline");
+        assert!(d.is_empty());
+        let (cd, d) = content_disposition(
+            b" attachment; filename=genome.jpeg;\r\n  modification-date=\"Wed, 12 Feb 1997 16:29:51 -0500\";",
+            &limits,
+        );
+        assert!(d.is_empty());
+        assert_eq!(
+            pairs(&cd.parameters),
+            [
+                ("filename".into(), "genome.jpeg".into()),
+                (
+                    "modification-date".into(),
+                    "Wed, 12 Feb 1997 16:29:51 -0500".into()
+                )
+            ]
+        );
+        let (cd, d) = content_disposition(b" ; filename=x", &limits);
+        assert_eq!((cd.kind.as_str(), cd.filename()), ("", Some("x")));
+        assert_eq!(d[0].kind, DefectKind::InvalidSyntax);
+    }
+
+    #[test]
+    fn rfc2231_examples() {
+        // §3
+        let (c, d) = ct(b" message/external-body; access-type=URL;\r\n URL*0=\"ftp://\";\r\n URL*1=\"cs.utk.edu/pub/moore/bulk-mailer/bulk-mailer.tar\"");
+        assert!(d.is_empty());
+        assert_eq!(
+            c.parameters.get("url"),
+            Some("ftp://cs.utk.edu/pub/moore/bulk-mailer/bulk-mailer.tar")
+        );
+        assert_eq!(c.parameters.len(), 2);
+        // §4
+        let (c, d) = ct(
+            b" application/x-stuff;\r\n title*=us-ascii'en-us'This%20is%20%2A%2A%2Afun%2A%2A%2A",
+        );
+        assert!(d.is_empty());
+        let p = &c.parameters.0[0];
+        assert_eq!(p.value, "This is ***fun***");
+        assert_eq!(p.charset.as_deref(), Some("us-ascii"));
+        assert_eq!(p.language.as_deref(), Some("en-us"));
+        assert!(p.rfc2231 && p.well_formed);
+        // §4.1
+        let (c, d) = ct(b" application/x-stuff;\r\n title*0*=us-ascii'en'This%20is%20even%20more%20\r\n title*1*=%2A%2A%2Afun%2A%2A%2A%20\r\n title*2=\"isn't it!\"");
+        assert_eq!(
+            c.parameters.get("title"),
+            Some("This is even more ***fun*** isn't it!")
+        );
+        // The example omits the `;` between parameters.
+        assert_eq!(d, [DefectKind::InvalidSyntax, DefectKind::InvalidSyntax]);
+        let (c, d) = ct(b" application/x-stuff;\r\n title*0*=us-ascii'en'This%20is%20even%20more%20;\r\n title*1*=%2A%2A%2Afun%2A%2A%2A%20;\r\n title*2=\"isn't it!\"");
+        assert!(d.is_empty());
+        assert_eq!(
+            c.parameters.get("title"),
+            Some("This is even more ***fun*** isn't it!")
+        );
+    }
+
+    #[test]
+    fn rfc2231_byte_level_join_and_order() {
+        // "é" split across two segments, given out of order.
+        let (c, d) = ct(b" text/plain; name*1*=%A9.txt; name*0*=utf-8''caf%C3");
+        assert!(d.is_empty());
+        assert_eq!(c.name(), Some("caf\u{e9}.txt"));
+        let (c, _) = ct(b" text/plain; name*0*=iso-8859-1''caf%E9; name*1=\" x\"");
+        assert_eq!(c.name(), Some("caf\u{e9} x"));
+        // A gap: what is there is kept, marked.
+        let (c, d) = ct(b" text/plain; name*0=a; name*2=c");
+        assert_eq!(c.name(), Some("ac"));
+        assert!(!c.parameters.0[0].well_formed);
+        assert_eq!(d, [DefectKind::InvalidParameter]);
+        // A repeated section: the first wins.
+        let (c, _) = ct(b" text/plain; name*0=a; name*0=b; name*1=c");
+        assert_eq!(c.name(), Some("ac"));
+        // Malformed prefix and escape.
+        let (c, d) = ct(b" text/plain; name*=caf%E9%zz");
+        assert_eq!(c.name(), Some("caf\u{e9}%zz"));
+        assert_eq!(
+            d,
+            [DefectKind::InvalidParameter, DefectKind::InvalidParameter]
+        );
+        // Quoted extended value, empty charset.
+        let (c, _) = ct(b" text/plain; name*=\"''a%20b\"");
+        assert_eq!(c.name(), Some("a b"));
+        // Unknown charset: decoded through the fallback, not well formed.
+        let (c, _) = ct(b" text/plain; name*=x-nope''caf%C3%A9");
+        assert_eq!(c.name(), Some("caf\u{e9}"));
+        assert!(!c.parameters.0[0].well_formed);
+    }
+
+    #[test]
+    fn duplicates_and_lookup() {
+        let (cd, d) = content_disposition(
+            b" attachment; filename=\"a.txt\"; filename*=utf-8''b%C3%A9.txt; filename=c",
+            &Limits::default(),
+        );
+        assert_eq!(cd.filename(), Some("b\u{e9}.txt"));
+        assert_eq!(cd.parameters.len(), 3);
+        assert_eq!(
+            d.iter().map(|d| d.kind).collect::<Vec<_>>(),
+            [
+                DefectKind::DuplicateParameter,
+                DefectKind::DuplicateParameter
+            ]
+        );
+        let (c, _) = ct(b" text/plain; charset=a; CHARSET=b");
+        assert_eq!(c.charset(), Some("a"));
+        // A malformed RFC 2231 value loses to a plain one.
+        let (c, _) = ct(b" text/plain; name*=x%zz; name=good");
+        assert_eq!(c.name(), Some("good"));
+    }
+
+    #[test]
+    fn encoded_words_in_values() {
+        let (cd, _) = content_disposition(
+            b" attachment; filename=\"=?utf-8?q?caf=C3=A9?= =?utf-8?q?.txt?=\"",
+            &Limits::default(),
+        );
+        assert_eq!(cd.filename(), Some("caf\u{e9}.txt"));
+        let (c, _) = ct(b" text/plain; name==?utf-8?B?w6kudHh0?=");
+        assert_eq!(c.name(), Some("\u{e9}.txt"));
+        // Split into RFC 2231 continuations by a mailer.
+        let (c, _) = ct(b" text/plain; name*0=\"=?utf-8?q?caf\"; name*1=\"=C3=A9?=\"");
+        assert_eq!(c.name(), Some("caf\u{e9}"));
+        // Not decoded in RFC 2231 extended values.
+        let (c, _) = ct(b" text/plain; name*=utf-8''=?utf-8?q?x?=");
+        assert_eq!(c.name(), Some("=?utf-8?q?x?="));
+        // Raw UTF-8 (RFC 6532).
+        let (c, _) = ct(" text/plain; name=\"\u{e9}t\u{e9}.txt\"".as_bytes());
+        assert_eq!(c.name(), Some("\u{e9}t\u{e9}.txt"));
+    }
+
+    #[test]
+    fn broken_content_types() {
+        for raw in [
+            &b""[..],
+            b" text",
+            b" /plain",
+            b" text/",
+            b" garbage; charset=utf-8",
+            b" (comment)",
+        ] {
+            let (c, d) = ct(raw);
+            assert_eq!(c.essence(), "text/plain", "{raw:?}");
+            assert_eq!(d[0], DefectKind::InvalidContentType, "{raw:?}");
+        }
+        assert_eq!(ct(b" garbage; charset=utf-8").0.charset(), Some("utf-8"));
+        let (c, d) = ct(b" text / html (x) ; charset = utf-8 ;");
+        assert_eq!(
+            (c.essence().as_str(), c.charset()),
+            ("text/html", Some("utf-8"))
+        );
+        assert!(d.is_empty());
+        // Missing `;`, value with spaces, text after a quoted value, junk.
+        let (c, d) = ct(b" text/html charset=utf-8; name=My File.pdf; a=\"b\" c; junk; d=e");
+        assert_eq!(
+            pairs(&c.parameters),
+            [
+                ("charset".into(), "utf-8".into()),
+                ("name".into(), "My File.pdf".into()),
+                ("a".into(), "b".into()),
+                ("d".into(), "e".into())
+            ]
+        );
+        assert_eq!(
+            d,
+            [
+                DefectKind::InvalidSyntax,
+                DefectKind::InvalidSyntax,
+                DefectKind::InvalidSyntax
+            ]
+        );
+        let (c, d) = ct(b" text/plain; name=\"unterminated");
+        assert_eq!(c.name(), Some("unterminated"));
+        assert_eq!(d, [DefectKind::Unterminated { expected: '"' }]);
+    }
+
+    #[test]
+    fn parameter_limit() {
+        let mut limits = Limits::default();
+        limits.parameter_count = 2;
+        let (c, d) = content_type(b"text/plain; a=1; b=2; c=3; d=4", &limits);
+        assert_eq!(c.parameters.len(), 2);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].kind, DefectKind::TooManyParameters { limit: 2 });
+        assert_eq!(d[0].offset, 22);
+        let many: Vec<u8> = (0..10_000)
+            .flat_map(|i| format!("; p*{i}=x").into_bytes())
+            .collect();
+        let (p, d) = parameters(&many, &Limits::default());
+        assert_eq!(p.len(), 1);
+        assert_eq!(p.0[0].value.len(), 256);
+        assert_eq!(d.len(), 1);
+    }
+
+    #[test]
+    fn transfer_encodings() {
+        assert_eq!(transfer_encoding(b" 7bit"), TransferEncoding::SevenBit);
+        assert_eq!(transfer_encoding(b""), TransferEncoding::SevenBit);
+        assert_eq!(transfer_encoding(b" 8BIT"), TransferEncoding::EightBit);
+        assert_eq!(transfer_encoding(b" binary"), TransferEncoding::Binary);
+        assert_eq!(
+            transfer_encoding(b" Quoted-Printable\r\n"),
+            TransferEncoding::QuotedPrintable
+        );
+        assert_eq!(transfer_encoding(b" \"base64\""), TransferEncoding::Base64);
+        assert_eq!(
+            transfer_encoding(b" X-Token"),
+            TransferEncoding::Other("x-token".into())
+        );
+    }
 }
