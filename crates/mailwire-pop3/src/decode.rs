@@ -9,10 +9,17 @@
 //!   [`discard`](DecodeError::discard) to resynchronise, so a server can
 //!   answer `-ERR` and go on.
 //!
-//! The functions ([`command`], [`sasl_response`]) are stateless and suit
-//! input that is already framed. For a byte stream read in chunks, the
-//! streaming decoder ([`CommandDecoder`]) remembers how far it has scanned,
-//! so the total cost is linear in the input however it is split.
+//! The functions ([`command`], [`sasl_response`], [`response`]) are
+//! stateless and suit input that is already framed. For a byte stream read
+//! in chunks, the streaming decoders ([`CommandDecoder`] for what a client
+//! sends, [`ResponseDecoder`] for what a server sends) remember how far they
+//! have scanned, so the total cost is linear in the input however it is
+//! split.
+//!
+//! POP3's syntax alone does not say whether a response has more lines:
+//! `+OK 2 200` answers `LIST 2` in one line, `+OK 2 messages` answers
+//! `LIST` and a listing follows. Responses are therefore decoded in the
+//! context of the command that was sent, an [`Expect`].
 //!
 //! Lines are framed first, against the [`Limits`], before any grammar runs.
 //! Lines may end in CRLF, as RFC 1939 §3 says, or, tolerantly, in a bare LF.
@@ -22,6 +29,10 @@
 //! [`Command::Unknown`], so the application decides how to answer it.
 
 use bytes::{Buf, BytesMut};
+
+mod response;
+
+pub use response::{Event, Expect, ResponseDecoder, body_end, response};
 
 use crate::Limits;
 use crate::frame::{self, Line};
@@ -74,6 +85,12 @@ pub struct DecodeError {
     /// also drop everything up to and including the next LF, which may
     /// still be to come. The streaming decoder does this itself.
     pub until_line_end: bool,
+    /// When true (an error in a multi-line response once its `+OK` line has
+    /// been seen), after dropping `discard` bytes (and the line end, when
+    /// `until_line_end` is set) also drop the rest of the multi-line body,
+    /// through its terminating `.` line; [`body_end`] finds it. The
+    /// streaming decoder does this itself.
+    pub until_body_end: bool,
 }
 
 /// What was wrong with the input.
@@ -126,6 +143,38 @@ pub enum DecodeErrorKind {
     /// SASL data that is not valid Base64.
     #[error("invalid Base64")]
     InvalidBase64,
+    /// A response that does not start with `+OK` or `-ERR` (or, where a
+    /// SASL challenge may come, `+ `), each followed by SP or the line's
+    /// end.
+    #[error("expected +OK or -ERR")]
+    InvalidStatus,
+    /// A line of a `LIST` listing that is not `msg SP size`.
+    #[error("invalid scan listing")]
+    InvalidScanListing,
+    /// A line of a `UIDL` listing that is not `msg SP unique-id`.
+    #[error("invalid unique-id listing")]
+    InvalidUniqueIdListing,
+    /// A line of a `CAPA` listing that is not `capa-tag *(SP param)`.
+    #[error("invalid capability")]
+    InvalidCapability,
+    /// A line of a `LANG` listing that is not `tag [SP description]`.
+    #[error("invalid language listing")]
+    InvalidLanguage,
+    /// A message (after dot-unstuffing) larger than the limit.
+    #[error("message larger than {limit} octets")]
+    MessageTooLarge {
+        /// The limit that was exceeded.
+        limit: usize,
+    },
+    /// A listing with more lines than the limit.
+    #[error("more than {limit} listing lines")]
+    TooManyEntries {
+        /// The limit that was exceeded.
+        limit: usize,
+    },
+    /// A response when no command was waiting for one.
+    #[error("response without a command")]
+    Unsolicited,
 }
 
 impl DecodeError {
@@ -135,6 +184,7 @@ impl DecodeError {
             kind,
             discard,
             until_line_end: false,
+            until_body_end: false,
         }
     }
 }

@@ -4,8 +4,16 @@
 //! as a different message: the types refuse CR, LF and NUL everywhere, and SP
 //! in every argument but the password (which is last on its line), so the
 //! encoder only adds the framing. Keywords are written in uppercase.
+//!
+//! Server responses are written as RFC 1939 and RFC 2449 lay them out;
+//! multi-line bodies are dot-stuffed ([`BodyEncoder`], which also streams a
+//! message chunk by chunk) and always end with the terminating `.` line.
 
 use bytes::BufMut;
+
+mod response;
+
+pub use response::BodyEncoder;
 
 use crate::types::{Command, SaslResponse};
 

@@ -14,6 +14,14 @@ use std::num::NonZeroU32;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
+mod response;
+
+pub use response::{
+    Body, Capability, Challenge, DropListing, Expiry, Greeting, Language, MultiLine,
+    OtherCapability, OtherCode, Reply, Response, ResponseCode, ScanListing, Status, Text, UniqueId,
+    UniqueIdListing,
+};
+
 /// Why a value was refused by a validating constructor.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -518,6 +518,7 @@ fn zero_limits_never_stall() {
         command_line: 0,
         argument: 0,
         sasl_line: 0,
+        ..Limits::default()
     };
     let mut d = CommandDecoder::new(limits);
     d.push(b"STAT\r\nNOOP\r\n");
