@@ -85,3 +85,79 @@ fn corpus_known_cases() {
     assert_eq!(h.get("subject").unwrap().unstructured(), "last");
     assert_eq!(h.body_start(), no_break.len());
 }
+
+/// Every structured field of every message parses without panic, with
+/// defect offsets inside the input.
+#[test]
+fn corpus_structured_fields() {
+    let dir = corpus_dir();
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        println!("corpus not found at {}: skipped", dir.display());
+        return;
+    };
+    let limits = Limits::default();
+    let (mut addresses, mut dates, mut ids, mut types) = (0, 0, 0, 0);
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "eml") {
+            continue;
+        }
+        let input = std::fs::read(&path).unwrap();
+        let headers = decode::headers(&input, &limits);
+        for field in headers.iter() {
+            let name = String::from_utf8_lossy(field.name()).to_ascii_lowercase();
+            let check = |defects: &[mailwire_mime::types::Defect]| {
+                for d in defects {
+                    assert!(d.offset <= field.value_span().end, "{}", path.display());
+                }
+            };
+            match name.as_str() {
+                "from" | "to" | "cc" | "bcc" | "reply-to" | "sender" => {
+                    let (list, defects) = field.addresses();
+                    check(&defects);
+                    addresses += list.len();
+                }
+                "date" => dates += usize::from(field.date_time().is_ok()),
+                "message-id" | "in-reply-to" | "references" => ids += field.message_ids().len(),
+                "content-type" => {
+                    let (_, defects) = field.content_type(&limits);
+                    check(&defects);
+                    types += 1;
+                }
+                "content-disposition" => check(&field.content_disposition(&limits).1),
+                "content-transfer-encoding" => {
+                    let _ = field.transfer_encoding();
+                }
+                _ => {}
+            }
+        }
+    }
+    println!("{addresses} addresses, {dates} dates, {ids} message ids, {types} content types");
+    assert!(addresses > 50 && dates > 20 && ids > 5 && types > 100);
+}
+
+#[test]
+fn corpus_structured_spot_checks() {
+    use mailwire_mime::types::Address;
+    let dir = corpus_dir();
+    let Ok(input) = std::fs::read(dir.join("issues-98-group-first.eml")) else {
+        println!("corpus not found at {}: skipped", dir.display());
+        return;
+    };
+    let limits = Limits::default();
+    let h = decode::headers(&input, &limits);
+    let (list, _) = h.get("to").unwrap().addresses();
+    assert_eq!(list.len(), 2);
+    let Address::Group(g) = &list[0] else {
+        panic!("{list:?}")
+    };
+    assert_eq!(g.name, "first");
+    assert_eq!(g.members.len(), 2);
+    assert_eq!(list[1].mailboxes()[0].addr_spec(), "x@y.com");
+
+    let input = std::fs::read(dir.join("issues-98-mixed.eml")).unwrap();
+    let h = decode::headers(&input, &limits);
+    let (list, _) = h.get("to").unwrap().addresses();
+    assert_eq!(list.len(), 3);
+    assert!(matches!(&list[1], Address::Group(g) if g.members.is_empty()));
+}

@@ -813,8 +813,10 @@ mod tests {
 
     #[test]
     fn parameter_limit() {
-        let mut limits = Limits::default();
-        limits.parameter_count = 2;
+        let limits = Limits {
+            parameter_count: 2,
+            ..Limits::default()
+        };
         let (c, d) = content_type(b"text/plain; a=1; b=2; c=3; d=4", &limits);
         assert_eq!(c.parameters.len(), 2);
         assert_eq!(d.len(), 1);
