@@ -783,7 +783,9 @@ fn saslname(name: &[u8], at: usize) -> Result<String, Failure> {
                 }
                 i += 3;
             }
-            0 => return Err(malformed(at + i, MalformedKind::ForbiddenByte(0))),
+            // NUL is outside UTF8-char-safe; ^A, the key/value separator,
+            // is refused as clients never write it in an identity.
+            0 | KVSEP => return Err(malformed(at + i, MalformedKind::ForbiddenByte(b))),
             _ => {
                 out.push(b);
                 i += 1;
@@ -874,6 +876,10 @@ mod tests {
         );
         assert_eq!(err(b"n,a=u=2"), malformed(2, MalformedKind::BadGs2Header));
         assert_eq!(err(b"n,a=u=2,\x01"), malformed(5, MalformedKind::BadEscape));
+        assert_eq!(
+            err(b"n,a=u\x01,\x01"),
+            malformed(5, MalformedKind::ForbiddenByte(1))
+        );
         assert_eq!(err(b"n,,"), malformed(3, MalformedKind::MissingSeparator));
         assert_eq!(
             err(b"n,,\x01\x01"),
