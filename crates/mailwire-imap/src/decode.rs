@@ -33,9 +33,15 @@ use nom::bytes::complete::{take_while, take_while1};
 use crate::Limits;
 use crate::frame::{self, Line};
 use crate::types::{
-    Atom, Code, CodeText, Greeting, GreetingKind, Mailbox, SeqItem, SeqNumber, SequenceSet, Tag,
-    Text, is_astring_char, is_atom_char, is_tag_char,
+    Atom, Greeting, GreetingKind, Mailbox, SeqItem, SeqNumber, SequenceSet, Tag, is_astring_char,
+    is_atom_char, is_tag_char,
 };
+
+mod response;
+mod stream;
+
+pub(crate) use response::{code_arguments, is_data_keyword, is_item_name, is_one_value};
+pub use stream::{ResponseDecoder, ResponseFrame, response};
 
 /// The outcome of a decoder that did not fail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +131,26 @@ pub enum DecodeErrorKind {
     /// strings.
     #[error("literal strings are not supported here")]
     UnsupportedLiteral,
+    /// A literal announced larger than [`Limits::literal_size`].
+    #[error("literal of {size} octets over the limit of {limit}")]
+    LiteralTooLarge {
+        /// The announced size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A response larger than [`Limits::message_size`], literals included.
+    #[error("response over the limit of {limit} octets")]
+    MessageTooLarge {
+        /// The limit.
+        limit: u64,
+    },
+    /// Parenthesised lists nested deeper than [`Limits::nesting_depth`].
+    #[error("nesting deeper than {limit}")]
+    TooDeep {
+        /// The limit.
+        limit: usize,
+    },
 }
 
 impl DecodeError {
@@ -489,33 +515,6 @@ pub fn mailbox(input: &[u8]) -> Result<Decoded<Mailbox<'_>>, DecodeError> {
     token(input, mailbox_p)
 }
 
-/// `resp-text = ["[" resp-text-code "]" SP] [text]` (RFC 9051 §9), read
-/// tolerantly: the SP after `]` may be missing or repeated, the text may be
-/// missing, and a `[` that does not open a well-formed code starts the text.
-///
-/// `resp-text-code = "ALERT" / capability-data / … / atom [SP 1*<any
-/// TEXT-CHAR except "]">]`; a code whose name is followed by neither SP nor
-/// `]` keeps the rest up to `]` as its text.
-fn resp_text(i: &[u8]) -> (Option<Code<'_>>, Text<'_>) {
-    let skip_sp = |i: &[u8]| -> usize { i.iter().take_while(|&&b| b == b' ').count() };
-    if let Some((b'[', inner)) = i.split_first() {
-        if let Some(close) = memchr::memchr(b']', inner) {
-            let content = &inner[..close];
-            let name_len = content.iter().take_while(|&&b| is_atom_char(b)).count();
-            if name_len > 0 {
-                let name = Atom::from_wire(&content[..name_len]);
-                let args = &content[name_len..];
-                let args = args.strip_prefix(b" ").unwrap_or(args);
-                let text = (!args.is_empty()).then(|| CodeText::from_wire(args));
-                let after = &inner[close + 1..];
-                let after = &after[skip_sp(after)..];
-                return (Some(Code::from_parts(name, text)), Text::from_wire(after));
-            }
-        }
-    }
-    (None, Text::from_wire(i))
-}
-
 /// `greeting = "*" SP (resp-cond-auth / resp-cond-bye) CRLF`,
 /// `resp-cond-auth = ("OK" / "PREAUTH") SP resp-text`,
 /// `resp-cond-bye = "BYE" SP resp-text` (RFC 9051 §7.1, §9), one line
@@ -551,7 +550,7 @@ fn greeting_line(line: &[u8]) -> Result<Greeting<'_>, (usize, DecodeErrorKind)> 
         Err(_) if i.is_empty() => i,
         Err(_) => return Err((offset_of(line, i), DecodeErrorKind::Expected { what: "SP" })),
     };
-    let (code, text) = resp_text(i);
+    let (code, text) = response::P::resp_text_at(line, offset_of(line, i));
     Ok(Greeting::from_wire(kind, code, text))
 }
 

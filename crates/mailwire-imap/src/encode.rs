@@ -9,9 +9,10 @@
 use bytes::BufMut;
 
 use crate::types::{
-    Atom, Capability, Code, Greeting, Mailbox, SeqItem, SeqNumber, SequenceSet, Tag,
-    is_astring_char,
+    Atom, Capability, Greeting, Mailbox, SeqItem, SeqNumber, SequenceSet, Tag, is_astring_char,
 };
+
+mod response;
 
 /// A value that can be written to the wire.
 pub trait Encode {
@@ -186,30 +187,6 @@ impl Encode for Capability<'_> {
     }
 }
 
-/// `resp-text-code` (RFC 9051 §9) without its brackets: `ALERT`,
-/// `"CAPABILITY" *(SP capability)`, or `atom [SP text]`.
-impl Encode for Code<'_> {
-    fn encode<B: BufMut>(&self, out: &mut B) {
-        match self {
-            Self::Alert => out.put_slice(b"ALERT"),
-            Self::Capability(list) => {
-                out.put_slice(b"CAPABILITY");
-                for c in list {
-                    out.put_u8(b' ');
-                    c.encode(out);
-                }
-            }
-            Self::Other(other) => {
-                other.name().encode(out);
-                if let Some(text) = other.text() {
-                    out.put_u8(b' ');
-                    out.put_slice(text.as_bytes());
-                }
-            }
-        }
-    }
-}
-
 /// `greeting = "*" SP (resp-cond-auth / resp-cond-bye) CRLF`,
 /// `resp-text = ["[" resp-text-code "]" SP] [text]` (RFC 9051 §7.1, §9).
 impl Encode for Greeting<'_> {
@@ -230,7 +207,7 @@ impl Encode for Greeting<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::{CodeText, GreetingKind, Text};
+    use crate::types::{Code, CodeText, GreetingKind, Text};
 
     #[test]
     fn greetings() {

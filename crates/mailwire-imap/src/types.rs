@@ -13,6 +13,9 @@ use std::ops::RangeInclusive;
 
 pub mod utf7;
 
+pub use body::*;
+pub use response::*;
+
 /// Why a value was refused by a validating constructor.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -112,6 +115,15 @@ macro_rules! ascii_token {
                 debug_assert!(bytes.iter().all(|&b| $check(b)) && !bytes.is_empty());
                 // The checked bytes are ASCII, so this never fails.
                 Self(Cow::Borrowed(std::str::from_utf8(bytes).unwrap_or_default()))
+            }
+
+            /// The bytes as a value, or `None` when they break the rule.
+            #[allow(dead_code)]
+            pub(crate) fn from_checked(bytes: &'a [u8]) -> Option<Self> {
+                if bytes.is_empty() || !bytes.iter().all(|&b| $check(b)) {
+                    return None;
+                }
+                Some(Self::from_wire(bytes))
             }
 
             /// The value as a string.
@@ -700,29 +712,161 @@ impl<'a> Capability<'a> {
 /// A response code (RFC 9051 §7.1, §9: `resp-text-code`), the bracketed part
 /// at the start of a status response's text.
 ///
+/// Codes with a variant of their own are read case-insensitively and
+/// written in capitals. A known code whose arguments do not read as the
+/// grammar says (say `[UIDNEXT abc]`) is kept as [`Code::Other`], like any
+/// code the crate does not model, so the rest of the line is never lost.
+///
 /// ```
 /// use mailwire_imap::types::{Atom, Code, CodeText};
 /// let code = Code::from_parts(Atom::new("ALERT").unwrap(), None);
 /// assert_eq!(code, Code::Alert);
 /// let code = Code::from_parts(Atom::new("UIDNEXT").unwrap(), Some(CodeText::new(&b"4392"[..]).unwrap()));
-/// assert!(matches!(code, Code::Other(ref o) if o.name().as_str() == "UIDNEXT"));
+/// assert_eq!(code, Code::UidNext(4392));
+/// let code = Code::from_parts(Atom::new("X-VENDOR").unwrap(), Some(CodeText::new(&b"1 2"[..]).unwrap()));
+/// assert!(matches!(code, Code::Other(ref o) if o.name().as_str() == "X-VENDOR"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Code<'a> {
     /// `ALERT`: the text must be shown to the user.
     Alert,
+    /// `BADCHARSET` and the charsets the server supports, maybe none.
+    BadCharset(Vec<Charset<'a>>),
     /// `CAPABILITY` and the server's capabilities (`capability-data`). The
     /// list is what was sent: RFC 9051 requires `IMAP4rev2` in it, but
     /// IMAP4rev1 servers and some others differ, so nothing is required.
     Capability(Vec<Capability<'a>>),
+    /// `PARSE`: a message's header could not be parsed.
+    Parse,
+    /// `PERMANENTFLAGS` and the flags that can be changed permanently
+    /// (`\*`: new keywords too).
+    PermanentFlags(Vec<Flag<'a>>),
+    /// `READ-ONLY`.
+    ReadOnly,
+    /// `READ-WRITE`.
+    ReadWrite,
+    /// `TRYCREATE`: the target mailbox does not exist but could be created.
+    TryCreate,
+    /// `UIDNEXT` and the next UID.
+    UidNext(u32),
+    /// `UIDVALIDITY` and the mailbox's UID validity.
+    UidValidity(u32),
+    /// `UNSEEN` and the first unseen message (IMAP4rev1).
+    Unseen(u32),
+    /// `APPENDUID` (RFC 4315, RFC 9051): the UID validity and the UIDs given
+    /// to the appended messages.
+    AppendUid {
+        /// UID validity of the target mailbox.
+        uid_validity: u32,
+        /// The new UIDs.
+        uids: SequenceSet,
+    },
+    /// `COPYUID` (RFC 4315, RFC 9051): the source UIDs and the UIDs of the
+    /// copies.
+    CopyUid {
+        /// UID validity of the target mailbox.
+        uid_validity: u32,
+        /// UIDs of the messages copied.
+        source: SequenceSet,
+        /// UIDs of the copies, in the same order.
+        destination: SequenceSet,
+    },
+    /// `UIDNOTSTICKY`: the mailbox does not keep UIDs (RFC 4315).
+    UidNotSticky,
+    /// `CLOSED`: the previous mailbox was closed (RFC 7162, RFC 9051).
+    Closed,
+    /// `HIGHESTMODSEQ` (RFC 7162).
+    HighestModSeq(u64),
+    /// `NOMODSEQ`: the mailbox has no mod-sequences (RFC 7162).
+    NoModSeq,
+    /// `MODIFIED` and the messages a conditional STORE left alone (RFC 7162).
+    Modified(SequenceSet),
+    /// `TOOBIG`: the message is over the server's limit (RFC 4469, RFC 7889).
+    TooBig,
+    /// `UNAVAILABLE` (RFC 5530).
+    Unavailable,
+    /// `AUTHENTICATIONFAILED` (RFC 5530).
+    AuthenticationFailed,
+    /// `AUTHORIZATIONFAILED` (RFC 5530).
+    AuthorizationFailed,
+    /// `EXPIRED` (RFC 5530).
+    Expired,
+    /// `PRIVACYREQUIRED` (RFC 5530).
+    PrivacyRequired,
+    /// `CONTACTADMIN` (RFC 5530).
+    ContactAdmin,
+    /// `NOPERM` (RFC 5530).
+    NoPerm,
+    /// `INUSE` (RFC 5530).
+    InUse,
+    /// `EXPUNGEISSUED` (RFC 5530).
+    ExpungeIssued,
+    /// `CORRUPTION` (RFC 5530).
+    Corruption,
+    /// `SERVERBUG` (RFC 5530).
+    ServerBug,
+    /// `CLIENTBUG` (RFC 5530).
+    ClientBug,
+    /// `CANNOT` (RFC 5530).
+    Cannot,
+    /// `LIMIT` (RFC 5530).
+    Limit,
+    /// `OVERQUOTA` (RFC 5530).
+    OverQuota,
+    /// `ALREADYEXISTS` (RFC 5530).
+    AlreadyExists,
+    /// `NONEXISTENT` (RFC 5530).
+    NonExistent,
+    /// `NOTSAVED` (RFC 9051).
+    NotSaved,
+    /// `HASCHILDREN` (RFC 9051).
+    HasChildren,
+    /// `USEATTR` (RFC 6154).
+    UseAttr,
     /// Any other code, kept as its name and arguments.
     Other(OtherCode<'a>),
 }
 
+/// The codes without arguments, with their names.
+/// A name and the value it stands for.
+type Named<T> = (&'static str, fn() -> T);
+
+const SIMPLE_CODES: &[Named<Code<'static>>] = &[
+    ("ALERT", || Code::Alert),
+    ("PARSE", || Code::Parse),
+    ("READ-ONLY", || Code::ReadOnly),
+    ("READ-WRITE", || Code::ReadWrite),
+    ("TRYCREATE", || Code::TryCreate),
+    ("UIDNOTSTICKY", || Code::UidNotSticky),
+    ("CLOSED", || Code::Closed),
+    ("NOMODSEQ", || Code::NoModSeq),
+    ("TOOBIG", || Code::TooBig),
+    ("UNAVAILABLE", || Code::Unavailable),
+    ("AUTHENTICATIONFAILED", || Code::AuthenticationFailed),
+    ("AUTHORIZATIONFAILED", || Code::AuthorizationFailed),
+    ("EXPIRED", || Code::Expired),
+    ("PRIVACYREQUIRED", || Code::PrivacyRequired),
+    ("CONTACTADMIN", || Code::ContactAdmin),
+    ("NOPERM", || Code::NoPerm),
+    ("INUSE", || Code::InUse),
+    ("EXPUNGEISSUED", || Code::ExpungeIssued),
+    ("CORRUPTION", || Code::Corruption),
+    ("SERVERBUG", || Code::ServerBug),
+    ("CLIENTBUG", || Code::ClientBug),
+    ("CANNOT", || Code::Cannot),
+    ("LIMIT", || Code::Limit),
+    ("OVERQUOTA", || Code::OverQuota),
+    ("ALREADYEXISTS", || Code::AlreadyExists),
+    ("NONEXISTENT", || Code::NonExistent),
+    ("NOTSAVED", || Code::NotSaved),
+    ("HASCHILDREN", || Code::HasChildren),
+    ("USEATTR", || Code::UseAttr),
+];
+
 /// A response code kept as sent: `atom [SP 1*<any TEXT-CHAR except "]">]`.
-/// Built by [`Code::from_parts`], which never gives this for a code that has
-/// a variant of its own.
+/// Built by [`Code::from_parts`], which never gives this for a code whose
+/// arguments read as one with a variant of its own.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OtherCode<'a> {
     name: Atom<'a>,
@@ -739,73 +883,203 @@ impl<'a> OtherCode<'a> {
     pub fn text(&self) -> Option<&CodeText<'a>> {
         self.text.as_ref()
     }
+
+    /// For the decoder: the code as read, when it has no variant.
+    pub(crate) fn from_wire(name: Atom<'a>, text: Option<CodeText<'a>>) -> Self {
+        Self { name, text }
+    }
 }
 
 impl<'a> Code<'a> {
     /// The code named `name` with arguments `text`, as the decoder reads it:
-    /// `ALERT` without arguments is [`Code::Alert`], `CAPABILITY` followed by
-    /// atoms is [`Code::Capability`] (case-insensitively), anything else is
-    /// [`Code::Other`].
+    /// a known name (case-insensitively) whose arguments follow its grammar
+    /// gives its own variant, anything else is [`Code::Other`].
     pub fn from_parts(name: Atom<'a>, text: Option<CodeText<'a>>) -> Self {
-        let n = name.as_str();
-        if n.eq_ignore_ascii_case("ALERT") && text.is_none() {
-            return Self::Alert;
-        }
-        if n.eq_ignore_ascii_case("CAPABILITY") {
-            match &text {
-                None => return Self::Capability(Vec::new()),
-                Some(t) => {
-                    if let Some(list) = capability_list(&t.0) {
-                        return Self::Capability(list);
-                    }
-                }
-            }
-        }
-        Self::Other(OtherCode { name, text })
+        let known = match &text {
+            None => crate::decode::code_arguments(&name, b""),
+            Some(t) => match &t.0 {
+                Cow::Borrowed(b) => crate::decode::code_arguments(&name, b),
+                Cow::Owned(v) => crate::decode::code_arguments(&name, v).map(Code::into_owned),
+            },
+        };
+        known.unwrap_or(Self::Other(OtherCode { name, text }))
+    }
+
+    /// The code without arguments named `name` (case-insensitively).
+    pub(crate) fn simple(name: &[u8]) -> Option<Self> {
+        SIMPLE_CODES
+            .iter()
+            .find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(name))
+            .map(|(_, make)| make())
+    }
+
+    /// The name of a code without arguments.
+    pub(crate) fn simple_name(&self) -> Option<&'static str> {
+        SIMPLE_CODES
+            .iter()
+            .find(|(_, make)| make() == *self)
+            .map(|(n, _)| *n)
     }
 
     /// A copy that owns its bytes.
     pub fn into_owned(self) -> Code<'static> {
         match self {
-            Self::Alert => Code::Alert,
+            Self::BadCharset(list) => {
+                Code::BadCharset(list.into_iter().map(Charset::into_owned).collect())
+            }
             Self::Capability(list) => {
                 Code::Capability(list.into_iter().map(Capability::into_owned).collect())
             }
+            Self::PermanentFlags(list) => {
+                Code::PermanentFlags(list.into_iter().map(Flag::into_owned).collect())
+            }
+            Self::UidNext(n) => Code::UidNext(n),
+            Self::UidValidity(n) => Code::UidValidity(n),
+            Self::Unseen(n) => Code::Unseen(n),
+            Self::AppendUid { uid_validity, uids } => Code::AppendUid { uid_validity, uids },
+            Self::CopyUid {
+                uid_validity,
+                source,
+                destination,
+            } => Code::CopyUid {
+                uid_validity,
+                source,
+                destination,
+            },
+            Self::HighestModSeq(n) => Code::HighestModSeq(n),
+            Self::Modified(set) => Code::Modified(set),
             Self::Other(o) => Code::Other(OtherCode {
                 name: o.name.into_owned(),
                 text: o.text.map(CodeText::into_owned),
             }),
+            simple => simple
+                .simple_name()
+                .and_then(|n| Code::simple(n.as_bytes()))
+                .unwrap_or(Code::Alert),
         }
     }
 }
 
-/// Reads `*(SP capability)` tolerantly: atoms separated by runs of SP, with
-/// leading and trailing SP allowed. `None` when a word is not an atom.
-fn capability_list<'a>(text: &Cow<'a, [u8]>) -> Option<Vec<Capability<'a>>> {
-    let bytes: &[u8] = text;
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b' ' {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && bytes[i] != b' ' {
-            if !is_atom_char(bytes[i]) {
-                return None;
+ascii_token!(
+    /// A charset name in a `BADCHARSET` code (RFC 9051 §9: `charset = atom /
+    /// quoted`): printable ASCII and SP, without `"`, `\` and `]`.
+    ///
+    /// ```
+    /// use mailwire_imap::types::Charset;
+    /// assert!(Charset::new("UTF-8").is_ok());
+    /// assert!(Charset::new("a]b").is_err());
+    /// ```
+    Charset,
+    "charset",
+    is_charset_char
+);
+
+/// A byte of a [`Charset`].
+pub(crate) const fn is_charset_char(b: u8) -> bool {
+    matches!(b, 0x20..=0x7e) && !matches!(b, b'"' | b'\\' | b']')
+}
+
+ascii_token!(
+    /// A flag keyword or the name of a `\`-flag (RFC 9051 §2.3.2, §9:
+    /// `flag-keyword = atom`, `flag-extension = "\" atom`), read tolerantly
+    /// as `1*ASTRING-CHAR`: Gmail and others send `]` inside keywords.
+    ///
+    /// ```
+    /// use mailwire_imap::types::Keyword;
+    /// assert!(Keyword::new("$Forwarded").is_ok());
+    /// assert!(Keyword::new("OIB-Seen-[Gmail]/All").is_ok());
+    /// assert!(Keyword::new("a b").is_err());
+    /// ```
+    Keyword,
+    "keyword",
+    is_astring_char
+);
+
+/// A message flag (RFC 9051 §2.3.2, §9): `flag = "\Answered" / "\Flagged" /
+/// "\Deleted" / "\Seen" / "\Draft" / flag-keyword / flag-extension`, plus
+/// `\Recent` (IMAP4rev1) and `\*` (`flag-perm`, in `PERMANENTFLAGS`; Zoho
+/// sends it in `FLAGS` too). System flags are matched case-insensitively.
+///
+/// ```
+/// use mailwire_imap::types::{Flag, Keyword};
+/// assert_eq!(Flag::from_name(b"\\SEEN"), Some(Flag::Seen));
+/// assert_eq!(Flag::from_name(b"$Junk"), Some(Flag::Keyword(Keyword::new("$Junk").unwrap())));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Flag<'a> {
+    /// `\Answered`.
+    Answered,
+    /// `\Flagged`.
+    Flagged,
+    /// `\Deleted`.
+    Deleted,
+    /// `\Seen`.
+    Seen,
+    /// `\Draft`.
+    Draft,
+    /// `\Recent` (IMAP4rev1 only).
+    Recent,
+    /// `\*`: keywords can be created (`flag-perm`).
+    Wildcard,
+    /// Any other `\`-flag; the name without its `\`.
+    Extension(Keyword<'a>),
+    /// A keyword, such as `$Forwarded`.
+    Keyword(Keyword<'a>),
+}
+
+const SYSTEM_FLAGS: &[Named<Flag<'static>>] = &[
+    ("Answered", || Flag::Answered),
+    ("Flagged", || Flag::Flagged),
+    ("Deleted", || Flag::Deleted),
+    ("Seen", || Flag::Seen),
+    ("Draft", || Flag::Draft),
+    ("Recent", || Flag::Recent),
+];
+
+impl<'a> Flag<'a> {
+    /// The flag written `wire` (with its `\` for system flags), or `None`
+    /// when that is not a flag.
+    pub fn from_name(wire: &'a [u8]) -> Option<Self> {
+        match wire.split_first() {
+            Some((b'\\', b"*")) => Some(Self::Wildcard),
+            Some((b'\\', name)) => {
+                Some(Self::system(name).unwrap_or(Self::Extension(Keyword::from_checked(name)?)))
             }
-            i += 1;
+            _ => Keyword::from_checked(wire).map(Self::Keyword),
         }
-        let atom = match text {
-            Cow::Borrowed(all) => Atom::from_wire(&all[start..i]),
-            Cow::Owned(_) => Atom(Cow::Owned(
-                String::from_utf8_lossy(&bytes[start..i]).into_owned(),
-            )),
-        };
-        out.push(Capability::new(atom));
     }
-    Some(out)
+
+    /// The system flag named `name` (without `\`).
+    fn system(name: &[u8]) -> Option<Self> {
+        SYSTEM_FLAGS
+            .iter()
+            .find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(name))
+            .map(|(_, make)| make())
+    }
+
+    /// The name of a system flag, without `\`.
+    pub(crate) fn system_name(&self) -> Option<&'static str> {
+        SYSTEM_FLAGS
+            .iter()
+            .find(|(_, make)| make() == *self)
+            .map(|(n, _)| *n)
+    }
+
+    /// A copy that owns its bytes.
+    pub fn into_owned(self) -> Flag<'static> {
+        match self {
+            Self::Extension(k) => Flag::Extension(k.into_owned()),
+            Self::Keyword(k) => Flag::Keyword(k.into_owned()),
+            Self::Answered => Flag::Answered,
+            Self::Flagged => Flag::Flagged,
+            Self::Deleted => Flag::Deleted,
+            Self::Seen => Flag::Seen,
+            Self::Draft => Flag::Draft,
+            Self::Recent => Flag::Recent,
+            Self::Wildcard => Flag::Wildcard,
+        }
+    }
 }
 
 /// The condition of a greeting (RFC 9051 §7.1).
@@ -916,3 +1190,7 @@ impl<'a> Greeting<'a> {
         }
     }
 }
+
+// Declared after `ascii_token!` so that they can use it.
+mod body;
+mod response;
