@@ -180,6 +180,36 @@ proptest! {
     }
 
     #[test]
+    fn long_lines_are_counted_exactly(
+        lens in proptest::collection::vec(0..1300usize, 1..30),
+        dots in proptest::collection::vec(any::<bool>(), 30),
+        cuts in proptest::collection::vec(any::<usize>(), 0..6),
+        limit in 900..1100usize,
+    ) {
+        let mut wire = Vec::new();
+        let mut expected = 0;
+        for (i, len) in lens.iter().enumerate() {
+            if dots[i] && *len > 0 {
+                // Stuffed: not counted in the length.
+                wire.push(b'.');
+            }
+            wire.extend(b"abcdefghijklmnopqrstuvwxyz".iter().cycle().take(*len));
+            wire.extend_from_slice(b"\r\n");
+            if len + 2 > limit {
+                expected += 1;
+            }
+        }
+        wire.extend_from_slice(b".\r\n");
+        let mut limits = Limits::default();
+        limits.data_line = limit;
+        let whole = split(&wire, &[], limits);
+        prop_assert_eq!(&split(&wire, &cuts, limits), &whole);
+        let end = whole.1.unwrap();
+        prop_assert_eq!(whole.2, wire.len());
+        prop_assert_eq!(end.defects.long_lines, expected);
+    }
+
+    #[test]
     fn wrapped_lines_stay_within_the_limit(body in wire(), max in 1..20usize) {
         let mut options = DataOptions::default();
         options.max_line = max;
