@@ -190,13 +190,13 @@ fn expect_for(reply: &Reply<'_>) -> Expect {
     }
 }
 
-fn empty_body(expect: Option<Expect>) -> Body<'static> {
+fn empty_body(expect: Expect) -> Body<'static> {
     match expect {
-        Some(Expect::Capa) => Body::Capa(Vec::new()),
-        Some(Expect::Scan) => Body::Scan(Vec::new()),
-        Some(Expect::UniqueIds) => Body::UniqueIds(Vec::new()),
-        Some(Expect::Languages) => Body::Languages(Vec::new()),
-        Some(Expect::Mechanisms) => Body::Mechanisms(Vec::new()),
+        Expect::Capa => Body::Capa(Vec::new()),
+        Expect::Scan => Body::Scan(Vec::new()),
+        Expect::UniqueIds => Body::UniqueIds(Vec::new()),
+        Expect::Languages => Body::Languages(Vec::new()),
+        Expect::Mechanisms => Body::Mechanisms(Vec::new()),
         _ => Body::Message(Bytes::new()),
     }
 }
@@ -232,13 +232,9 @@ fn streaming(
     }
     let mut out = Vec::new();
     let mut open: Option<(Response<'static>, Body<'static>, Vec<u8>)> = None;
-    let mut front = None;
     for piece in pieces {
         d.push(piece);
         loop {
-            if !d.in_body() {
-                front = d.pending().next();
-            }
             let Some(event) = d.next_event() else { break };
             match event {
                 Err(e) => {
@@ -248,7 +244,9 @@ fn streaming(
                 Ok(Event::Greeting(g)) => out.push(Ok(Reply::Greeting(g))),
                 Ok(Event::Response(r)) => out.push(Ok(Reply::Single(r))),
                 Ok(Event::Challenge(c)) => out.push(Ok(Reply::Challenge(c))),
-                Ok(Event::Begin(r)) => open = Some((r, empty_body(front), Vec::new())),
+                Ok(Event::Begin { response, expect }) => {
+                    open = Some((response, empty_body(expect), Vec::new()));
+                }
                 Ok(Event::End) => {
                     let (r, mut body, bytes) = open.take().expect("a body is open");
                     if let Body::Message(b) = &mut body {

@@ -526,7 +526,12 @@ pub enum Event {
     Challenge(Challenge<'static>),
     /// The `+OK` line of a multi-line response: its lines follow, then
     /// [`Event::End`].
-    Begin(Response<'static>),
+    Begin {
+        /// The `+OK` line.
+        response: Response<'static>,
+        /// The expectation it answers, which says what the lines are.
+        expect: Expect,
+    },
     /// A line of the reply to `CAPA`.
     Capability(Capability<'static>),
     /// A line of the reply to `LIST`.
@@ -583,7 +588,7 @@ enum Mode {
 /// [`Limits::message_size`] is handed out up to the limit, then reported.
 ///
 /// ```
-/// use mailwire_pop3::decode::{Event, ResponseDecoder};
+/// use mailwire_pop3::decode::{Event, Expect, ResponseDecoder};
 /// use mailwire_pop3::types::{Command, MessageNumber};
 /// use mailwire_pop3::Limits;
 ///
@@ -603,7 +608,7 @@ enum Mode {
 /// }
 /// assert_eq!(body, b".a\r\nb\r\n");
 /// assert!(matches!(events[0], Event::Greeting(_)));
-/// assert!(matches!(events[1], Event::Begin(_)));
+/// assert!(matches!(events[1], Event::Begin { expect: Expect::Message, .. }));
 /// assert_eq!(events[2], Event::End);
 /// assert!(matches!(&events[3], Event::Response(r) if r.text().as_bytes() == b"bye"));
 /// # Ok::<(), mailwire_pop3::decode::DecodeError>(())
@@ -813,7 +818,10 @@ impl ResponseDecoder {
                                 size: 0,
                             },
                         };
-                        Ok(Event::Begin(r.into_owned()))
+                        Ok(Event::Begin {
+                            response: r.into_owned(),
+                            expect: read_as,
+                        })
                     }
                 };
                 self.consume(end);

@@ -171,13 +171,9 @@ fn streaming(
     }
     let mut out = Vec::new();
     let mut open: Option<(Response<'static>, Body<'static>, Vec<u8>)> = None;
-    let mut front = None;
     for piece in stream.chunks(chunk.max(1)) {
         d.push(piece);
         loop {
-            if !d.in_body() {
-                front = d.pending().next();
-            }
             let Some(event) = d.next_event() else { break };
             match event {
                 Err(e) => {
@@ -187,11 +183,11 @@ fn streaming(
                 Ok(Event::Greeting(g)) => out.push(Ok(Reply::Greeting(g))),
                 Ok(Event::Response(r)) => out.push(Ok(Reply::Single(r))),
                 Ok(Event::Challenge(c)) => out.push(Ok(Reply::Challenge(c))),
-                Ok(Event::Begin(r)) => {
-                    let body = front
-                        .and_then(Expect::listing)
+                Ok(Event::Begin { response, expect }) => {
+                    let body = expect
+                        .listing()
                         .map_or(Body::Message(Bytes::new()), Listing::empty);
-                    open = Some((r, body, Vec::new()));
+                    open = Some((response, body, Vec::new()));
                 }
                 Ok(Event::End) => {
                     let (r, mut body, bytes) = open.take().expect("a body is open");
@@ -373,11 +369,11 @@ fn commands_give_the_context() {
     }
     assert!(matches!(events[0], Event::Greeting(_)));
     assert!(matches!(events[1], Event::Response(_)));
-    assert!(matches!(events[2], Event::Begin(_)));
+    assert!(matches!(events[2], Event::Begin { .. }));
     assert!(matches!(events[3], Event::Scan(s) if s.size == 10));
     assert_eq!(events[4], Event::End);
     assert!(matches!(&events[5], Event::Response(r) if r.scan_listing().is_some()));
-    assert!(matches!(events[6], Event::Begin(_)));
+    assert!(matches!(events[6], Event::Begin { .. }));
     // TOP n 0: the headers and the blank line only.
     assert_eq!(
         events[7],
@@ -789,7 +785,7 @@ fn limits_apply_even_in_one_slice() {
     let mut d = ResponseDecoder::without_greeting(small);
     d.expect(Expect::Message);
     d.push(b"+OK\r\nabcdefgh");
-    assert!(matches!(d.next_event(), Some(Ok(Event::Begin(_)))));
+    assert!(matches!(d.next_event(), Some(Ok(Event::Begin { .. }))));
     assert_eq!(
         d.next_event(),
         Some(Ok(Event::Chunk(Bytes::from_static(b"abcd"))))
