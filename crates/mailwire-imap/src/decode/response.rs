@@ -82,12 +82,12 @@ pub(crate) fn is_item_name(name: &[u8]) -> bool {
     p.item_name().is_ok() && p.at_end()
 }
 
-/// True when `raw` is empty or exactly one value, as the decoder reads the
-/// value of an unknown item.
+/// True when `raw` is exactly one value, as the decoder reads the value of
+/// an unknown item.
 pub(crate) fn is_one_value(raw: &[u8]) -> bool {
     let limits = Limits::default();
     let mut p = P::new(raw, &limits);
-    raw.is_empty() || (p.skip_value().is_ok() && p.at_end())
+    p.skip_value().is_ok() && p.at_end()
 }
 
 /// The code named `name` with the arguments `text` (no `]` in it), when
@@ -1029,8 +1029,9 @@ impl<'a, 'l> P<'a, 'l> {
         if self.more() {
             extended = self.list(|p| {
                 let start = p.pos;
-                let tag = p.name("extended item tag")?;
+                let tag = p.astring()?;
                 p.sp()?;
+                let value_at = p.pos;
                 if tag.eq_ignore_ascii_case(b"CHILDINFO") {
                     if let Ok(list) = p.list(Self::astring) {
                         return Ok(ListExtended::ChildInfo(list));
@@ -1044,8 +1045,26 @@ impl<'a, 'l> P<'a, 'l> {
                         }
                     }
                 }
-                p.pos = start;
-                p.other_item().map(ListExtended::Other)
+                // Another tag: an atom, or a quoted string holding one.
+                let Cow::Borrowed(name) = tag else {
+                    return p.fail_at(
+                        start,
+                        DecodeErrorKind::Expected {
+                            what: "extended item tag",
+                        },
+                    );
+                };
+                if !is_item_name(name) {
+                    return p.fail_at(
+                        start,
+                        DecodeErrorKind::Expected {
+                            what: "extended item tag",
+                        },
+                    );
+                }
+                p.pos = value_at;
+                let raw = p.skip_value()?;
+                Ok(ListExtended::Other(OtherItem::from_wire(name, raw)))
             })?;
         }
         Ok(ListData {

@@ -454,6 +454,23 @@ impl<'a> ListAttribute<'a> {
         }
     }
 
+    /// A copy that owns its bytes.
+    pub fn into_owned(self) -> ListAttribute<'static> {
+        match self {
+            Self::Extension(k) => ListAttribute::Extension(k.into_owned()),
+            Self::Other(k) => ListAttribute::Other(k.into_owned()),
+            known => known
+                .known_name()
+                .and_then(|n| {
+                    LIST_ATTRIBUTES
+                        .iter()
+                        .find(|(name, _)| *name == n)
+                        .map(|(_, make)| make())
+                })
+                .unwrap_or(ListAttribute::NoSelect),
+        }
+    }
+
     /// The name of a known attribute, without `\`.
     pub(crate) fn known_name(&self) -> Option<&'static str> {
         LIST_ATTRIBUTES
@@ -720,7 +737,8 @@ pub struct OtherItem<'a> {
 impl<'a> OtherItem<'a> {
     /// An item named `name` (an atom, maybe followed by `[…]` and `<…>`)
     /// with the value `raw`, which must be exactly one value without a
-    /// literal: a parenthesised list, a quoted string or an atom.
+    /// literal: a parenthesised list, a quoted string or an atom. (Decoded
+    /// items may have an empty value, when the item ended the list.)
     pub fn new(
         name: impl Into<Cow<'a, str>>,
         raw: impl Into<Cow<'a, [u8]>>,
@@ -786,7 +804,8 @@ pub struct OtherData<'a> {
 impl<'a> OtherData<'a> {
     /// Data named `name` followed by `raw`, which may not hold CR, LF or
     /// NUL, start with SP, or end with `}` (the framing would read a
-    /// literal).
+    /// literal). The name may not start with a digit nor be one with a
+    /// variant of its own.
     pub fn new(
         name: impl Into<Cow<'a, str>>,
         raw: impl Into<Cow<'a, [u8]>>,
@@ -803,11 +822,15 @@ impl<'a> OtherData<'a> {
             }
         }
         if crate::decode::is_data_keyword(name.as_str().as_bytes())
-            || name.as_str().bytes().all(|b| b.is_ascii_digit())
+            || name
+                .as_str()
+                .as_bytes()
+                .first()
+                .is_some_and(u8::is_ascii_digit)
         {
             return Err(ValueError::ForbiddenStart {
                 what: "response name (one with a variant of its own)",
-                byte: name.as_str().as_bytes()[0],
+                byte: name.as_str().as_bytes().first().copied().unwrap_or(0),
             });
         }
         Ok(Self { name, raw })
