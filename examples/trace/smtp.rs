@@ -4,7 +4,7 @@ use std::io::Write;
 
 use mailwire::smtp::{
     Limits,
-    decode::{CommandDecoder, ReplyDecoder},
+    decode::{BdatChunk, CommandDecoder, DataChunk, DataDecoder, ReplyDecoder},
     encode::Encode,
     types::{Command, ForwardPath, InitialResponse, ReversePath, Stop},
 };
@@ -59,27 +59,22 @@ fn replies<W: Write>(input: &[u8], out: &mut Out<W>) {
 
 /// What the client stream holds after a command that stops command mode.
 ///
-/// Temporary approach until the crate has a DATA body decoder and a
-/// session: without the server's replies, the trace assumes every `DATA`
-/// was answered `354` and skips to the first `<CRLF>.<CRLF>`, skips exactly
-/// the announced size after `BDAT`, reads lines after `AUTH` as SASL
-/// responses until one decodes as a known command, and after `STARTTLS`
-/// counts the rest as the TLS stream.
+/// Without the server's replies, the trace assumes every `DATA` was
+/// answered `354` and reads the message with the DATA decoder (only
+/// `<CRLF>.<CRLF>` ends it), reads exactly the announced size after `BDAT`,
+/// reads lines after `AUTH` as SASL responses until one decodes as a known
+/// command, and after `STARTTLS` counts the rest as the TLS stream.
 enum Mode {
     Commands,
-    /// Inside a DATA body: where it started, its length so far, and how
-    /// much of `CRLF . CRLF` was matched (the body starts at a line start,
-    /// as if after a CRLF).
+    /// Inside a DATA body: where it started.
     Data {
         start: usize,
-        bytes: usize,
-        matched: usize,
+        decoder: Box<DataDecoder>,
     },
-    /// Inside a BDAT chunk: where it started and how many octets are left.
+    /// Inside a BDAT chunk: where it started.
     Bdat {
         start: usize,
-        left: u64,
-        size: u64,
+        chunk: BdatChunk,
     },
     /// Everything after STARTTLS.
     Tls {
@@ -102,29 +97,37 @@ fn commands<W: Write>(input: &[u8], out: &mut Out<W>) {
                 Mode::Commands => {}
                 Mode::Data {
                     start,
-                    bytes,
-                    matched,
+                    decoder: data,
                 } => {
-                    let (used, done) = scan_end_of_data(decoder.buffered(), matched);
-                    let _ = decoder.take(used);
-                    *bytes += used;
-                    if !done {
+                    let Some(piece) = decoder.next_data(data) else {
                         break;
-                    }
-                    out.message(*start, "data", json!({ "bytes": *bytes }));
+                    };
+                    let DataChunk::End(end) = piece else {
+                        continue;
+                    };
+                    out.message(
+                        *start,
+                        "data",
+                        json!({
+                            "bytes": decoder.offset() - *start,
+                            "size": end.size,
+                            "accepted": end.is_accepted(),
+                            "refusal": end.refusal.map(|r| format!("{r:?}")),
+                        }),
+                    );
                     mode = Mode::Commands;
-                    decoder.resume();
                 }
-                Mode::Bdat { start, left, size } => {
-                    let want = usize::try_from(*left).unwrap_or(usize::MAX);
-                    let got = decoder.take(want).len();
-                    *left -= got as u64;
-                    if *left > 0 {
+                Mode::Bdat { start, chunk } => {
+                    while decoder.next_bdat(chunk).is_some() {}
+                    if !chunk.is_complete() {
                         break;
                     }
-                    out.message(*start, "bdat-chunk", json!({ "bytes": *size }));
+                    out.message(
+                        *start,
+                        "bdat-chunk",
+                        json!({ "bytes": chunk.size(), "last": chunk.is_last() }),
+                    );
                     mode = Mode::Commands;
-                    decoder.resume();
                 }
                 Mode::Tls { bytes, .. } => {
                     *bytes += decoder.take_buffered().len();
@@ -156,16 +159,13 @@ fn commands<W: Write>(input: &[u8], out: &mut Out<W>) {
                 Some(Stop::Data) => {
                     mode = Mode::Data {
                         start,
-                        bytes: 0,
-                        matched: 2,
+                        decoder: Box::new(DataDecoder::new(Limits::default())),
                     }
                 }
-                Some(Stop::Bdat { size, .. }) => {
-                    mode = Mode::Bdat {
-                        start,
-                        left: size,
-                        size,
-                    };
+                Some(stop @ Stop::Bdat { .. }) => {
+                    if let Some(chunk) = BdatChunk::from_stop(stop) {
+                        mode = Mode::Bdat { start, chunk };
+                    }
                 }
                 Some(Stop::Auth) => {
                     in_auth = true;
@@ -189,26 +189,6 @@ fn commands<W: Write>(input: &[u8], out: &mut Out<W>) {
             }
         }
     }
-}
-
-/// Scans `buf` for the end of a DATA body, `CRLF . CRLF`, carrying how much
-/// of it was matched at the end of the previous chunk. Returns the bytes
-/// that belong to the body (its terminator included) and whether it ended.
-fn scan_end_of_data(buf: &[u8], matched: &mut usize) -> (usize, bool) {
-    const END: &[u8] = b"\r\n.\r\n";
-    for (i, &b) in buf.iter().enumerate() {
-        *matched = if END.get(*matched) == Some(&b) {
-            *matched + 1
-        } else if b == b'\r' {
-            1
-        } else {
-            0
-        };
-        if *matched == END.len() {
-            return (i + 1, true);
-        }
-    }
-    (buf.len(), false)
 }
 
 /// A command as JSON: its verb, its arguments as they would be sent (SASL
