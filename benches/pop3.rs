@@ -32,18 +32,20 @@ fn message() -> Vec<u8> {
 From: sender@example.com\r\nTo: rcpt@example.com\r\nSubject: a large message\r\n\
 Content-Type: text/plain; charset=us-ascii\r\n\r\n"
             .to_vec();
-    let mut i = 0u64;
+    let mut letter = 0u8;
+    // Counts lines from 0 to 9: line 0 of every ten starts with ".".
+    let mut line = 0u8;
     while m.len() < MESSAGE_SIZE {
-        if i % 10 == 0 {
+        let stuffed = line == 0;
+        line = (line + 1) % 10;
+        if stuffed {
             m.push(b'.');
         }
-        let start = m.len();
-        while m.len() - start < 74 - usize::from(i % 10 == 0) {
-            m.push(b'a' + u8::try_from(i % 26).unwrap_or(0));
-            i += 1;
+        for _ in 0..74 - usize::from(stuffed) {
+            m.push(b'a' + letter);
+            letter = (letter + 1) % 26;
         }
         m.extend_from_slice(b"\r\n");
-        i += 1;
     }
     m
 }
