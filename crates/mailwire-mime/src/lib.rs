@@ -23,12 +23,30 @@
 //! # Ok::<(), mailwire_mime::types::ValueError>(())
 //! ```
 //!
+//! Structured fields are read the same way, tolerantly:
+//!
+//! ```
+//! use mailwire_mime::{Limits, decode};
+//!
+//! let input = b"From: Doe, John <jd@example.org>\r\n\
+//!     Date: Thu, 13 Feb 69 23:32 -0330 (Newfoundland Time)\r\n\
+//!     Content-Type: text/plain; name*0*=utf-8''caf%C3; name*1*=%A9.txt\r\n\r\n";
+//! let limits = Limits::default();
+//! let headers = decode::headers(input, &limits);
+//! let (from, _defects) = headers.get("from").unwrap().addresses();
+//! assert_eq!(from[0].mailboxes()[0].to_string(), "\"Doe, John\" <jd@example.org>");
+//! let date = headers.get("date").unwrap().date_time().unwrap();
+//! assert_eq!(date.to_rfc3339(), "1969-02-13T23:32:00-03:30");
+//! let (ct, _) = headers.get("content-type").unwrap().content_type(&limits);
+//! assert_eq!(ct.name(), Some("café.txt"));
+//! ```
+//!
 //! The crate has the rooms every mailwire crate has:
 //!
 //! | module | holds |
 //! |---|---|
-//! | [`types`] | the data model: [`types::HeaderName`], [`types::Defect`] |
-//! | [`decode`] | bytes to values: header sections (whole or streamed), unfolding, RFC 2047 |
+//! | [`types`] | the data model: [`types::HeaderName`], [`types::Defect`], [`types::Address`], [`types::DateTime`], [`types::ContentType`]… |
+//! | [`decode`] | bytes to values: header sections (whole or streamed), unfolding, RFC 2047, addresses, message ids, dates, content types and RFC 2231 parameters |
 //! | [`encode`] | values to bytes: header fields with RFC 2047 encoded words, folded |
 //!
 //! Everything a message controls is bounded by [`Limits`].

@@ -358,13 +358,15 @@ fn unquoted_value(raw: &[u8], from: usize, defects: &mut Vec<Defect>) -> (Vec<u8
             b'\r' | b'\n' => {}
             b' ' | b'\t' => {
                 // `a=b c=d`: a missing `;` rather than a space in a value.
-                let next = skip_cfws(raw, i, &mut Vec::new());
-                let name_end = token(raw, next);
-                if !out.is_empty()
-                    && name_end > next
-                    && raw.get(skip_cfws(raw, name_end, &mut Vec::new())) == Some(&b'=')
-                {
-                    return (out, i);
+                // Looked at once per run of white space, to stay linear.
+                if !spaced && !out.is_empty() {
+                    let next = skip_cfws(raw, i, &mut Vec::new());
+                    let name_end = token(raw, next);
+                    if name_end > next
+                        && raw.get(skip_cfws(raw, name_end, &mut Vec::new())) == Some(&b'=')
+                    {
+                        return (out, i);
+                    }
                 }
                 spaced = true;
             }
