@@ -78,8 +78,11 @@ pub struct DecodeError {
     /// What is wrong.
     pub kind: DecodeErrorKind,
     /// Bytes to drop from the start of the bad line (the start of the input
-    /// given to a function) to get past it. For a line that is too long,
-    /// the limit: the line's end may not have arrived yet.
+    /// given to a function) to get past it; for a server's response, from
+    /// the start of the response (which, in a multi-line response, may be
+    /// lines before the bad one). For a line that is too long, up to the
+    /// limit past the line's start: the line's end may not have arrived
+    /// yet.
     pub discard: usize,
     /// When true (a line that is too long), after dropping `discard` bytes
     /// also drop everything up to and including the next LF, which may

@@ -28,11 +28,29 @@
 //! # Ok::<(), mailwire_pop3::decode::DecodeError>(())
 //! ```
 //!
+//! Server responses are decoded in the context of the command sent, since
+//! POP3's syntax does not say whether a `+OK` starts a multi-line response:
+//!
+//! ```
+//! use mailwire_pop3::decode::{self, Expect};
+//! use mailwire_pop3::types::{Body, Reply};
+//! use mailwire_pop3::Limits;
+//!
+//! let input = b"+OK 2 messages\r\n1 120\r\n2 200\r\n.\r\n";
+//! let (reply, _) = decode::response(input, Expect::Scan, &Limits::default())?
+//!     .complete()
+//!     .expect("the whole listing is there");
+//! let Reply::Multi(listing) = reply else { panic!("a multi-line response") };
+//! let Body::Scan(sizes) = listing.body() else { panic!("a scan listing") };
+//! assert_eq!(sizes[1].size, 200);
+//! # Ok::<(), mailwire_pop3::decode::DecodeError>(())
+//! ```
+//!
 //! The crate has four rooms, like every protocol crate of mailwire:
 //!
 //! | module | holds |
 //! |---|---|
-//! | [`types`] | the data model: validated values such as [`types::Command`] |
+//! | [`types`] | the data model: validated values such as [`types::Command`] and [`types::Response`] |
 //! | [`decode`] | bytes to values, stateless and streaming, with limits |
 //! | [`encode`] | values to bytes, into a caller's buffer |
 //! | [`session`] | the session states and the commands each allows |

@@ -4,7 +4,9 @@
 //! which commands each allows; its building block for a server is
 //! [`crate::decode::CommandDecoder`], which turns the client's byte stream
 //! into commands, chunk by chunk, and hands back unprocessed bytes at an
-//! `STLS` boundary ([`take_buffered`](crate::decode::CommandDecoder::take_buffered)).
+//! `STLS` boundary ([`take_buffered`](crate::decode::CommandDecoder::take_buffered));
+//! for a client it is [`crate::decode::ResponseDecoder`], which reads the
+//! server's responses in the context of the commands sent.
 
 use crate::types::{Command, CommandKind};
 
