@@ -184,9 +184,18 @@ impl ResponseFramer {
                     return Framed::Partial;
                 }
                 Line::TooLong => {
+                    // Whichever limit the bytes pass first decides, so
+                    // that the error does not depend on how they arrived.
+                    let window_end =
+                        (self.line_start as u64).saturating_add(limits.line_length as u64);
+                    let kind = if check && window_end > limits.message_size {
+                        FrameErrorKind::MessageTooLarge
+                    } else {
+                        FrameErrorKind::LineTooLong
+                    };
                     return Framed::Error(FrameError {
                         offset: self.line_start,
-                        kind: FrameErrorKind::LineTooLong,
+                        kind,
                     });
                 }
                 Line::Complete { end, content_end } => {

@@ -756,3 +756,44 @@ fn sequence_sets_in_codes_round_trip() {
     let r = decode_one(b"a OK [COPYUID 1 1:*,7 5] x\r\n");
     assert!(matches!(status(r).2, Some(Code::CopyUid { source, .. }) if source == s));
 }
+
+/// Inputs the fuzzer found, kept as regression tests.
+#[test]
+fn fuzz_regressions() {
+    // A response name glued to other bytes is an error, not data.
+    assert!(decode::response(b"* NO`foo{12}\r\n", &Limits::default()).is_err());
+    assert!(decode::response(b"* FLAGS(\\Seen)\r\n", &Limits::default()).is_err());
+    // SP runs after '+' never leave a '[' that would read as a code later.
+    let r = decode_one(b"+  [COPYUIwrnsd \\Fla]E done\r\n");
+    assert!(matches!(r, Response::Continuation(c) if c.code().is_some()));
+    // A missing SP between FETCH items is tolerated.
+    let r = decode_one(b"* 1 FETCH (THREADID (T1)UID 5)\r\n");
+    let Response::Data(Data::Fetch { items, .. }) = r else {
+        panic!()
+    };
+    assert_eq!(items.len(), 2);
+    // Unprintable bytes in an unknown item's section are an error.
+    assert!(decode::response(b"* 1 FETCH (BODY[\x01] {1}\r\nx)\r\n", &Limits::default()).is_err());
+    // Whichever limit a long line passes first decides, in one slice as in
+    // a stream of single bytes.
+    let mut limits = Limits::default();
+    limits.line_length = 24;
+    limits.message_size = 30;
+    let input = b"* 1 FETCH (BODY[] {1}\r\nxaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
+    let whole = decode::response(input, &limits).unwrap_err();
+    assert_eq!(whole.kind, DecodeErrorKind::MessageTooLarge { limit: 30 });
+    assert_eq!(whole.offset, 24);
+    let mut d = ResponseDecoder::new(limits);
+    let mut errors = Vec::new();
+    for b in input.iter() {
+        d.push(std::slice::from_ref(b));
+        while let Some(r) = d.next_frame() {
+            errors.push(r.unwrap_err());
+        }
+    }
+    assert_eq!(errors.len(), 1);
+    assert_eq!(
+        (errors[0].offset, &errors[0].kind),
+        (whole.offset, &whole.kind)
+    );
+}

@@ -539,16 +539,14 @@ impl<'a, 'l> P<'a, 'l> {
         }
     }
 
-    /// The name of an item: an atom, then maybe `[…]` and more atom
-    /// characters (`BODY[HEADER.FIELDS (A)]<0>`).
+    /// The name of an item: an atom, then maybe `[…]` (printable ASCII)
+    /// and more atom characters (`BODY[HEADER.FIELDS (A)]<0>`).
     fn item_name(&mut self) -> R<&'a [u8]> {
         let start = self.pos;
         self.name("item name")?;
-        if self.peek() == Some(b'[') {
-            match memchr::memchr3(b']', b'\r', b'\n', &self.s[self.pos..]) {
-                Some(i) if self.s[self.pos + i] == b']' => self.pos += i + 1,
-                _ => return self.fail("']'"),
-            }
+        if self.eat(b'[') {
+            self.take_while(|b| matches!(b, 0x20..=0x7e) && b != b']');
+            self.expect(b']', "']'")?;
             self.take_while(is_name_char);
         }
         Ok(&self.s[start..self.pos])
@@ -572,7 +570,7 @@ impl<'a, 'l> P<'a, 'l> {
         match self.peek() {
             Some(b'+') => {
                 self.pos += 1;
-                self.eat(b' ');
+                self.skip_sp();
                 let (code, text) = self.resp_text()?;
                 Ok(Response::Continuation(Continuation::from_wire(code, text)))
             }
@@ -818,6 +816,9 @@ impl<'a, 'l> P<'a, 'l> {
             return self.status(None, kind).map(Response::Status);
         }
         let after_name = self.pos;
+        if !matches!(self.peek(), None | Some(b' ')) {
+            return self.fail("SP");
+        }
         match self.data(name) {
             Ok(Some(data)) => Ok(Response::Data(data)),
             Err(e)
@@ -1128,7 +1129,7 @@ impl<'a, 'l> P<'a, 'l> {
             self.fail("status attribute")
         };
         match item {
-            Ok(item) if matches!(self.peek(), None | Some(b' ' | b')')) => Ok(item),
+            Ok(item) => Ok(item),
             _ => {
                 self.pos = start;
                 self.other_item().map(StatusItem::Other)
@@ -1208,7 +1209,7 @@ impl<'a, 'l> P<'a, 'l> {
                 self.fail("search return data")
             };
             let item = match item {
-                Ok(item) if matches!(self.peek(), None | Some(b' ')) => item,
+                Ok(item) => item,
                 _ => {
                     self.pos = start;
                     ESearchItem::Other(self.other_item()?)
@@ -1309,7 +1310,8 @@ impl<'a, 'l> P<'a, 'l> {
             self.check_items(items.len())?;
             let start = self.pos;
             match self.fetch_item() {
-                Ok(item) if matches!(self.peek(), None | Some(b' ' | b')')) => items.push(item),
+                // A missing SP before the next item is tolerated.
+                Ok(item) => items.push(item),
                 Err(e)
                     if matches!(
                         e.kind,
