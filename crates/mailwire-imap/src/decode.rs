@@ -18,6 +18,10 @@
 //! chunks, [`GreetingDecoder`] remembers how far it has scanned, so every
 //! byte is looked at once however the stream is split.
 //!
+//! [`response`] reads one server response, literals included, from a
+//! slice; [`ResponseDecoder`] cuts a stream into [`ResponseFrame`]s, each
+//! decoded with [`ResponseFrame::decode`].
+//!
 //! Lines are framed first, against the [`Limits`], before any grammar runs.
 //! Lines may end in CRLF or, tolerantly, a bare LF. A line's end is found by
 //! its LF alone: a `{12}` at the end of a greeting's text is text, never a
@@ -563,7 +567,7 @@ fn greeting_line(line: &[u8]) -> Result<Greeting<'_>, (usize, DecodeErrorKind)> 
 /// ```
 ///
 /// Response codes never fail the line: one that is not understood is kept as
-/// [`Code::Other`], and a `[` that does not open a code is text. Only the
+/// [`Code::Other`](crate::types::Code::Other), and a `[` that does not open a code is text. Only the
 /// line is read; what follows it is left for the response decoder.
 ///
 /// ```

@@ -37,8 +37,30 @@
 //! | [`encode`] | values to bytes, into a caller's buffer |
 //! | [`session`] | connection states and the state machines |
 //!
-//! This release reads and writes tags, atoms, sequence sets, mailbox names
-//! and the server greeting; the rest of the grammar builds on them.
+//! Server responses are read in two stages: a framer finds where each
+//! response ends, literals included (a `{n}` counts only where the grammar
+//! allows a string, so `* NO foo{12}` is text), against the [`Limits`];
+//! then the grammar reads it into a [`types::Response`], borrowing from the
+//! input. Real servers' mistakes are tolerated where they are harmless, and
+//! anything the crate does not model is kept raw, never dropped:
+//!
+//! ```
+//! use mailwire_imap::decode::ResponseDecoder;
+//! use mailwire_imap::types::{Data, FetchItem, Response};
+//! use mailwire_imap::Limits;
+//!
+//! let mut decoder = ResponseDecoder::new(Limits::default());
+//! decoder.push(b"* 1 FETCH (UID 42 FLAGS (\\Seen) BODY[]<0> {3}\r\nhey)\r\nA1 OK done\r\n");
+//! let frame = decoder.next_frame().unwrap()?;
+//! let Response::Data(Data::Fetch { seq: 1, items }) = frame.decode()? else { panic!() };
+//! assert_eq!(items[0], FetchItem::Uid(42));
+//! assert!(matches!(&items[2], FetchItem::BodySection { data: Some(d), .. } if &d[..] == b"hey"));
+//! # Ok::<(), mailwire_imap::decode::DecodeError>(())
+//! ```
+//!
+//! This release reads and writes the server's side: the greeting and every
+//! response of IMAP4rev2, IMAP4rev1 and the common extensions. Commands
+//! and the session state machines come next.
 
 pub mod decode;
 pub mod encode;

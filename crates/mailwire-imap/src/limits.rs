@@ -39,8 +39,9 @@ pub struct Limits {
     pub message_size: u64,
     /// Deepest nesting of parenthesised lists: multipart bodies inside each
     /// other, `message/rfc822` parts, `THREAD` trees, extension data.
-    /// Default 64; parsing never recurses on the native stack, so any value
-    /// is safe.
+    /// Default 64. Parsing never recurses on the native stack, whatever
+    /// this is; the values it builds are trees this deep, which dropping
+    /// and encoding walk recursively, so keep it in the hundreds.
     pub nesting_depth: usize,
 }
 
