@@ -29,8 +29,11 @@ fn bytes(max: usize) -> impl Strategy<Value = S> {
     .prop_map(Cow::Owned)
 }
 
-fn nstring() -> impl Strategy<Value = Option<S>> {
-    prop::option::of(bytes(20))
+// The strategies below are boxed: nesting their concrete types makes
+// proptest's value-tree construction use stack frames large enough to
+// overflow a test thread's stack in debug builds.
+fn nstring() -> BoxedStrategy<Option<S>> {
+    prop::option::of(bytes(20)).boxed()
 }
 
 fn chars(re: &'static str) -> impl Strategy<Value = String> {
@@ -156,17 +159,19 @@ fn continuation() -> impl Strategy<Value = Response<'static>> {
     .prop_map(Response::Continuation)
 }
 
-fn address() -> impl Strategy<Value = Address<'static>> {
-    (nstring(), nstring(), nstring(), nstring()).prop_map(|(name, adl, mailbox, host)| Address {
-        name,
-        adl,
-        mailbox,
-        host,
-    })
+fn address() -> BoxedStrategy<Address<'static>> {
+    (nstring(), nstring(), nstring(), nstring())
+        .prop_map(|(name, adl, mailbox, host)| Address {
+            name,
+            adl,
+            mailbox,
+            host,
+        })
+        .boxed()
 }
 
-fn envelope() -> impl Strategy<Value = Envelope<'static>> {
-    let list = || prop::collection::vec(address(), 0..3);
+fn envelope() -> BoxedStrategy<Envelope<'static>> {
+    let list = || prop::collection::vec(address(), 0..3).boxed();
     (
         (nstring(), nstring(), list(), list(), list()),
         (list(), list(), list(), nstring(), nstring()),
@@ -187,6 +192,7 @@ fn envelope() -> impl Strategy<Value = Envelope<'static>> {
                 }
             },
         )
+        .boxed()
 }
 
 fn params() -> impl Strategy<Value = Vec<(S, Option<S>)>> {
