@@ -1,11 +1,13 @@
 //! Limits on everything a message controls, with safe defaults.
 
-/// Limits on what a message may make the decoder hold, checked while the
-/// header section is framed, before any field is interpreted.
+/// Limits on what a message may make the decoder hold: header sections are
+/// checked while they are framed, before any field is interpreted; nesting
+/// and part counts while the body is split into parts.
 ///
 /// A limit that is reached is never an error: the decoder records a
-/// [`Defect`](crate::types::Defect) and ends the header section there, so the
-/// rest of the input is handed on as body rather than dropped. Fields are
+/// [`Defect`](crate::types::Defect) and keeps what is past the limit
+/// unparsed (a header section ends there and the rest is handed on as body;
+/// a part too deep or too many is kept as raw content), never dropped. Fields are
 /// public so a caller can widen or narrow any of them:
 ///
 /// ```
@@ -25,6 +27,16 @@ pub struct Limits {
     /// field, each RFC 2231 continuation segment counting as one.
     /// Default: 256.
     pub parameter_count: usize,
+    /// Most levels of nesting of multiparts and message parts below the
+    /// top-level message (whose depth is 0). A multipart or message part
+    /// at this depth is kept unparsed, as one part. Default: 50.
+    pub max_depth: usize,
+    /// Most parts in one message, the top-level message and the parts of
+    /// nested messages included. Default: 10 000.
+    pub part_count: usize,
+    /// Body lines longer than this, line ending excluded, are reported
+    /// (but kept). Default: 998 (RFC 5322 §2.1.1).
+    pub line_length: usize,
 }
 
 impl Default for Limits {
@@ -33,6 +45,9 @@ impl Default for Limits {
             header_count: 1000,
             header_bytes: 102_400,
             parameter_count: 256,
+            max_depth: 50,
+            part_count: 10_000,
+            line_length: 998,
         }
     }
 }

@@ -247,6 +247,60 @@ pub enum DefectKind {
         /// The limit that was reached.
         limit: usize,
     },
+    /// A base64 body (RFC 2045 §6.8) held characters outside the base64
+    /// alphabet and not white space; they were skipped. Recorded once per
+    /// body, at the first one.
+    InvalidBase64Characters,
+    /// A base64 body whose padding was wrong: missing at the end (the
+    /// partial group was decoded all the same), or a `=` where no padding
+    /// may stand (it was skipped). Recorded once per body.
+    InvalidBase64Padding,
+    /// A base64 body ended with a single character of a group, which holds
+    /// less than one octet; it was dropped.
+    InvalidBase64Length,
+    /// A quoted-printable body (RFC 2045 §6.7) held a `=` followed by
+    /// neither two hexadecimal digits nor a line break; it was kept as
+    /// written. Recorded once per body, at the first one.
+    InvalidQuotedPrintable,
+    /// A body line longer than [`Limits::line_length`](crate::Limits)
+    /// octets, line ending excluded (RFC 5322 §2.1.1, RFC 2045 §2.8). The
+    /// line is kept. Recorded once per part, at the first such line.
+    LineTooLong {
+        /// The limit that was reached.
+        limit: usize,
+    },
+    /// A multipart Content-Type without a usable `boundary` parameter
+    /// (RFC 2046 §5.1.1): missing, empty or longer than 998 octets. The
+    /// body is kept as the content of a single part.
+    MissingBoundary,
+    /// No delimiter line of the multipart's boundary was found
+    /// (RFC 2046 §5.1.1): the whole body is kept as its preamble.
+    BoundaryNotFound,
+    /// A multipart ended, at the end of its enclosing part or of the
+    /// input, without its close delimiter (`--boundary--`). Its parts are
+    /// kept.
+    MissingCloseDelimiter,
+    /// A multipart or message part nested deeper than
+    /// [`Limits::max_depth`](crate::Limits): its body is kept unparsed, as
+    /// the content of a single part.
+    TooDeep {
+        /// The limit that was reached.
+        limit: usize,
+    },
+    /// The message held more parts than
+    /// [`Limits::part_count`](crate::Limits): the multipart where the
+    /// limit was reached keeps the rest of its body unparsed, as its
+    /// epilogue.
+    TooManyParts {
+        /// The limit that was reached.
+        limit: usize,
+    },
+    /// A text part names a charset no converter knows; its text is read as
+    /// UTF-8 when valid, else as ISO-8859-1.
+    UnknownCharset,
+    /// A Content-Transfer-Encoding other than `7bit`, `8bit`, `binary`,
+    /// `quoted-printable` and `base64`: the body is kept as written.
+    UnknownTransferEncoding,
 }
 
 impl fmt::Display for DefectKind {
@@ -278,6 +332,18 @@ impl fmt::Display for DefectKind {
             Self::InvalidParameter => f.write_str("invalid parameter"),
             Self::DuplicateParameter => f.write_str("duplicate parameter"),
             Self::TooManyParameters { limit } => write!(f, "more than {limit} parameters"),
+            Self::InvalidBase64Characters => f.write_str("invalid characters in base64 body"),
+            Self::InvalidBase64Padding => f.write_str("invalid base64 padding"),
+            Self::InvalidBase64Length => f.write_str("base64 body ends inside an octet"),
+            Self::InvalidQuotedPrintable => f.write_str("invalid quoted-printable escape"),
+            Self::LineTooLong { limit } => write!(f, "line longer than {limit} octets"),
+            Self::MissingBoundary => f.write_str("multipart without a usable boundary"),
+            Self::BoundaryNotFound => f.write_str("no delimiter of the multipart boundary"),
+            Self::MissingCloseDelimiter => f.write_str("multipart without its close delimiter"),
+            Self::TooDeep { limit } => write!(f, "nested deeper than {limit} levels"),
+            Self::TooManyParts { limit } => write!(f, "more than {limit} parts"),
+            Self::UnknownCharset => f.write_str("unknown charset"),
+            Self::UnknownTransferEncoding => f.write_str("unknown transfer encoding"),
         }
     }
 }

@@ -16,6 +16,9 @@
 //!   (RFC 2231) and [`transfer_encoding`]. Each takes the raw field body
 //!   ([`Field::raw_value`]); [`Field`] has shortcuts that shift defect
 //!   offsets to count from the start of the message.
+//! - Bodies: [`transfer_decode`] and the streaming [`Base64Decoder`],
+//!   [`QuotedPrintableDecoder`] and [`TransferDecoder`] undo a
+//!   Content-Transfer-Encoding (RFC 2045 §6).
 
 mod address;
 mod charset;
@@ -24,6 +27,7 @@ mod date;
 mod header;
 mod lexer;
 mod msgid;
+mod transfer;
 mod words;
 
 pub use address::address_list;
@@ -31,4 +35,5 @@ pub use content::{content_disposition, content_type, parameters, transfer_encodi
 pub use date::{date_time, date_time_with_defects};
 pub use header::{Field, HeaderDecoder, Headers, Progress, headers};
 pub use msgid::message_ids;
+pub use transfer::{Base64Decoder, QuotedPrintableDecoder, TransferDecoder, transfer_decode};
 pub use words::{unfold, unstructured};

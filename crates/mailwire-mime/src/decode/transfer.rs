@@ -1,0 +1,682 @@
+//! Content-Transfer-Encoding decoders (RFC 2045 §6): base64 and
+//! quoted-printable, streaming and tolerant.
+//!
+//! Each decoder takes its input in chunks of any size and keeps what it
+//! needs between them (at most three base64 digits; a `=` escape and a
+//! bounded run of white space for quoted-printable), so its output and its
+//! defects are the same however the input is split. Defect offsets count
+//! from the first byte given to the decoder, plus the base offset it was
+//! created with.
+
+use crate::types::{Defect, DefectKind, TransferEncoding};
+
+/// Base64 digit values; `PAD` for `=`, `SKIP` for white space and line
+/// breaks, `BAD` for everything else.
+const PAD: u8 = 0x40;
+const SKIP: u8 = 0x41;
+const BAD: u8 = 0xFF;
+
+const fn base64_table() -> [u8; 256] {
+    let mut t = [BAD; 256];
+    let mut i: u8 = 0;
+    while i < 26 {
+        t[(b'A' + i) as usize] = i;
+        t[(b'a' + i) as usize] = 26 + i;
+        i += 1;
+    }
+    let mut d: u8 = 0;
+    while d < 10 {
+        t[(b'0' + d) as usize] = 52 + d;
+        d += 1;
+    }
+    t[b'+' as usize] = 62;
+    t[b'/' as usize] = 63;
+    t[b'=' as usize] = PAD;
+    t[b' ' as usize] = SKIP;
+    t[b'\t' as usize] = SKIP;
+    t[b'\r' as usize] = SKIP;
+    t[b'\n' as usize] = SKIP;
+    t
+}
+
+static BASE64: [u8; 256] = base64_table();
+
+/// Pushes a defect of `kind` unless one of that kind was already reported
+/// (`seen`).
+fn once(seen: &mut bool, defects: &mut Vec<Defect>, offset: usize, kind: DefectKind) {
+    if !*seen {
+        *seen = true;
+        defects.push(Defect { offset, kind });
+    }
+}
+
+/// A streaming base64 decoder (RFC 2045 §6.8), tolerant like the mail
+/// clients people use:
+///
+/// - white space and line breaks anywhere are skipped;
+/// - other characters outside the alphabet are skipped, with one
+///   [`DefectKind::InvalidBase64Characters`];
+/// - missing padding at the end is tolerated (the partial group is
+///   decoded) and reported as [`DefectKind::InvalidBase64Padding`], as is a
+///   `=` where none may stand (skipped);
+/// - decoding goes on after padding, so concatenated base64 texts decode;
+/// - a lone last digit, less than one octet, is dropped with a
+///   [`DefectKind::InvalidBase64Length`].
+///
+/// Whole groups of four digits are decoded through a table, four input
+/// octets at a time, so clean input decodes at memory speed.
+///
+/// ```
+/// use mailwire_mime::decode::Base64Decoder;
+/// let mut d = Base64Decoder::new(0);
+/// let (mut out, mut defects) = (Vec::new(), Vec::new());
+/// d.decode(b"SGVsbG8s\r\nIHdv", &mut out, &mut defects);
+/// d.decode(b"cmxkIQ", &mut out, &mut defects);
+/// d.finish(&mut out, &mut defects);
+/// assert_eq!(out, b"Hello, world!");
+/// assert_eq!(defects.len(), 1); // the missing "=="
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Base64Decoder {
+    /// Bits of the digits of the current group, most significant first.
+    bits: u32,
+    /// Digits in the current group (0 to 3).
+    digits: u8,
+    /// `=` still expected after a group closed by padding.
+    pad_expected: u8,
+    /// Offset of the next input byte.
+    offset: usize,
+    seen_invalid: bool,
+    seen_padding: bool,
+}
+
+impl Base64Decoder {
+    /// A decoder whose first input byte is at `offset` (for defects).
+    pub fn new(offset: usize) -> Self {
+        Self {
+            offset,
+            ..Self::default()
+        }
+    }
+
+    /// Decodes the next chunk of input, appending octets to `out` and
+    /// defects to `defects`.
+    pub fn decode(&mut self, input: &[u8], out: &mut Vec<u8>, defects: &mut Vec<Defect>) {
+        let start = out.len();
+        out.resize(start + input.len() / 4 * 3 + 6, 0);
+        let mut w = start;
+        let mut i = 0;
+        let n = input.len();
+        loop {
+            // Whole groups, four digits at a time.
+            if self.digits == 0 {
+                while let Some(&[a, b, c, d]) = input.get(i..i + 4) {
+                    let (a, b, c, d) = (
+                        BASE64[usize::from(a)],
+                        BASE64[usize::from(b)],
+                        BASE64[usize::from(c)],
+                        BASE64[usize::from(d)],
+                    );
+                    if (a | b | c | d) & 0xC0 != 0 {
+                        break;
+                    }
+                    let v =
+                        u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
+                    let [_, x, y, z] = v.to_be_bytes();
+                    if let Some(dst) = out.get_mut(w..w + 3) {
+                        dst.copy_from_slice(&[x, y, z]);
+                    }
+                    w += 3;
+                    i += 4;
+                    self.pad_expected = 0;
+                }
+            }
+            let Some(&byte) = input.get(i) else { break };
+            let at = self.offset + i;
+            i += 1;
+            match BASE64[usize::from(byte)] {
+                SKIP => {}
+                PAD => match self.digits {
+                    2 | 3 => {
+                        let [_, x, y, _] =
+                            (self.bits << (6 * (4 - u32::from(self.digits)))).to_be_bytes();
+                        let bytes = if self.digits == 2 {
+                            &[x][..]
+                        } else {
+                            &[x, y][..]
+                        };
+                        if let Some(dst) = out.get_mut(w..w + bytes.len()) {
+                            dst.copy_from_slice(bytes);
+                        }
+                        w += bytes.len();
+                        self.pad_expected = 3 - self.digits;
+                        self.digits = 0;
+                        self.bits = 0;
+                    }
+                    _ if self.pad_expected > 0 => self.pad_expected -= 1,
+                    _ => once(
+                        &mut self.seen_padding,
+                        defects,
+                        at,
+                        DefectKind::InvalidBase64Padding,
+                    ),
+                },
+                BAD => once(
+                    &mut self.seen_invalid,
+                    defects,
+                    at,
+                    DefectKind::InvalidBase64Characters,
+                ),
+                v => {
+                    self.pad_expected = 0;
+                    self.bits = self.bits << 6 | u32::from(v);
+                    self.digits += 1;
+                    if self.digits == 4 {
+                        let [_, x, y, z] = self.bits.to_be_bytes();
+                        if let Some(dst) = out.get_mut(w..w + 3) {
+                            dst.copy_from_slice(&[x, y, z]);
+                        }
+                        w += 3;
+                        self.digits = 0;
+                        self.bits = 0;
+                    }
+                }
+            }
+        }
+        out.truncate(w);
+        self.offset += n;
+    }
+
+    /// Ends the input: decodes a last group that lacked its padding, and
+    /// reports what was missing.
+    pub fn finish(&mut self, out: &mut Vec<u8>, defects: &mut Vec<Defect>) {
+        match self.digits {
+            1 => defects.push(Defect {
+                offset: self.offset,
+                kind: DefectKind::InvalidBase64Length,
+            }),
+            2 | 3 => {
+                let [_, x, y, _] = (self.bits << (6 * (4 - u32::from(self.digits)))).to_be_bytes();
+                out.push(x);
+                if self.digits == 3 {
+                    out.push(y);
+                }
+                once(
+                    &mut self.seen_padding,
+                    defects,
+                    self.offset,
+                    DefectKind::InvalidBase64Padding,
+                );
+            }
+            _ => {
+                if self.pad_expected > 0 {
+                    once(
+                        &mut self.seen_padding,
+                        defects,
+                        self.offset,
+                        DefectKind::InvalidBase64Padding,
+                    );
+                }
+            }
+        }
+        self.digits = 0;
+        self.bits = 0;
+        self.pad_expected = 0;
+    }
+}
+
+/// The longest run of white space kept back as possibly trailing (to be
+/// deleted before a line break); a longer run is content.
+const MAX_HELD_SPACE: usize = 998;
+
+/// Where a quoted-printable decoder is inside an `=` sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum QpState {
+    /// Not inside one.
+    #[default]
+    Text,
+    /// After `=`, at the given offset.
+    Equals(usize),
+    /// After `=` and one hexadecimal digit (as written).
+    Hex(usize, u8),
+    /// After `=` and white space (held): a soft line break if a line break
+    /// follows.
+    Soft(usize),
+}
+
+/// A streaming quoted-printable decoder (RFC 2045 §6.7), tolerant:
+///
+/// - `=XX` (hexadecimal digits in either case) is the octet `XX`;
+/// - `=` followed by optional white space and a line break is a soft line
+///   break, removed (rule 5);
+/// - white space at the end of a line is deleted (rule 3), up to 998
+///   octets of it (a longer run is kept);
+/// - a `=` followed by anything else is kept as written, with one
+///   [`DefectKind::InvalidQuotedPrintable`];
+/// - line breaks are kept as written (CRLF or bare LF); everything else
+///   passes through.
+///
+/// Runs of plain text are found with `memchr` and copied whole.
+///
+/// ```
+/// use mailwire_mime::decode::QuotedPrintableDecoder;
+/// let mut d = QuotedPrintableDecoder::new(0);
+/// let (mut out, mut defects) = (Vec::new(), Vec::new());
+/// d.decode(b"caf=C3=A9 au =\r\nlait  \r\n=", &mut out, &mut defects);
+/// d.decode(b"3D =ZZ", &mut out, &mut defects);
+/// d.finish(&mut out, &mut defects);
+/// assert_eq!(out, "café au lait\r\n= =ZZ".as_bytes());
+/// assert_eq!(defects[0].offset, 28);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct QuotedPrintableDecoder {
+    state: QpState,
+    /// White space (and CR) seen at the end of the text so far, not yet
+    /// written: deleted if a line break follows.
+    held: Vec<u8>,
+    /// The current run of white space is longer than [`MAX_HELD_SPACE`]:
+    /// it is content, written as it comes.
+    long_run: bool,
+    /// Offset of the next input byte.
+    offset: usize,
+    seen_invalid: bool,
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    }
+}
+
+impl QuotedPrintableDecoder {
+    /// A decoder whose first input byte is at `offset` (for defects).
+    pub fn new(offset: usize) -> Self {
+        Self {
+            offset,
+            ..Self::default()
+        }
+    }
+
+    /// Writes the held white space: it was not trailing.
+    fn flush_held(&mut self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.held);
+        self.held.clear();
+    }
+
+    /// Adds plain text `text` (no `=`, no LF) to the output, holding back
+    /// its trailing white space and CR.
+    fn text(&mut self, text: &[u8], out: &mut Vec<u8>) {
+        let keep = text
+            .iter()
+            .rposition(|b| !matches!(b, b' ' | b'\t' | b'\r'))
+            .map_or(0, |p| p + 1);
+        if keep > 0 {
+            self.flush_held(out);
+            self.long_run = false;
+            out.extend_from_slice(&text[..keep]);
+        }
+        let space = &text[keep..];
+        if self.long_run {
+            out.extend_from_slice(space);
+        } else if self.held.len() + space.len() > MAX_HELD_SPACE {
+            self.flush_held(out);
+            out.extend_from_slice(space);
+            self.long_run = true;
+        } else {
+            self.held.extend_from_slice(space);
+        }
+    }
+
+    /// A line break (the LF): trailing white space is dropped, a CR right
+    /// before the LF kept.
+    fn line_break(&mut self, out: &mut Vec<u8>) {
+        if !self.long_run && self.held.last() == Some(&b'\r') {
+            out.push(b'\r');
+        }
+        self.held.clear();
+        self.long_run = false;
+        out.push(b'\n');
+    }
+
+    /// Reports a bad escape at `at` and writes `=` as text.
+    fn bad_escape(&mut self, at: usize, out: &mut Vec<u8>, defects: &mut Vec<Defect>) {
+        once(
+            &mut self.seen_invalid,
+            defects,
+            at,
+            DefectKind::InvalidQuotedPrintable,
+        );
+        self.flush_held(out);
+        self.long_run = false;
+        out.push(b'=');
+    }
+
+    /// Decodes the next chunk of input, appending octets to `out` and
+    /// defects to `defects`.
+    pub fn decode(&mut self, input: &[u8], out: &mut Vec<u8>, defects: &mut Vec<Defect>) {
+        out.reserve(input.len());
+        let mut i = 0;
+        while i < input.len() {
+            let b = input[i];
+            match self.state {
+                QpState::Text => {
+                    let end =
+                        memchr::memchr2(b'=', b'\n', &input[i..]).map_or(input.len(), |p| i + p);
+                    self.text(&input[i..end], out);
+                    match input.get(end) {
+                        Some(b'=') => self.state = QpState::Equals(self.offset + end),
+                        Some(_) => self.line_break(out),
+                        None => {}
+                    }
+                    i = end + 1;
+                    continue;
+                }
+                QpState::Equals(eq) => {
+                    if hex(b).is_some() {
+                        self.state = QpState::Hex(eq, b);
+                    } else if matches!(b, b' ' | b'\t' | b'\r') {
+                        // Held apart from trailing text white space: the
+                        // text's held space is written first.
+                        self.flush_held(out);
+                        self.long_run = false;
+                        self.held.push(b);
+                        self.state = QpState::Soft(eq);
+                    } else if b == b'\n' {
+                        self.state = QpState::Text;
+                    } else {
+                        self.bad_escape(eq, out, defects);
+                        self.state = QpState::Text;
+                        continue;
+                    }
+                }
+                QpState::Hex(eq, first) => {
+                    if let (Some(h), Some(l)) = (hex(first), hex(b)) {
+                        self.flush_held(out);
+                        self.long_run = false;
+                        out.push(h << 4 | l);
+                        self.state = QpState::Text;
+                    } else {
+                        // `=` and the first digit are text; this byte is
+                        // read again as text.
+                        self.bad_escape(eq, out, defects);
+                        out.push(first);
+                        self.state = QpState::Text;
+                        continue;
+                    }
+                }
+                QpState::Soft(eq) => {
+                    if matches!(b, b' ' | b'\t' | b'\r') && self.held.len() < MAX_HELD_SPACE {
+                        self.held.push(b);
+                    } else if b == b'\n' {
+                        self.held.clear();
+                        self.state = QpState::Text;
+                    } else {
+                        // Not a soft line break: `=` and the white space
+                        // are text.
+                        once(
+                            &mut self.seen_invalid,
+                            defects,
+                            eq,
+                            DefectKind::InvalidQuotedPrintable,
+                        );
+                        out.push(b'=');
+                        self.state = QpState::Text;
+                        // The held white space is text that may still be
+                        // trailing: it stays held.
+                        if self.held.len() >= MAX_HELD_SPACE {
+                            self.flush_held(out);
+                            self.long_run = true;
+                        }
+                        continue;
+                    }
+                }
+            }
+            i += 1;
+        }
+        self.offset += input.len();
+    }
+
+    /// Ends the input: an `=` sequence left open is written as text, and
+    /// held white space is dropped (the end of the body ends a line).
+    pub fn finish(&mut self, out: &mut Vec<u8>, defects: &mut Vec<Defect>) {
+        match self.state {
+            QpState::Text => {}
+            // `=` at the very end: a soft line break without its line
+            // break, which is what it is meant for.
+            QpState::Equals(_) => {}
+            QpState::Soft(_) => {}
+            QpState::Hex(eq, first) => {
+                self.bad_escape(eq, out, defects);
+                out.push(first);
+            }
+        }
+        self.state = QpState::Text;
+        self.held.clear();
+        self.long_run = false;
+    }
+}
+
+/// The decoder of one body's Content-Transfer-Encoding: base64,
+/// quoted-printable, or identity for `7bit`, `8bit`, `binary` and unknown
+/// mechanisms.
+#[derive(Debug, Clone)]
+pub enum TransferDecoder {
+    /// `7bit`, `8bit`, `binary` or an unknown mechanism: the body as is.
+    Identity,
+    /// `base64`.
+    Base64(Base64Decoder),
+    /// `quoted-printable`.
+    QuotedPrintable(QuotedPrintableDecoder),
+}
+
+impl TransferDecoder {
+    /// The decoder for `encoding`, its first input byte at `offset`.
+    pub fn new(encoding: &TransferEncoding, offset: usize) -> Self {
+        match encoding {
+            TransferEncoding::Base64 => Self::Base64(Base64Decoder::new(offset)),
+            TransferEncoding::QuotedPrintable => {
+                Self::QuotedPrintable(QuotedPrintableDecoder::new(offset))
+            }
+            _ => Self::Identity,
+        }
+    }
+
+    /// Decodes the next chunk of input into `out`.
+    pub fn decode(&mut self, input: &[u8], out: &mut Vec<u8>, defects: &mut Vec<Defect>) {
+        match self {
+            Self::Identity => out.extend_from_slice(input),
+            Self::Base64(d) => d.decode(input, out, defects),
+            Self::QuotedPrintable(d) => d.decode(input, out, defects),
+        }
+    }
+
+    /// Ends the input.
+    pub fn finish(&mut self, out: &mut Vec<u8>, defects: &mut Vec<Defect>) {
+        match self {
+            Self::Identity => {}
+            Self::Base64(d) => d.finish(out, defects),
+            Self::QuotedPrintable(d) => d.finish(out, defects),
+        }
+    }
+
+    /// True for the identity decoder, whose output is its input.
+    pub fn is_identity(&self) -> bool {
+        matches!(self, Self::Identity)
+    }
+}
+
+/// Decodes a whole body written in `encoding`; see [`Base64Decoder`] and
+/// [`QuotedPrintableDecoder`]. Defect offsets count from the start of
+/// `input`.
+///
+/// ```
+/// use mailwire_mime::decode::transfer_decode;
+/// use mailwire_mime::types::TransferEncoding;
+/// let (out, defects) = transfer_decode(&TransferEncoding::Base64, b"Y2Fm\r\nw6k=\r\n");
+/// assert_eq!(out, "café".as_bytes());
+/// assert!(defects.is_empty());
+/// ```
+pub fn transfer_decode(encoding: &TransferEncoding, input: &[u8]) -> (Vec<u8>, Vec<Defect>) {
+    let mut d = TransferDecoder::new(encoding, 0);
+    let mut out = Vec::with_capacity(input.len());
+    let mut defects = Vec::new();
+    d.decode(input, &mut out, &mut defects);
+    d.finish(&mut out, &mut defects);
+    (out, defects)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b64(input: &[u8]) -> (Vec<u8>, Vec<(usize, DefectKind)>) {
+        let (out, d) = transfer_decode(&TransferEncoding::Base64, input);
+        let whole = (
+            out,
+            d.iter().map(|d| (d.offset, d.kind)).collect::<Vec<_>>(),
+        );
+        check_splits(&TransferEncoding::Base64, input, &whole);
+        whole
+    }
+
+    fn qp(input: &[u8]) -> (Vec<u8>, Vec<(usize, DefectKind)>) {
+        let (out, d) = transfer_decode(&TransferEncoding::QuotedPrintable, input);
+        let whole = (
+            out,
+            d.iter().map(|d| (d.offset, d.kind)).collect::<Vec<_>>(),
+        );
+        check_splits(&TransferEncoding::QuotedPrintable, input, &whole);
+        whole
+    }
+
+    /// Every split into two, and chunks of every size up to 5, give the
+    /// same output and defects.
+    fn check_splits(
+        enc: &TransferEncoding,
+        input: &[u8],
+        whole: &(Vec<u8>, Vec<(usize, DefectKind)>),
+    ) {
+        let mut splits: Vec<Vec<&[u8]>> = (0..=input.len())
+            .map(|i| vec![&input[..i], &input[i..]])
+            .collect();
+        for size in 1..=5 {
+            splits.push(input.chunks(size).collect());
+        }
+        for chunks in splits {
+            let mut d = TransferDecoder::new(enc, 0);
+            let (mut out, mut defects) = (Vec::new(), Vec::new());
+            for c in &chunks {
+                d.decode(c, &mut out, &mut defects);
+            }
+            d.finish(&mut out, &mut defects);
+            let got: Vec<_> = defects.iter().map(|d| (d.offset, d.kind)).collect();
+            assert_eq!((&out, &got), (&whole.0, &whole.1), "{chunks:?}");
+        }
+    }
+
+    #[test]
+    fn base64_rfc4648_vectors() {
+        for (enc, dec) in [
+            ("", ""),
+            ("Zg==", "f"),
+            ("Zm8=", "fo"),
+            ("Zm9v", "foo"),
+            ("Zm9vYg==", "foob"),
+            ("Zm9vYmE=", "fooba"),
+            ("Zm9vYmFy", "foobar"),
+        ] {
+            let (out, d) = b64(enc.as_bytes());
+            assert_eq!(out, dec.as_bytes());
+            assert!(d.is_empty());
+        }
+    }
+
+    #[test]
+    fn base64_tolerance() {
+        // Line breaks and white space anywhere.
+        assert_eq!(b64(b"Zm9v\r\nYm Fy\n").0, b"foobar");
+        // Bad characters skipped, reported once.
+        let (out, d) = b64(b"Zm9v!Ym*Fy");
+        assert_eq!(out, b"foobar");
+        assert_eq!(d, [(4, DefectKind::InvalidBase64Characters)]);
+        // Missing padding.
+        let (out, d) = b64(b"Zm9vYg");
+        assert_eq!(out, b"foob");
+        assert_eq!(d, [(6, DefectKind::InvalidBase64Padding)]);
+        let (out, d) = b64(b"Zm9vYmE\r\n");
+        assert_eq!(out, b"fooba");
+        assert_eq!(d, [(9, DefectKind::InvalidBase64Padding)]);
+        let (out, d) = b64(b"Zg=");
+        assert_eq!(out, b"f");
+        assert_eq!(d, [(3, DefectKind::InvalidBase64Padding)]);
+        // A lone digit.
+        let (out, d) = b64(b"Zm9vY");
+        assert_eq!(out, b"foo");
+        assert_eq!(d, [(5, DefectKind::InvalidBase64Length)]);
+        // Stray padding.
+        let (out, d) = b64(b"=Zm9v=");
+        assert_eq!(out, b"foo");
+        assert_eq!(d, [(0, DefectKind::InvalidBase64Padding)]);
+        // Concatenated texts.
+        assert_eq!(b64(b"Zg==Zm8=").0, b"ffo");
+        // Every byte value round trips.
+        let all: Vec<u8> = (0..=255).collect();
+        use base64::Engine as _;
+        let enc = base64::engine::general_purpose::STANDARD.encode(&all);
+        assert_eq!(b64(enc.as_bytes()).0, all);
+    }
+
+    #[test]
+    fn qp_rfc2045_rules() {
+        // Rule 1 and 2.
+        assert_eq!(qp(b"caf=E9 =3D=3d").0, b"caf\xe9 ==");
+        // Rule 3: trailing white space deleted, line ending kept.
+        assert_eq!(qp(b"a \t\r\nb  \nc ").0, b"a\r\nb\nc");
+        // Rule 5: soft line breaks, with white space after the `=`.
+        assert_eq!(qp(b"long =\r\nline= \t\r\nend=\nx").0, b"long lineendx");
+        // Inner white space kept.
+        assert_eq!(qp(b"a  b\t c").0, b"a  b\t c");
+        let (out, d) = qp(b"");
+        assert!(out.is_empty() && d.is_empty());
+    }
+
+    #[test]
+    fn qp_tolerance() {
+        let (out, d) = qp(b"a=ZZb=4");
+        assert_eq!(out, b"a=ZZb=4");
+        assert_eq!(d, [(1, DefectKind::InvalidQuotedPrintable)]);
+        let (out, d) = qp(b"x=4G");
+        assert_eq!(out, b"x=4G");
+        assert_eq!(d, [(1, DefectKind::InvalidQuotedPrintable)]);
+        let (out, d) = qp(b"x= y\r\n");
+        assert_eq!(out, b"x= y\r\n");
+        assert_eq!(d, [(1, DefectKind::InvalidQuotedPrintable)]);
+        // `=` at the very end.
+        let (out, d) = qp(b"end=");
+        assert_eq!(out, b"end");
+        assert!(d.is_empty());
+        // Bare CR inside a line is text.
+        assert_eq!(qp(b"a\rb").0, b"a\rb");
+        // A long run of white space is kept.
+        let mut long = b"a".to_vec();
+        long.extend(std::iter::repeat_n(b' ', 1500));
+        long.extend_from_slice(b"\r\nb");
+        let (out, _) = transfer_decode(&TransferEncoding::QuotedPrintable, &long);
+        assert_eq!(out, long);
+        let mut short = b"a".to_vec();
+        short.extend(std::iter::repeat_n(b' ', 900));
+        short.extend_from_slice(b"\r\nb");
+        let (out, _) = transfer_decode(&TransferEncoding::QuotedPrintable, &short);
+        assert_eq!(out, b"a\r\nb");
+    }
+
+    #[test]
+    fn identity() {
+        let (out, d) = transfer_decode(&TransferEncoding::EightBit, b"a=ZZ\r\n");
+        assert_eq!(out, b"a=ZZ\r\n");
+        assert!(d.is_empty());
+    }
+}
