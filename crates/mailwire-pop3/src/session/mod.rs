@@ -1,12 +1,110 @@
-//! Sans-IO client and server state machines.
+//! Sans-IO client and server sessions (RFC 1939, RFC 2449, RFC 2595,
+//! RFC 5034, RFC 6856).
 //!
-//! This room holds the session layer. Today it holds the POP3 states and
-//! which commands each allows; its building block for a server is
-//! [`crate::decode::CommandDecoder`], which turns the client's byte stream
-//! into commands, chunk by chunk, and hands back unprocessed bytes at an
-//! `STLS` boundary ([`take_buffered`](crate::decode::CommandDecoder::take_buffered));
-//! for a client it is [`crate::decode::ResponseDecoder`], which reads the
-//! server's responses in the context of the commands sent.
+//! Both sides have the shape every mailwire protocol's sessions have:
+//! bytes from the socket go in with `handle_input`, what happened comes out
+//! of `poll_event`, the application answers (the server) or asks (the
+//! client, `send`), and the bytes to write come out of `poll_transmit`.
+//! No socket, no clock: a client and a server can be wired to each other in
+//! memory.
+//!
+//! ```
+//! use mailwire_pop3::session::{
+//!     Client, ClientConfig, ClientEvent, Maildrop, MessageInfo, Server, ServerConfig, ServerEvent,
+//! };
+//! use mailwire_pop3::types::{Argument, Command, MessageNumber, Password, Text};
+//!
+//! let mut server = Server::new(ServerConfig::default())?;
+//! let mut client = Client::new(ClientConfig::default());
+//! client.send(Command::User(Argument::try_from("mrose")?))?;
+//! client.send(Command::Pass(Password::try_from("secret")?))?;
+//! client.send(Command::Retr(MessageNumber::new(1).unwrap()))?;
+//! client.send(Command::Quit)?;
+//!
+//! let mut body = Vec::new();
+//! for _ in 0..10 {
+//!     while let Some(bytes) = server.poll_transmit() {
+//!         client.handle_input(&bytes);
+//!     }
+//!     while let Some(bytes) = client.poll_transmit() {
+//!         server.handle_input(&bytes);
+//!     }
+//!     while let Some(event) = server.poll_event() {
+//!         match event {
+//!             ServerEvent::Login { password, .. } if password.expose() == b"secret" => {
+//!                 let maildrop = Maildrop::new(vec![MessageInfo::new(13)])?;
+//!                 server.accept_login(maildrop, Text::try_from("maildrop ready")?)?;
+//!             }
+//!             ServerEvent::Retr { .. } => {
+//!                 server.begin_message(Text::try_from("13 octets")?)?;
+//!                 server.send_message_chunk(b"Subject: hi\r\n")?;
+//!                 server.finish_message()?;
+//!             }
+//!             ServerEvent::Update { deleted } => {
+//!                 assert!(deleted.is_empty());
+//!                 server.send(mailwire_pop3::types::Response::ok("bye")?)?;
+//!             }
+//!             _ => {}
+//!         }
+//!     }
+//!     while let Some(event) = client.poll_event() {
+//!         if let ClientEvent::MessageChunk(chunk) = event {
+//!             body.extend_from_slice(&chunk);
+//!         }
+//!     }
+//! }
+//! assert_eq!(body, b"Subject: hi\r\n");
+//! assert!(server.is_closed());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The building blocks are [`crate::decode::CommandDecoder`] (the server
+//! reads the client's stream with it) and [`crate::decode::ResponseDecoder`]
+//! (the client reads the server's responses, each in the context of the
+//! command it answers).
+
+mod client;
+mod md5;
+mod server;
+
+pub use client::{Client, ClientConfig, ClientError, ClientEvent};
+pub use server::{Maildrop, MessageInfo, Server, ServerConfig, ServerEvent, SessionError};
+
+use crate::types::Digest;
+
+/// The digest a client sends with `APOP` (RFC 1939 §7): MD5 of the
+/// server's greeting timestamp (angle brackets included) followed by the
+/// shared secret.
+///
+/// ```
+/// use mailwire_pop3::session::apop_digest;
+/// let digest = apop_digest(b"<1896.697170952@dbc.mtview.ca.us>", b"tanstaaf");
+/// assert_eq!(digest.to_string(), "c4c9334bac560ecc979e58001b3e22fb");
+/// ```
+pub fn apop_digest(timestamp: &[u8], secret: &[u8]) -> Digest {
+    Digest::new(md5::digest(&[timestamp, secret]))
+}
+
+/// Whether `digest` is the `APOP` digest of `timestamp` and `secret`
+/// (RFC 1939 §7), compared in time that does not depend on where the
+/// digests differ.
+///
+/// ```
+/// use mailwire_pop3::session::verify_apop;
+/// use mailwire_pop3::types::Digest;
+/// let digest = Digest::from_hex(b"c4c9334bac560ecc979e58001b3e22fb").unwrap();
+/// assert!(verify_apop(b"<1896.697170952@dbc.mtview.ca.us>", b"tanstaaf", &digest));
+/// assert!(!verify_apop(b"<1896.697170952@dbc.mtview.ca.us>", b"tanstaaF", &digest));
+/// ```
+pub fn verify_apop(timestamp: &[u8], secret: &[u8], digest: &Digest) -> bool {
+    let expected = apop_digest(timestamp, secret);
+    let diff = expected
+        .as_bytes()
+        .iter()
+        .zip(digest.as_bytes())
+        .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    std::hint::black_box(diff) == 0
+}
 
 use crate::types::{Command, CommandKind};
 
