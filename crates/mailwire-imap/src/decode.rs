@@ -41,9 +41,14 @@ use crate::types::{
     is_atom_char, is_tag_char,
 };
 
+mod command;
+mod command_stream;
 mod response;
 mod stream;
 
+pub use command_stream::{
+    CommandDecoder, CommandEvent, CommandFrame, authenticate_data, command, idle_done,
+};
 pub(crate) use response::{code_arguments, is_data_keyword, is_item_name, is_one_value};
 pub use stream::{ResponseDecoder, ResponseFrame, response};
 
@@ -155,6 +160,29 @@ pub enum DecodeErrorKind {
         /// The limit.
         limit: usize,
     },
+    /// A non-synchronizing literal (`{n+}`) larger than the negotiated
+    /// `LITERAL-` allows (RFC 7888 §5): the server answers `BAD [TOOBIG]`.
+    #[error("non-synchronizing literal of {size} octets over the limit of {limit}")]
+    NonSyncLiteralTooLarge {
+        /// The announced size.
+        size: u64,
+        /// The limit (4096 for `LITERAL-`).
+        limit: u64,
+    },
+    /// A non-synchronizing literal (`{n+}`) when neither `LITERAL+` nor
+    /// `LITERAL-` is in effect.
+    #[error("non-synchronizing literal without LITERAL+ or LITERAL-")]
+    NonSyncLiteralRefused,
+    /// A command name the crate does not know. The whole command is
+    /// discarded, literals included.
+    #[error("unknown command")]
+    UnknownCommand,
+    /// A line that is neither base64 nor `*` during `AUTHENTICATE`.
+    #[error("not a SASL response (base64 or '*')")]
+    NotAuthenticateData,
+    /// A line other than `DONE` during `IDLE`.
+    #[error("expected DONE")]
+    ExpectedDone,
 }
 
 impl DecodeError {

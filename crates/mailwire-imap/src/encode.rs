@@ -12,7 +12,10 @@ use crate::types::{
     Atom, Capability, Greeting, Mailbox, SeqItem, SeqNumber, SequenceSet, Tag, is_astring_char,
 };
 
+mod command;
 mod response;
+
+pub use command::{Fragment, fragments};
 
 /// A value that can be written to the wire.
 pub trait Encode {

@@ -80,6 +80,28 @@ pub(crate) enum FrameErrorKind {
     },
     /// The response grew over the message limit.
     MessageTooLarge,
+    /// A command's synchronizing literal of `size` octets, announced on
+    /// the line that ends at `line_end`, over the literal limit (or the
+    /// message limit): the client waits for a continuation that will not
+    /// come, so the command ends with that line.
+    SyncLiteral {
+        /// Announced size.
+        size: u64,
+        /// Offset just past the announcing line.
+        line_end: usize,
+        /// The literal limit, not the message limit, was passed.
+        literal_limit: bool,
+    },
+    /// A command's non-synchronizing literal the negotiated mode refuses
+    /// (RFC 7888): larger than `limit`, or any when `limit` is `None`.
+    NonSyncLiteral {
+        /// Announced size.
+        size: u64,
+        /// Offset just past the announcing line.
+        line_end: usize,
+        /// The largest allowed, `None` when none is.
+        limit: Option<u64>,
+    },
 }
 
 /// A framing error at `offset` (from the start of the response).
@@ -324,6 +346,12 @@ pub(crate) fn trailing_literal(line: &[u8]) -> Option<(usize, u64)> {
 /// only when SP, `)`, `]` or the end of the line follows (servers send
 /// unescaped quotes inside strings).
 fn in_quoted(line: &[u8]) -> bool {
+    in_quoted_as(line, false)
+}
+
+/// [`in_quoted`], or with `strict`, as commands are read: every `"` that is
+/// not escaped closes the string.
+pub(crate) fn in_quoted_as(line: &[u8], strict: bool) -> bool {
     let mut i = 0;
     let mut quoted = false;
     while let Some(at) = memchr::memchr2(b'"', b'\\', line.get(i..).unwrap_or_default()) {
@@ -335,7 +363,7 @@ fn in_quoted(line: &[u8]) -> bool {
                 continue;
             }
             (true, _) => {
-                if matches!(line.get(at + 1), None | Some(b' ' | b')' | b']')) {
+                if strict || matches!(line.get(at + 1), None | Some(b' ' | b')' | b']')) {
                     quoted = false;
                 }
             }
@@ -345,6 +373,10 @@ fn in_quoted(line: &[u8]) -> bool {
     }
     quoted
 }
+
+mod command;
+
+pub(crate) use command::{CommandFramed, CommandFramer, NonSync};
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,7 @@ use std::ops::RangeInclusive;
 pub mod utf7;
 
 pub use body::*;
+pub use command::*;
 pub use response::*;
 
 /// Why a value was refused by a validating constructor.
@@ -1193,4 +1194,5 @@ impl<'a> Greeting<'a> {
 
 // Declared after `ascii_token!` so that they can use it.
 mod body;
+mod command;
 mod response;

@@ -11,7 +11,7 @@ use crate::types::Response;
 
 /// The error for a framing failure of a response starting at offset 0 of
 /// `input` (or of the decoder's buffer), as the stateless decoder reports it.
-fn frame_error(input: &[u8], e: FrameError, limits: &Limits) -> DecodeError {
+pub(super) fn frame_error(input: &[u8], e: FrameError, limits: &Limits) -> DecodeError {
     match e.kind {
         FrameErrorKind::LineTooLong => DecodeError::in_line(
             input,
@@ -49,6 +49,41 @@ fn frame_error(input: &[u8], e: FrameError, limits: &Limits) -> DecodeError {
             },
             discard: input.len(),
             until_line_end: true,
+        },
+        FrameErrorKind::SyncLiteral {
+            size,
+            line_end,
+            literal_limit,
+        } => DecodeError {
+            offset: e.offset,
+            kind: if literal_limit {
+                DecodeErrorKind::LiteralTooLarge {
+                    size,
+                    limit: limits.literal_size,
+                }
+            } else {
+                DecodeErrorKind::MessageTooLarge {
+                    limit: limits.message_size,
+                }
+            },
+            discard: line_end,
+            until_line_end: false,
+        },
+        FrameErrorKind::NonSyncLiteral {
+            size,
+            line_end,
+            limit,
+        } => DecodeError {
+            offset: e.offset,
+            kind: match limit {
+                Some(limit) => DecodeErrorKind::NonSyncLiteralTooLarge { size, limit },
+                None => DecodeErrorKind::NonSyncLiteralRefused,
+            },
+            discard: usize::try_from(size)
+                .ok()
+                .and_then(|s| s.checked_add(line_end))
+                .unwrap_or(usize::MAX),
+            until_line_end: false,
         },
     }
 }
@@ -310,6 +345,11 @@ impl ResponseDecoder {
                 self.consume(line_end);
                 self.framer = ResponseFramer::in_literal(size);
                 self.mode = Mode::Discard;
+            }
+            FrameErrorKind::SyncLiteral { .. } | FrameErrorKind::NonSyncLiteral { .. } => {
+                // Commands only; never from the response framer.
+                self.consume(self.buf.len());
+                self.framer = ResponseFramer::new();
             }
             FrameErrorKind::MessageTooLarge => {
                 let done = self.framer.framed();

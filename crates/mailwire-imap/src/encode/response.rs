@@ -15,7 +15,7 @@ use crate::types::{
 };
 
 /// Writes `n` in decimal.
-fn num<B: BufMut>(out: &mut B, n: u64) {
+pub(super) fn num<B: BufMut>(out: &mut B, n: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     let mut n = n;

@@ -1,0 +1,1621 @@
+//! Client commands: the grammar of RFC 9051 §6 and §9 (and RFC 3501, and
+//! the extensions), over a command the framer found complete.
+//!
+//! The parser is a cursor over the command's bytes, literals included.
+//! Search keys nest (`NOT`, `OR`, parentheses); they are read with an
+//! explicit stack against [`Limits::nesting_depth`], never by recursion
+//! on the native stack.
+
+use std::borrow::Cow;
+use std::num::NonZeroU64;
+
+use super::response::PErr;
+use super::{DecodeErrorKind, sequence_set_p};
+use crate::Limits;
+use crate::types::{
+    AppendKind, AppendMessage, Atom, AuthenticateData, Capability, Charset, Command, CommandBody,
+    Date, DateTime, EntryType, FETCH_SIMPLE, FetchAttribute, FetchItems, FetchModifier, Flag,
+    IString, ListAttribute, ListReturn, ListSelect, MONTHS, Mailbox, MetadataDepth, MetadataOption,
+    NString, ObjectId, Partial, QResync, SaslData, SearchKey, SearchReturn, Section, SectionText,
+    SelectParam, SequenceSet, SortCriterion, SortKey, StatusAttribute, StoreAction, StoreTarget,
+    Tag, ThreadAlgorithm, is_astring_char, is_atom_char, is_base64_char, is_charset_char,
+    is_tag_char,
+};
+
+type R<T> = Result<T, PErr>;
+
+/// A search key's name and how to build it from its argument.
+type Make<'a, T> = (&'static str, fn(T) -> SearchKey<'a>);
+
+/// Reads one command (without its last line's CRLF) that the framer found
+/// complete (RFC 9051 §9): `command = tag SP (command-any / command-auth /
+/// command-nonauth / command-select) CRLF`.
+pub(crate) fn command<'a>(input: &'a [u8], limits: &Limits) -> R<Command<'a>> {
+    let mut c = C {
+        s: input,
+        pos: 0,
+        limits,
+    };
+    c.command()
+}
+
+/// Reads a client line during `AUTHENTICATE` (RFC 9051 §9: `base64 CRLF`,
+/// or `"*" CRLF` to cancel), without its line end.
+pub(crate) fn authenticate_data(line: &[u8]) -> R<AuthenticateData<'_>> {
+    if line == b"*" {
+        return Ok(AuthenticateData::Cancel);
+    }
+    match line.iter().position(|&b| !is_base64_char(b)) {
+        None => Ok(AuthenticateData::Response(SaslData::from_wire(line))),
+        Some(at) => Err(PErr {
+            at,
+            kind: DecodeErrorKind::NotAuthenticateData,
+        }),
+    }
+}
+
+/// Reads the line that ends `IDLE` (RFC 2177, RFC 9051 §9: `idle = "IDLE"
+/// CRLF "DONE"`), without its line end, case-insensitively.
+pub(crate) fn done(line: &[u8]) -> R<()> {
+    if line.eq_ignore_ascii_case(b"DONE") {
+        Ok(())
+    } else {
+        Err(PErr {
+            at: 0,
+            kind: DecodeErrorKind::ExpectedDone,
+        })
+    }
+}
+
+/// A byte of `list-char = ATOM-CHAR / list-wildcards / resp-specials`.
+const fn is_list_char(b: u8) -> bool {
+    is_atom_char(b) || matches!(b, b'%' | b'*' | b']')
+}
+
+/// A byte that may continue a keyword: an atom character except `[` and
+/// `<`, which open a section and a partial.
+const fn is_word_char(b: u8) -> bool {
+    is_atom_char(b) && b != b'[' && b != b'<'
+}
+
+/// A frame of the explicit stack of the search-key reader.
+enum Open<'a> {
+    /// `NOT`, waiting for its key.
+    Not,
+    /// `OR`, waiting for its first or second key.
+    Or(Option<SearchKey<'a>>),
+    /// `(`, with the keys read so far.
+    And(Vec<SearchKey<'a>>),
+}
+
+/// A cursor over a complete command.
+struct C<'a, 'l> {
+    s: &'a [u8],
+    pos: usize,
+    limits: &'l Limits,
+}
+
+impl<'a> C<'a, '_> {
+    fn fail<T>(&self, what: &'static str) -> R<T> {
+        Err(PErr {
+            at: self.pos,
+            kind: DecodeErrorKind::Expected { what },
+        })
+    }
+
+    fn fail_at<T>(&self, at: usize, kind: DecodeErrorKind) -> R<T> {
+        Err(PErr { at, kind })
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.pos).copied()
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos >= self.s.len()
+    }
+
+    fn eat(&mut self, b: u8) -> bool {
+        if self.peek() == Some(b) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, b: u8, what: &'static str) -> R<()> {
+        if self.eat(b) { Ok(()) } else { self.fail(what) }
+    }
+
+    /// `SP`, read tolerantly as one or more.
+    fn sp(&mut self) -> R<()> {
+        if self.peek() != Some(b' ') {
+            return self.fail("SP");
+        }
+        while self.peek() == Some(b' ') {
+            self.pos += 1;
+        }
+        Ok(())
+    }
+
+    /// Reads SP when it follows, and tells whether it did.
+    fn eat_sp(&mut self) -> bool {
+        if self.peek() == Some(b' ') {
+            while self.peek() == Some(b' ') {
+                self.pos += 1;
+            }
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The end of the command, after optional trailing SP.
+    fn finish(&mut self) -> R<()> {
+        while self.peek() == Some(b' ') {
+            self.pos += 1;
+        }
+        if self.at_end() {
+            Ok(())
+        } else {
+            self.fail("end of command")
+        }
+    }
+
+    fn take_while(&mut self, ok: impl Fn(u8) -> bool) -> &'a [u8] {
+        let start = self.pos;
+        let rest = self.s.get(start..).unwrap_or_default();
+        let len = rest.iter().take_while(|&&b| ok(b)).count();
+        self.pos += len;
+        &rest[..len]
+    }
+
+    fn take_while1(&mut self, ok: impl Fn(u8) -> bool, what: &'static str) -> R<&'a [u8]> {
+        let t = self.take_while(ok);
+        if t.is_empty() { self.fail(what) } else { Ok(t) }
+    }
+
+    /// `atom = 1*ATOM-CHAR`.
+    fn atom(&mut self, what: &'static str) -> R<Atom<'a>> {
+        self.take_while1(is_atom_char, what).map(Atom::from_wire)
+    }
+
+    /// A keyword (an atom up to `[` or `<`).
+    fn word(&mut self, what: &'static str) -> R<&'a [u8]> {
+        self.take_while1(is_word_char, what)
+    }
+
+    /// Reads `word` (case-insensitively) when it comes next as a whole
+    /// token.
+    fn keyword(&mut self, word: &[u8]) -> bool {
+        let end = self.pos + word.len();
+        match self.s.get(self.pos..end) {
+            Some(w)
+                if w.eq_ignore_ascii_case(word)
+                    && !self.s.get(end).copied().is_some_and(is_atom_char) =>
+            {
+                self.pos = end;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn check_items(&self, len: usize) -> R<()> {
+        if len >= self.limits.list_items.max(1) {
+            return self.fail_at(
+                self.pos,
+                DecodeErrorKind::TooManyItems {
+                    limit: self.limits.list_items,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// `number64 = 1*DIGIT` (RFC 9051 §9), below 2^63.
+    fn number64(&mut self) -> R<u64> {
+        let start = self.pos;
+        let d = self.take_while1(|b| b.is_ascii_digit(), "number")?;
+        d.iter()
+            .try_fold(0u64, |v, &c| {
+                v.checked_mul(10)?.checked_add(u64::from(c - b'0'))
+            })
+            .filter(|&n| n <= i64::MAX as u64)
+            .map_or_else(|| self.fail_at(start, DecodeErrorKind::InvalidNumber), Ok)
+    }
+
+    /// `number = 1*DIGIT` below 2^32 (RFC 9051 §9).
+    fn number(&mut self) -> R<u32> {
+        let start = self.pos;
+        let n = self.number64()?;
+        u32::try_from(n).map_or_else(|_| self.fail_at(start, DecodeErrorKind::InvalidNumber), Ok)
+    }
+
+    /// `nz-number = digit-nz *DIGIT` (RFC 9051 §9).
+    fn nz_number(&mut self) -> R<u32> {
+        let start = self.pos;
+        match self.number()? {
+            0 => self.fail_at(start, DecodeErrorKind::InvalidNumber),
+            n => Ok(n),
+        }
+    }
+
+    /// `nz-number64` / `mod-sequence-valzer` (RFC 9051 §9, RFC 7162).
+    fn nz_number64(&mut self) -> R<NonZeroU64> {
+        let start = self.pos;
+        NonZeroU64::new(self.number64()?)
+            .map_or_else(|| self.fail_at(start, DecodeErrorKind::InvalidNumber), Ok)
+    }
+
+    /// `sequence-set` (RFC 9051 §9, RFC 5182).
+    fn sequence_set(&mut self) -> R<SequenceSet> {
+        let rest = self.s.get(self.pos..).unwrap_or_default();
+        match sequence_set_p(rest, self.limits.list_items.max(1)) {
+            Ok((after, set)) => {
+                self.pos += rest.len() - after.len();
+                Ok(set)
+            }
+            Err(nom::Err::Error(f) | nom::Err::Failure(f)) => {
+                let at = self.pos + (rest.len() - f.at.len());
+                self.fail_at(at, f.kind)
+            }
+            Err(nom::Err::Incomplete(_)) => self.fail("sequence set"),
+        }
+    }
+
+    // ---------------------------------------------------------------
+    // Strings.
+
+    /// `literal = "{" number64 ["+"] "}" CRLF *CHAR8` (RFC 9051 §9,
+    /// RFC 7888), and with `binary`, `literal8 = "~{" number64 ["+"] "}"
+    /// CRLF *OCTET` (RFC 3516). The data is borrowed; NUL is tolerated.
+    fn literal(&mut self, binary: bool) -> R<&'a [u8]> {
+        let start = self.pos;
+        if binary {
+            self.expect(b'~', "'~'")?;
+        }
+        self.expect(b'{', "'{'")?;
+        let size = self.number64()?;
+        self.eat(b'+');
+        self.expect(b'}', "'}'")?;
+        self.eat(b'\r');
+        self.expect(b'\n', "CRLF after a literal announcement")?;
+        let end = usize::try_from(size)
+            .ok()
+            .and_then(|n| self.pos.checked_add(n))
+            .filter(|&end| end <= self.s.len());
+        match end {
+            Some(end) => {
+                let data = &self.s[self.pos..end];
+                self.pos = end;
+                Ok(data)
+            }
+            None => self.fail_at(
+                start,
+                DecodeErrorKind::Expected {
+                    what: "literal data",
+                },
+            ),
+        }
+    }
+
+    /// `quoted = DQUOTE *QUOTED-CHAR DQUOTE` (RFC 9051 §9): any byte but
+    /// CR, LF and NUL (UTF-8 and, tolerantly, other 8-bit bytes); `\`
+    /// escapes `"` and `\` only. Borrowed unless it had escapes.
+    fn quoted(&mut self) -> R<Cow<'a, [u8]>> {
+        let open = self.pos;
+        self.expect(b'"', "'\"'")?;
+        let start = self.pos;
+        let mut owned: Option<Vec<u8>> = None;
+        let mut run = start;
+        loop {
+            let rest = self.s.get(self.pos..).unwrap_or_default();
+            let Some(i) = memchr::memchr3(b'"', b'\\', b'\n', rest) else {
+                if let Some(bad) = memchr::memchr2(b'\r', 0, rest) {
+                    return self.fail_at(self.pos + bad, bad_kind(rest[bad]));
+                }
+                return self.fail_at(open, DecodeErrorKind::Expected { what: "'\"'" });
+            };
+            if let Some(bad) = memchr::memchr2(b'\r', 0, &rest[..i]) {
+                return self.fail_at(self.pos + bad, bad_kind(rest[bad]));
+            }
+            let at = self.pos + i;
+            match rest[i] {
+                b'\\' => match self.s.get(at + 1) {
+                    Some(&next @ (b'"' | b'\\')) => {
+                        let v = owned.get_or_insert_with(Vec::new);
+                        v.extend_from_slice(&self.s[run..at]);
+                        v.push(next);
+                        self.pos = at + 2;
+                        run = self.pos;
+                    }
+                    _ => return self.fail_at(at + 1, DecodeErrorKind::InvalidEscape),
+                },
+                b'"' => {
+                    self.pos = at + 1;
+                    return Ok(match owned {
+                        Some(mut v) => {
+                            v.extend_from_slice(&self.s[run..at]);
+                            Cow::Owned(v)
+                        }
+                        None => Cow::Borrowed(&self.s[start..at]),
+                    });
+                }
+                _ => return self.fail_at(at, DecodeErrorKind::Expected { what: "'\"'" }),
+            }
+        }
+    }
+
+    /// `string = quoted / literal` (RFC 9051 §9).
+    fn string(&mut self) -> R<Cow<'a, [u8]>> {
+        match self.peek() {
+            Some(b'"') => self.quoted(),
+            Some(b'{') => self.literal(false).map(Cow::Borrowed),
+            _ => self.fail("string"),
+        }
+    }
+
+    /// `astring = 1*ASTRING-CHAR / string` (RFC 9051 §9).
+    fn astring(&mut self) -> R<IString<'a>> {
+        match self.peek() {
+            Some(b'"' | b'{') => self.string(),
+            _ => self
+                .take_while1(is_astring_char, "astring")
+                .map(Cow::Borrowed),
+        }
+    }
+
+    /// True when the next token is `NIL`.
+    fn at_nil(&self) -> bool {
+        matches!(self.s.get(self.pos..self.pos + 3), Some(w) if w.eq_ignore_ascii_case(b"NIL"))
+            && !self
+                .s
+                .get(self.pos + 3)
+                .copied()
+                .is_some_and(is_astring_char)
+    }
+
+    /// `nstring = string / nil` (RFC 9051 §9).
+    fn nstring(&mut self) -> R<NString<'a>> {
+        if self.at_nil() {
+            self.pos += 3;
+            return Ok(None);
+        }
+        self.string().map(Some)
+    }
+
+    /// `mailbox = "INBOX" / astring` (RFC 9051 §9).
+    fn mailbox(&mut self) -> R<Mailbox<'a>> {
+        let start = self.pos;
+        let name = self.astring()?;
+        Mailbox::from_bytes(name)
+            .or_else(|_| self.fail_at(start, DecodeErrorKind::Expected { what: "mailbox" }))
+    }
+
+    /// `list-mailbox = 1*list-char / string` (RFC 9051 §9).
+    fn list_mailbox(&mut self) -> R<IString<'a>> {
+        match self.peek() {
+            Some(b'"' | b'{') => self.string(),
+            _ => self
+                .take_while1(is_list_char, "list-mailbox")
+                .map(Cow::Borrowed),
+        }
+    }
+
+    /// `charset = atom / quoted` (RFC 9051 §9).
+    fn charset(&mut self) -> R<Charset<'a>> {
+        let start = self.pos;
+        let name = match self.peek() {
+            Some(b'"') => self.quoted()?,
+            _ => Cow::Borrowed(self.take_while1(is_atom_char, "charset")?),
+        };
+        let ok = !name.is_empty() && name.iter().all(|&b| is_charset_char(b));
+        match name {
+            Cow::Borrowed(b) if ok => Ok(Charset::from_wire(b)),
+            Cow::Owned(v) if ok => Charset::new(String::from_utf8(v).unwrap_or_default())
+                .or_else(|_| self.fail_at(start, DecodeErrorKind::Expected { what: "charset" })),
+            _ => self.fail_at(start, DecodeErrorKind::Expected { what: "charset" }),
+        }
+    }
+
+    /// `"(" [item *(SP item)] ")"`, SP runs tolerated.
+    fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> R<T>) -> R<Vec<T>> {
+        self.expect(b'(', "'('")?;
+        let mut out = Vec::new();
+        loop {
+            self.eat_sp();
+            if self.eat(b')') {
+                return Ok(out);
+            }
+            if self.at_end() {
+                return self.fail("')'");
+            }
+            if !out.is_empty() && self.s.get(self.pos.wrapping_sub(1)) != Some(&b' ') {
+                return self.fail("SP or ')'");
+            }
+            self.check_items(out.len())?;
+            out.push(item(self)?);
+        }
+    }
+
+    /// A list that may not be empty.
+    fn list1<T>(&mut self, item: impl FnMut(&mut Self) -> R<T>) -> R<Vec<T>> {
+        let start = self.pos;
+        let out = self.list(item)?;
+        if out.is_empty() {
+            return self.fail_at(start + 1, DecodeErrorKind::Expected { what: "list item" });
+        }
+        Ok(out)
+    }
+
+    /// `flag` (RFC 9051 §9), read tolerantly as `["\"] 1*ASTRING-CHAR`
+    /// (`]` in keywords) or `\*`.
+    fn flag(&mut self) -> R<Flag<'a>> {
+        let start = self.pos;
+        let wildcard = self.eat(b'\\') && self.eat(b'*');
+        if !wildcard {
+            self.take_while1(is_astring_char, "flag")?;
+        }
+        Flag::from_name(&self.s[start..self.pos]).map_or_else(
+            || self.fail_at(start, DecodeErrorKind::Expected { what: "flag" }),
+            Ok,
+        )
+    }
+
+    /// `date = date-text / DQUOTE date-text DQUOTE`, `date-text = date-day
+    /// "-" date-month "-" date-year` (RFC 9051 §9).
+    fn date(&mut self) -> R<Date> {
+        let quoted = self.eat(b'"');
+        let start = self.pos;
+        let day = self.take_while1(|b| b.is_ascii_digit(), "day")?;
+        if day.len() > 2 {
+            return self.fail_at(start, DecodeErrorKind::Expected { what: "day" });
+        }
+        let day = day.iter().fold(0u8, |v, &d| v * 10 + (d - b'0'));
+        self.expect(b'-', "'-'")?;
+        let month = self.month()?;
+        self.expect(b'-', "'-'")?;
+        let year = self.year()?;
+        if quoted {
+            self.expect(b'"', "'\"'")?;
+        }
+        Date::new(year, month, day).map_or_else(
+            || self.fail_at(start, DecodeErrorKind::Expected { what: "date" }),
+            Ok,
+        )
+    }
+
+    /// `date-month = "Jan" / … / "Dec"` (RFC 9051 §9), case-insensitively.
+    fn month(&mut self) -> R<u8> {
+        let at = self.pos;
+        let name = self.s.get(at..at + 3).unwrap_or_default();
+        match MONTHS
+            .iter()
+            .position(|m| m.as_bytes().eq_ignore_ascii_case(name))
+        {
+            Some(i) => {
+                self.pos += 3;
+                Ok(u8::try_from(i + 1).unwrap_or(1))
+            }
+            None => self.fail("month"),
+        }
+    }
+
+    /// `date-year = 4DIGIT`.
+    fn year(&mut self) -> R<u16> {
+        self.fixed_digits(4, "year")
+            .map(|n| u16::try_from(n).unwrap_or(0))
+    }
+
+    /// Exactly `n` digits.
+    fn fixed_digits(&mut self, n: usize, what: &'static str) -> R<u32> {
+        match self.s.get(self.pos..self.pos + n) {
+            Some(d) if d.iter().all(u8::is_ascii_digit) => {
+                self.pos += n;
+                Ok(d.iter().fold(0u32, |v, &c| v * 10 + u32::from(c - b'0')))
+            }
+            _ => self.fail(what),
+        }
+    }
+
+    /// `date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP
+    /// time SP zone DQUOTE` (RFC 9051 §9); a one-digit day without its
+    /// leading SP is tolerated.
+    fn date_time(&mut self) -> R<DateTime> {
+        let start = self.pos;
+        self.expect(b'"', "'\"'")?;
+        self.eat(b' ');
+        let day = self.take_while1(|b| b.is_ascii_digit(), "day")?;
+        if day.len() > 2 {
+            return self.fail_at(start, DecodeErrorKind::Expected { what: "day" });
+        }
+        let day = day.iter().fold(0u8, |v, &d| v * 10 + (d - b'0'));
+        self.expect(b'-', "'-'")?;
+        let month = self.month()?;
+        self.expect(b'-', "'-'")?;
+        let year = self.year()?;
+        self.expect(b' ', "SP")?;
+        let hour = self.fixed_digits(2, "hour")?;
+        self.expect(b':', "':'")?;
+        let minute = self.fixed_digits(2, "minute")?;
+        self.expect(b':', "':'")?;
+        let second = self.fixed_digits(2, "second")?;
+        self.expect(b' ', "SP")?;
+        let negative = match self.peek() {
+            Some(b'+') => false,
+            Some(b'-') => true,
+            _ => return self.fail("zone"),
+        };
+        self.pos += 1;
+        let zone_at = self.pos;
+        let zone = self.fixed_digits(4, "zone")?;
+        if zone % 100 > 59 {
+            return self.fail_at(zone_at, DecodeErrorKind::Expected { what: "zone" });
+        }
+        let zone = i16::try_from(zone / 100 * 60 + zone % 100).unwrap_or(0);
+        let zone = if negative { -zone } else { zone };
+        self.expect(b'"', "'\"'")?;
+        let small = |n: u32| u8::try_from(n).unwrap_or(u8::MAX);
+        Date::new(year, month, day)
+            .and_then(|d| DateTime::new(d, (small(hour), small(minute), small(second)), zone))
+            .map_or_else(
+                || self.fail_at(start, DecodeErrorKind::Expected { what: "date-time" }),
+                Ok,
+            )
+    }
+
+    // ---------------------------------------------------------------
+    // Commands.
+
+    fn command(&mut self) -> R<Command<'a>> {
+        let tag = Tag::from_wire(self.take_while1(is_tag_char, "tag")?);
+        self.sp()?;
+        let name_at = self.pos;
+        let mut name = self.word("command name")?;
+        let uid = name.eq_ignore_ascii_case(b"UID");
+        if uid {
+            self.sp()?;
+            name = self.word("command name")?;
+        }
+        let body = self.body(name, uid).map_err(|e| match e.kind {
+            DecodeErrorKind::UnknownCommand => PErr {
+                at: name_at,
+                kind: e.kind,
+            },
+            _ => e,
+        })?;
+        self.finish()?;
+        Ok(Command { tag, body })
+    }
+
+    fn body(&mut self, name: &[u8], uid: bool) -> R<CommandBody<'a>> {
+        let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
+        let unknown = || {
+            Err(PErr {
+                at: 0,
+                kind: DecodeErrorKind::UnknownCommand,
+            })
+        };
+        if uid {
+            return if is("FETCH") {
+                self.fetch(true)
+            } else if is("SEARCH") {
+                self.search(true)
+            } else if is("STORE") {
+                self.store(true)
+            } else if is("COPY") || is("MOVE") {
+                self.copy_move(true, is("MOVE"))
+            } else if is("EXPUNGE") {
+                self.sp()?;
+                Ok(CommandBody::UidExpunge(self.sequence_set()?))
+            } else if is("SORT") {
+                self.sort(true)
+            } else if is("THREAD") {
+                self.thread(true)
+            } else {
+                unknown()
+            };
+        }
+        // The commands, roughly by frequency.
+        Ok(match name.len() {
+            4 if is("NOOP") => CommandBody::Noop,
+            4 if is("IDLE") => CommandBody::Idle,
+            5 if is("FETCH") => return self.fetch(false),
+            5 if is("STORE") => return self.store(false),
+            6 if is("SEARCH") => return self.search(false),
+            6 if is("SELECT") => {
+                let (mailbox, params) = self.select()?;
+                CommandBody::Select { mailbox, params }
+            }
+            7 if is("EXAMINE") => {
+                let (mailbox, params) = self.select()?;
+                CommandBody::Examine { mailbox, params }
+            }
+            6 if is("STATUS") => {
+                self.sp()?;
+                let mailbox = self.mailbox()?;
+                self.sp()?;
+                let items = self.list1(Self::status_attribute)?;
+                CommandBody::Status { mailbox, items }
+            }
+            6 if is("APPEND") => return self.append(),
+            4 if is("COPY") => return self.copy_move(false, false),
+            4 if is("MOVE") => return self.copy_move(false, true),
+            4 if is("LIST") => return self.list_command(),
+            4 if is("LSUB") => {
+                self.sp()?;
+                let reference = self.mailbox()?;
+                self.sp()?;
+                let pattern = self.list_mailbox()?;
+                CommandBody::Lsub { reference, pattern }
+            }
+            5 if is("LOGIN") => {
+                self.sp()?;
+                let username = self.astring()?;
+                self.sp()?;
+                let password = self.astring()?;
+                CommandBody::Login {
+                    username,
+                    password: crate::types::Secret::new(password),
+                }
+            }
+            6 if is("LOGOUT") => CommandBody::Logout,
+            10 if is("CAPABILITY") => CommandBody::Capability,
+            8 if is("STARTTLS") => CommandBody::StartTls,
+            12 if is("AUTHENTICATE") => {
+                self.sp()?;
+                let mechanism = self.atom("auth-type")?;
+                let initial = if self.eat_sp() && !self.at_end() {
+                    if self.eat(b'=') {
+                        if self.peek().is_some_and(|b| b != b' ') {
+                            return self.fail("SP or end");
+                        }
+                        Some(SaslData::empty())
+                    } else {
+                        let data = self.take_while1(is_base64_char, "base64")?;
+                        Some(SaslData::from_wire(data))
+                    }
+                } else {
+                    None
+                };
+                CommandBody::Authenticate { mechanism, initial }
+            }
+            6 if is("ENABLE") => {
+                let mut caps = Vec::new();
+                self.sp()?;
+                loop {
+                    self.check_items(caps.len())?;
+                    caps.push(Capability::new(self.atom("capability")?));
+                    if !self.eat_sp() || self.at_end() {
+                        break;
+                    }
+                }
+                CommandBody::Enable(caps)
+            }
+            6 if is("CREATE") => {
+                self.sp()?;
+                let mailbox = self.mailbox()?;
+                let mut special_use = Vec::new();
+                if self.eat_sp() && self.peek() == Some(b'(') {
+                    self.list1(|c| {
+                        if !c.keyword(b"USE") {
+                            return c.fail("USE");
+                        }
+                        c.sp()?;
+                        let attrs = c.list(Self::use_attribute)?;
+                        special_use.extend(attrs);
+                        Ok(())
+                    })?;
+                }
+                CommandBody::Create {
+                    mailbox,
+                    special_use,
+                }
+            }
+            6 if is("DELETE") => CommandBody::Delete(self.sp_mailbox()?),
+            6 if is("RENAME") => {
+                let from = self.sp_mailbox()?;
+                let to = self.sp_mailbox()?;
+                CommandBody::Rename { from, to }
+            }
+            9 if is("SUBSCRIBE") => CommandBody::Subscribe(self.sp_mailbox()?),
+            11 if is("UNSUBSCRIBE") => CommandBody::Unsubscribe(self.sp_mailbox()?),
+            9 if is("NAMESPACE") => CommandBody::Namespace,
+            5 if is("CHECK") => CommandBody::Check,
+            5 if is("CLOSE") => CommandBody::Close,
+            8 if is("UNSELECT") => CommandBody::Unselect,
+            7 if is("EXPUNGE") => CommandBody::Expunge,
+            4 if is("SORT") => return self.sort(false),
+            6 if is("THREAD") => return self.thread(false),
+            8 if is("GETQUOTA") => {
+                self.sp()?;
+                CommandBody::GetQuota(self.astring()?)
+            }
+            12 if is("GETQUOTAROOT") => CommandBody::GetQuotaRoot(self.sp_mailbox()?),
+            8 if is("SETQUOTA") => {
+                self.sp()?;
+                let root = self.astring()?;
+                self.sp()?;
+                let limits = self.list(|c| {
+                    let name = c.atom("resource name")?;
+                    c.sp()?;
+                    Ok((name, c.number64()?))
+                })?;
+                CommandBody::SetQuota { root, limits }
+            }
+            6 if is("SETACL") => {
+                let mailbox = self.sp_mailbox()?;
+                self.sp()?;
+                let identifier = self.astring()?;
+                self.sp()?;
+                let rights = self.astring()?;
+                CommandBody::SetAcl {
+                    mailbox,
+                    identifier,
+                    rights,
+                }
+            }
+            9 if is("DELETEACL") => {
+                let mailbox = self.sp_mailbox()?;
+                self.sp()?;
+                let identifier = self.astring()?;
+                CommandBody::DeleteAcl {
+                    mailbox,
+                    identifier,
+                }
+            }
+            6 if is("GETACL") => CommandBody::GetAcl(self.sp_mailbox()?),
+            10 if is("LISTRIGHTS") => {
+                let mailbox = self.sp_mailbox()?;
+                self.sp()?;
+                let identifier = self.astring()?;
+                CommandBody::ListRights {
+                    mailbox,
+                    identifier,
+                }
+            }
+            8 if is("MYRIGHTS") => CommandBody::MyRights(self.sp_mailbox()?),
+            11 if is("GETMETADATA") => return self.get_metadata(),
+            11 if is("SETMETADATA") => {
+                let mailbox = self.sp_mailbox()?;
+                self.sp()?;
+                let entries = self.list1(|c| {
+                    let entry = c.astring()?;
+                    c.sp()?;
+                    let value = if c.peek() == Some(b'~') {
+                        Some(Cow::Borrowed(c.literal(true)?))
+                    } else {
+                        c.nstring()?
+                    };
+                    Ok((entry, value))
+                })?;
+                CommandBody::SetMetadata { mailbox, entries }
+            }
+            2 if is("ID") => {
+                self.sp()?;
+                if self.at_nil() {
+                    self.pos += 3;
+                    CommandBody::Id(None)
+                } else {
+                    CommandBody::Id(Some(self.list(|c| {
+                        let field = c.string()?;
+                        c.sp()?;
+                        Ok((field, c.nstring()?))
+                    })?))
+                }
+            }
+            8 if is("COMPRESS") => {
+                self.sp()?;
+                CommandBody::Compress(self.atom("compression algorithm")?)
+            }
+            _ => return unknown(),
+        })
+    }
+
+    /// `SP mailbox`.
+    fn sp_mailbox(&mut self) -> R<Mailbox<'a>> {
+        self.sp()?;
+        self.mailbox()
+    }
+
+    /// `select = "SELECT" SP mailbox [select-params]`, `select-params = SP
+    /// "(" select-param *(SP select-param) ")"` (RFC 9051 §9, RFC 7162
+    /// §7): `CONDSTORE` or `QRESYNC SP "(" uidvalidity SP
+    /// mod-sequence-value [SP known-uids] [SP seq-match-data] ")"`.
+    fn select(&mut self) -> R<(Mailbox<'a>, Vec<SelectParam>)> {
+        let mailbox = self.sp_mailbox()?;
+        let mut params = Vec::new();
+        if self.eat_sp() && self.peek() == Some(b'(') {
+            params = self.list1(|c| {
+                if c.keyword(b"CONDSTORE") {
+                    return Ok(SelectParam::CondStore);
+                }
+                if !c.keyword(b"QRESYNC") {
+                    return c.fail("CONDSTORE or QRESYNC");
+                }
+                c.sp()?;
+                c.expect(b'(', "'('")?;
+                let uid_validity = c.nz_number()?;
+                c.sp()?;
+                let mod_seq = c.number64()?;
+                let mut q = QResync {
+                    uid_validity,
+                    mod_seq,
+                    known_uids: None,
+                    seq_match: None,
+                };
+                if c.eat_sp() && c.peek() != Some(b'(') && c.peek() != Some(b')') {
+                    q.known_uids = Some(c.sequence_set()?);
+                    c.eat_sp();
+                }
+                if c.eat(b'(') {
+                    let seqs = c.sequence_set()?;
+                    c.sp()?;
+                    let uids = c.sequence_set()?;
+                    c.expect(b')', "')'")?;
+                    q.seq_match = Some((seqs, uids));
+                }
+                c.eat_sp();
+                c.expect(b')', "')'")?;
+                Ok(SelectParam::QResync(q))
+            })?;
+        }
+        Ok((mailbox, params))
+    }
+
+    /// `use-attr` (RFC 6154 §6): `"\" atom`.
+    fn use_attribute(&mut self) -> R<ListAttribute<'a>> {
+        let start = self.pos;
+        self.expect(b'\\', "'\\'")?;
+        self.take_while1(is_astring_char, "attribute")?;
+        ListAttribute::from_name(&self.s[start..self.pos]).map_or_else(
+            || self.fail_at(start, DecodeErrorKind::Expected { what: "attribute" }),
+            Ok,
+        )
+    }
+
+    /// `status-att` (RFC 9051 §9 and extensions).
+    fn status_attribute(&mut self) -> R<StatusAttribute<'a>> {
+        self.atom("status attribute").map(StatusAttribute::new)
+    }
+
+    /// `list = "LIST" [SP list-select-opts] SP mailbox SP mbox-or-pat [SP
+    /// list-return-opts]` (RFC 9051 §9, RFC 5258 §4, RFC 5819, RFC 6154).
+    fn list_command(&mut self) -> R<CommandBody<'a>> {
+        self.sp()?;
+        let selection = if self.peek() == Some(b'(') {
+            let opts = self.list(|c| c.atom("selection option").map(ListSelect::new))?;
+            self.sp()?;
+            Some(opts)
+        } else {
+            None
+        };
+        let reference = self.mailbox()?;
+        self.sp()?;
+        let patterns = if self.peek() == Some(b'(') {
+            self.list1(Self::list_mailbox)?
+        } else {
+            vec![self.list_mailbox()?]
+        };
+        let mut return_opts = None;
+        if self.eat_sp() && self.keyword(b"RETURN") {
+            self.sp()?;
+            return_opts = Some(self.list(|c| {
+                let name = c.atom("return option")?;
+                let is = |n: &str| name.as_str().eq_ignore_ascii_case(n);
+                Ok(if is("SUBSCRIBED") {
+                    ListReturn::Subscribed
+                } else if is("CHILDREN") {
+                    ListReturn::Children
+                } else if is("SPECIAL-USE") {
+                    ListReturn::SpecialUse
+                } else if is("STATUS") {
+                    c.sp()?;
+                    ListReturn::Status(c.list1(Self::status_attribute)?)
+                } else {
+                    ListReturn::Other(name)
+                })
+            })?);
+        }
+        Ok(CommandBody::List {
+            selection,
+            reference,
+            patterns,
+            return_opts,
+        })
+    }
+
+    /// `append = "APPEND" SP mailbox [SP flag-list] [SP date-time] SP
+    /// literal` (RFC 9051 §9), `literal8` (RFC 3516), `"UTF8" SP "("
+    /// literal8 ")"` (RFC 6855).
+    fn append(&mut self) -> R<CommandBody<'a>> {
+        let mailbox = self.sp_mailbox()?;
+        self.sp()?;
+        let mut flags = Vec::new();
+        if self.peek() == Some(b'(') {
+            flags = self.list(Self::flag)?;
+            self.sp()?;
+        }
+        let mut date = None;
+        if self.peek() == Some(b'"') {
+            date = Some(self.date_time()?);
+            self.sp()?;
+        }
+        let message = match self.peek() {
+            Some(b'{') => AppendMessage {
+                kind: AppendKind::Literal,
+                data: Cow::Borrowed(self.literal(false)?),
+            },
+            Some(b'~') => AppendMessage {
+                kind: AppendKind::Binary,
+                data: Cow::Borrowed(self.literal(true)?),
+            },
+            _ if self.keyword(b"UTF8") => {
+                self.sp()?;
+                self.expect(b'(', "'('")?;
+                let data = self.literal(true)?;
+                self.expect(b')', "')'")?;
+                AppendMessage {
+                    kind: AppendKind::Utf8,
+                    data: Cow::Borrowed(data),
+                }
+            }
+            _ => return self.fail("literal"),
+        };
+        Ok(CommandBody::Append {
+            mailbox,
+            flags,
+            date,
+            message,
+        })
+    }
+
+    /// `copy = "COPY" SP sequence-set SP mailbox`, `move = "MOVE" SP
+    /// sequence-set SP mailbox` (RFC 9051 §9, RFC 6851).
+    fn copy_move(&mut self, uid: bool, is_move: bool) -> R<CommandBody<'a>> {
+        self.sp()?;
+        let set = self.sequence_set()?;
+        let mailbox = self.sp_mailbox()?;
+        Ok(if is_move {
+            CommandBody::Move { uid, set, mailbox }
+        } else {
+            CommandBody::Copy { uid, set, mailbox }
+        })
+    }
+
+    /// `getmetadata = "GETMETADATA" [SP getmetadata-options] SP mailbox SP
+    /// getmetadata-entries` (RFC 5464 §5).
+    fn get_metadata(&mut self) -> R<CommandBody<'a>> {
+        self.sp()?;
+        let mut options = Vec::new();
+        if self.peek() == Some(b'(') {
+            options = self.list1(|c| {
+                if c.keyword(b"MAXSIZE") {
+                    c.sp()?;
+                    return Ok(MetadataOption::MaxSize(c.number()?));
+                }
+                if !c.keyword(b"DEPTH") {
+                    return c.fail("MAXSIZE or DEPTH");
+                }
+                c.sp()?;
+                let depth = if c.keyword(b"0") {
+                    MetadataDepth::Zero
+                } else if c.keyword(b"1") {
+                    MetadataDepth::One
+                } else if c.keyword(b"infinity") {
+                    MetadataDepth::Infinity
+                } else {
+                    return c.fail("0, 1 or infinity");
+                };
+                Ok(MetadataOption::Depth(depth))
+            })?;
+            self.sp()?;
+        }
+        let mailbox = self.mailbox()?;
+        self.sp()?;
+        let entries = if self.peek() == Some(b'(') {
+            self.list1(Self::astring)?
+        } else {
+            vec![self.astring()?]
+        };
+        Ok(CommandBody::GetMetadata {
+            options,
+            mailbox,
+            entries,
+        })
+    }
+
+    // ---------------------------------------------------------------
+    // FETCH and STORE.
+
+    /// `fetch = "FETCH" SP sequence-set SP ("ALL" / "FULL" / "FAST" /
+    /// fetch-att / "(" fetch-att *(SP fetch-att) ")") [fetch-modifiers]`
+    /// (RFC 9051 §9, RFC 7162 §7).
+    fn fetch(&mut self, uid: bool) -> R<CommandBody<'a>> {
+        self.sp()?;
+        let set = self.sequence_set()?;
+        self.sp()?;
+        let items = if self.peek() == Some(b'(') {
+            FetchItems::List(self.list(Self::fetch_attribute)?)
+        } else if self.keyword(b"ALL") {
+            FetchItems::All
+        } else if self.keyword(b"FAST") {
+            FetchItems::Fast
+        } else if self.keyword(b"FULL") {
+            FetchItems::Full
+        } else {
+            FetchItems::List(vec![self.fetch_attribute()?])
+        };
+        let mut modifiers = Vec::new();
+        if self.eat_sp() && self.peek() == Some(b'(') {
+            modifiers = self.list1(|c| {
+                if c.keyword(b"CHANGEDSINCE") {
+                    c.sp()?;
+                    Ok(FetchModifier::ChangedSince(c.nz_number64()?.get()))
+                } else if c.keyword(b"VANISHED") {
+                    Ok(FetchModifier::Vanished)
+                } else {
+                    c.fail("CHANGEDSINCE or VANISHED")
+                }
+            })?;
+        }
+        Ok(CommandBody::Fetch {
+            uid,
+            set,
+            items,
+            modifiers,
+        })
+    }
+
+    /// `fetch-att` (RFC 9051 §9, RFC 3501, RFC 3516, RFC 7162, RFC 8474,
+    /// Gmail).
+    fn fetch_attribute(&mut self) -> R<FetchAttribute<'a>> {
+        let start = self.pos;
+        let name = self.word("fetch attribute")?;
+        let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
+        if self.peek() == Some(b'[') {
+            if is("BODY") || is("BODY.PEEK") {
+                let section = self.section()?;
+                let partial = self.partial()?;
+                return Ok(FetchAttribute::BodySection {
+                    section,
+                    peek: is("BODY.PEEK"),
+                    partial,
+                });
+            }
+            if is("BINARY") || is("BINARY.PEEK") {
+                let section = self.section_binary()?;
+                let partial = self.partial()?;
+                return Ok(FetchAttribute::Binary {
+                    section,
+                    peek: is("BINARY.PEEK"),
+                    partial,
+                });
+            }
+            if is("BINARY.SIZE") {
+                let section = self.section_binary()?;
+                return Ok(FetchAttribute::BinarySize { section });
+            }
+        } else if let Some((_, attr)) = FETCH_SIMPLE.iter().find(|(n, _)| is(n)) {
+            return Ok(attr.clone());
+        }
+        self.fail_at(
+            start,
+            DecodeErrorKind::Expected {
+                what: "fetch attribute",
+            },
+        )
+    }
+
+    /// `section = "[" [section-spec] "]"` (RFC 9051 §9):
+    ///
+    /// ```text
+    /// section-spec    = section-msgtext / (section-part ["." section-text])
+    /// section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"
+    /// section-part    = nz-number *("." nz-number)
+    /// section-text    = section-msgtext / "MIME"
+    /// header-list     = "(" header-fld-name *(SP header-fld-name) ")"
+    /// ```
+    fn section(&mut self) -> R<Section<'a>> {
+        self.expect(b'[', "'['")?;
+        let mut section = Section::default();
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.check_items(section.part.len())?;
+            section.part.push(self.nz_number()?);
+            if !self.eat(b'.') {
+                break;
+            }
+            if !self.peek().is_some_and(|b| b.is_ascii_digit()) {
+                // `1.HEADER`: the text follows the dot.
+                self.pos -= 1;
+                break;
+            }
+        }
+        if !section.part.is_empty() && self.peek() != Some(b']') {
+            self.expect(b'.', "'.' or ']'")?;
+        }
+        if self.peek() != Some(b']') {
+            let at = self.pos;
+            let word = self.take_while1(|b| is_atom_char(b) && b != b'[', "section text")?;
+            let is = |w: &str| word.eq_ignore_ascii_case(w.as_bytes());
+            section.text = Some(if is("HEADER") {
+                SectionText::Header
+            } else if is("TEXT") {
+                SectionText::Text
+            } else if is("MIME") && !section.part.is_empty() {
+                SectionText::Mime
+            } else if is("HEADER.FIELDS") || is("HEADER.FIELDS.NOT") {
+                self.sp()?;
+                let fields = self.list1(Self::astring)?;
+                SectionText::HeaderFields {
+                    not: is("HEADER.FIELDS.NOT"),
+                    fields,
+                }
+            } else {
+                return self.fail_at(
+                    at,
+                    DecodeErrorKind::Expected {
+                        what: "HEADER, HEADER.FIELDS, TEXT or MIME",
+                    },
+                );
+            });
+        }
+        self.expect(b']', "']'")?;
+        Ok(section)
+    }
+
+    /// `section-binary = "[" [section-part] "]"` (RFC 9051 §9).
+    fn section_binary(&mut self) -> R<Vec<u32>> {
+        self.expect(b'[', "'['")?;
+        let mut part = Vec::new();
+        if self.peek() != Some(b']') {
+            loop {
+                self.check_items(part.len())?;
+                part.push(self.nz_number()?);
+                if !self.eat(b'.') {
+                    break;
+                }
+            }
+        }
+        self.expect(b']', "']'")?;
+        Ok(part)
+    }
+
+    /// `partial = "<" number64 "." nz-number64 ">"` (RFC 9051 §9).
+    fn partial(&mut self) -> R<Option<Partial>> {
+        if !self.eat(b'<') {
+            return Ok(None);
+        }
+        let offset = self.number64()?;
+        self.expect(b'.', "'.'")?;
+        let count = self.nz_number64()?;
+        self.expect(b'>', "'>'")?;
+        Ok(Some(Partial { offset, count }))
+    }
+
+    /// `store = "STORE" SP sequence-set [store-modifiers] SP
+    /// store-att-flags` (RFC 9051 §9, RFC 7162 §7), `store-att-flags =
+    /// (["+" / "-"] "FLAGS" [".SILENT"]) SP (flag-list / (flag *(SP
+    /// flag)))`, and Gmail's `X-GM-LABELS` with astrings.
+    fn store(&mut self, uid: bool) -> R<CommandBody<'a>> {
+        self.sp()?;
+        let set = self.sequence_set()?;
+        self.sp()?;
+        let mut unchanged_since = None;
+        if self.peek() == Some(b'(') {
+            self.list1(|c| {
+                if !c.keyword(b"UNCHANGEDSINCE") {
+                    return c.fail("UNCHANGEDSINCE");
+                }
+                c.sp()?;
+                unchanged_since = Some(c.number64()?);
+                Ok(())
+            })?;
+            self.sp()?;
+        }
+        let action = if self.eat(b'+') {
+            StoreAction::Add
+        } else if self.eat(b'-') {
+            StoreAction::Remove
+        } else {
+            StoreAction::Replace
+        };
+        let at = self.pos;
+        let name = self.word("FLAGS")?;
+        let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
+        let (labels, silent) = if is("FLAGS") {
+            (false, false)
+        } else if is("FLAGS.SILENT") {
+            (false, true)
+        } else if is("X-GM-LABELS") {
+            (true, false)
+        } else if is("X-GM-LABELS.SILENT") {
+            (true, true)
+        } else {
+            return self.fail_at(at, DecodeErrorKind::Expected { what: "FLAGS" });
+        };
+        self.sp()?;
+        let target = if labels {
+            StoreTarget::GmLabels(self.list_or_spaced(Self::astring)?)
+        } else {
+            StoreTarget::Flags(self.list_or_spaced(Self::flag)?)
+        };
+        Ok(CommandBody::Store {
+            uid,
+            set,
+            unchanged_since,
+            action,
+            silent,
+            target,
+        })
+    }
+
+    /// A parenthesised list, or items separated by SP up to the end.
+    fn list_or_spaced<T>(&mut self, mut item: impl FnMut(&mut Self) -> R<T>) -> R<Vec<T>> {
+        if self.peek() == Some(b'(') {
+            return self.list(item);
+        }
+        let mut out = Vec::new();
+        loop {
+            self.check_items(out.len())?;
+            out.push(item(self)?);
+            if !self.eat_sp() || self.at_end() {
+                return Ok(out);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------
+    // SEARCH, SORT and THREAD.
+
+    /// `search = "SEARCH" [search-return-opts] SP search-program`,
+    /// `search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP
+    /// search-return-opt)] ")"`, `search-program = ["CHARSET" SP charset
+    /// SP] search-key *(SP search-key)` (RFC 9051 §9, RFC 4731).
+    fn search(&mut self, uid: bool) -> R<CommandBody<'a>> {
+        self.sp()?;
+        let mut return_opts = None;
+        if self.keyword(b"RETURN") {
+            self.sp()?;
+            return_opts = Some(self.list(|c| {
+                let at = c.pos;
+                let word = c.word("search return option")?;
+                SearchReturn::from_word(word).map_or_else(
+                    || {
+                        c.fail_at(
+                            at,
+                            DecodeErrorKind::Expected {
+                                what: "MIN, MAX, ALL, COUNT or SAVE",
+                            },
+                        )
+                    },
+                    Ok,
+                )
+            })?);
+            self.sp()?;
+        }
+        let mut charset = None;
+        if self.keyword(b"CHARSET") {
+            self.sp()?;
+            charset = Some(self.charset()?);
+            self.sp()?;
+        }
+        let criteria = self.search_keys()?;
+        Ok(CommandBody::Search {
+            uid,
+            return_opts,
+            charset,
+            criteria,
+        })
+    }
+
+    /// `sort = ["UID" SP] "SORT" SP sort-criteria SP search-criteria`,
+    /// `sort-criteria = "(" sort-criterion *(SP sort-criterion) ")"`,
+    /// `search-criteria = charset 1*(SP search-key)` (RFC 5256 §5).
+    fn sort(&mut self, uid: bool) -> R<CommandBody<'a>> {
+        self.sp()?;
+        let criteria = self.list1(|c| {
+            let reverse = c.keyword(b"REVERSE");
+            if reverse {
+                c.sp()?;
+            }
+            let at = c.pos;
+            let word = c.word("sort key")?;
+            match SortKey::from_word(word) {
+                Some(key) => Ok(SortCriterion { reverse, key }),
+                None => c.fail_at(at, DecodeErrorKind::Expected { what: "sort key" }),
+            }
+        })?;
+        self.sp()?;
+        let charset = self.charset()?;
+        self.sp()?;
+        let search = self.search_keys()?;
+        Ok(CommandBody::Sort {
+            uid,
+            criteria,
+            charset,
+            search,
+        })
+    }
+
+    /// `thread = ["UID" SP] "THREAD" SP thread-alg SP search-criteria`
+    /// (RFC 5256 §5).
+    fn thread(&mut self, uid: bool) -> R<CommandBody<'a>> {
+        self.sp()?;
+        let algorithm = ThreadAlgorithm::new(self.atom("thread algorithm")?);
+        self.sp()?;
+        let charset = self.charset()?;
+        self.sp()?;
+        let search = self.search_keys()?;
+        Ok(CommandBody::Thread {
+            uid,
+            algorithm,
+            charset,
+            search,
+        })
+    }
+
+    /// `search-key *(SP search-key)` up to the end of the command.
+    /// `NOT`, `OR` and parentheses are kept on an explicit stack, at most
+    /// [`Limits::nesting_depth`] deep.
+    fn search_keys(&mut self) -> R<Vec<SearchKey<'a>>> {
+        let mut top: Vec<SearchKey<'a>> = Vec::new();
+        let mut stack: Vec<Open<'a>> = Vec::new();
+        loop {
+            // One key, or the opening of one.
+            let mut value = loop {
+                if stack.len() >= self.limits.nesting_depth {
+                    return self.fail_at(
+                        self.pos,
+                        DecodeErrorKind::TooDeep {
+                            limit: self.limits.nesting_depth,
+                        },
+                    );
+                }
+                if self.eat(b'(') {
+                    self.eat_sp();
+                    stack.push(Open::And(Vec::new()));
+                    continue;
+                }
+                if self.keyword(b"NOT") {
+                    self.sp()?;
+                    stack.push(Open::Not);
+                    continue;
+                }
+                if self.keyword(b"OR") {
+                    self.sp()?;
+                    stack.push(Open::Or(None));
+                    continue;
+                }
+                break self.search_leaf()?;
+            };
+            // Close what the key completes.
+            loop {
+                match stack.last_mut() {
+                    None => {
+                        self.check_items(top.len())?;
+                        top.push(value);
+                        if !self.eat_sp() || self.at_end() {
+                            return Ok(top);
+                        }
+                        break;
+                    }
+                    Some(Open::Not) => {
+                        stack.pop();
+                        value = SearchKey::Not(Box::new(value));
+                    }
+                    Some(Open::Or(first @ None)) => {
+                        *first = Some(value);
+                        self.sp()?;
+                        break;
+                    }
+                    Some(Open::Or(Some(_))) => {
+                        if let Some(Open::Or(Some(first))) = stack.pop() {
+                            value = SearchKey::Or(Box::new(first), Box::new(value));
+                        }
+                    }
+                    Some(Open::And(items)) => {
+                        if items.len() >= self.limits.list_items.max(1) {
+                            return self.fail_at(
+                                self.pos,
+                                DecodeErrorKind::TooManyItems {
+                                    limit: self.limits.list_items,
+                                },
+                            );
+                        }
+                        items.push(value);
+                        let spaced = self.eat_sp();
+                        if !self.eat(b')') {
+                            if !spaced {
+                                return self.fail("SP or ')'");
+                            }
+                            break;
+                        }
+                        match stack.pop() {
+                            Some(Open::And(items)) => value = SearchKey::And(items),
+                            _ => return self.fail("search key"),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A search key that does not nest (RFC 9051 §9 `search-key`, RFC 3501,
+    /// RFC 7162, RFC 5032, RFC 8474, Gmail).
+    fn search_leaf(&mut self) -> R<SearchKey<'a>> {
+        if matches!(self.peek(), Some(b'0'..=b'9' | b'*' | b'$')) {
+            return self.sequence_set().map(SearchKey::SequenceSet);
+        }
+        let at = self.pos;
+        let word = self.word("search key")?;
+        let is = |n: &str| word.eq_ignore_ascii_case(n.as_bytes());
+        let simple = [
+            ("ALL", SearchKey::All),
+            ("ANSWERED", SearchKey::Answered),
+            ("DELETED", SearchKey::Deleted),
+            ("DRAFT", SearchKey::Draft),
+            ("FLAGGED", SearchKey::Flagged),
+            ("NEW", SearchKey::New),
+            ("OLD", SearchKey::Old),
+            ("RECENT", SearchKey::Recent),
+            ("SEEN", SearchKey::Seen),
+            ("UNANSWERED", SearchKey::Unanswered),
+            ("UNDELETED", SearchKey::Undeleted),
+            ("UNDRAFT", SearchKey::Undraft),
+            ("UNFLAGGED", SearchKey::Unflagged),
+            ("UNSEEN", SearchKey::Unseen),
+        ];
+        if let Some((_, key)) = simple.into_iter().find(|(n, _)| is(n)) {
+            return Ok(key);
+        }
+        let strings: [Make<'a, IString<'a>>; 9] = [
+            ("BCC", SearchKey::Bcc),
+            ("BODY", SearchKey::Body),
+            ("CC", SearchKey::Cc),
+            ("FROM", SearchKey::From),
+            ("SUBJECT", SearchKey::Subject),
+            ("TEXT", SearchKey::Text),
+            ("TO", SearchKey::To),
+            ("X-GM-RAW", SearchKey::GmRaw),
+            ("X-GM-LABELS", SearchKey::GmLabels),
+        ];
+        if let Some((_, make)) = strings.into_iter().find(|(n, _)| is(n)) {
+            self.sp()?;
+            return Ok(make(self.astring()?));
+        }
+        let dates: [Make<'a, Date>; 6] = [
+            ("BEFORE", SearchKey::Before),
+            ("ON", SearchKey::On),
+            ("SINCE", SearchKey::Since),
+            ("SENTBEFORE", SearchKey::SentBefore),
+            ("SENTON", SearchKey::SentOn),
+            ("SENTSINCE", SearchKey::SentSince),
+        ];
+        if let Some((_, make)) = dates.into_iter().find(|(n, _)| is(n)) {
+            self.sp()?;
+            return Ok(make(self.date()?));
+        }
+        let numbers: [Make<'a, u64>; 4] = [
+            ("LARGER", SearchKey::Larger),
+            ("SMALLER", SearchKey::Smaller),
+            ("X-GM-MSGID", SearchKey::GmMsgId),
+            ("X-GM-THRID", SearchKey::GmThrId),
+        ];
+        if let Some((_, make)) = numbers.into_iter().find(|(n, _)| is(n)) {
+            self.sp()?;
+            return Ok(make(self.number64()?));
+        }
+        if is("HEADER") {
+            self.sp()?;
+            let field = self.astring()?;
+            self.sp()?;
+            return Ok(SearchKey::Header(field, self.astring()?));
+        }
+        if is("KEYWORD") || is("UNKEYWORD") {
+            self.sp()?;
+            let kw_at = self.pos;
+            let kw = self.take_while1(is_astring_char, "flag keyword")?;
+            let Some(kw) = crate::types::Keyword::from_checked(kw) else {
+                return self.fail_at(kw_at, DecodeErrorKind::Expected { what: "keyword" });
+            };
+            return Ok(if is("KEYWORD") {
+                SearchKey::Keyword(kw)
+            } else {
+                SearchKey::Unkeyword(kw)
+            });
+        }
+        if is("UID") {
+            self.sp()?;
+            return Ok(SearchKey::Uid(self.sequence_set()?));
+        }
+        if is("OLDER") || is("YOUNGER") {
+            self.sp()?;
+            let n = self.nz_number()?;
+            return Ok(if is("OLDER") {
+                SearchKey::Older(n)
+            } else {
+                SearchKey::Younger(n)
+            });
+        }
+        if is("EMAILID") || is("THREADID") {
+            self.sp()?;
+            let id = ObjectId::from_wire(self.take_while1(is_atom_char, "object id")?);
+            return Ok(if is("EMAILID") {
+                SearchKey::EmailId(id)
+            } else {
+                SearchKey::ThreadId(id)
+            });
+        }
+        if is("MODSEQ") {
+            self.sp()?;
+            let mut entry = None;
+            if matches!(self.peek(), Some(b'"' | b'{')) {
+                let name = self.string()?;
+                self.sp()?;
+                let type_at = self.pos;
+                let kind = self.word("entry type")?;
+                let kind = if kind.eq_ignore_ascii_case(b"priv") {
+                    EntryType::Private
+                } else if kind.eq_ignore_ascii_case(b"shared") {
+                    EntryType::Shared
+                } else if kind.eq_ignore_ascii_case(b"all") {
+                    EntryType::All
+                } else {
+                    return self.fail_at(
+                        type_at,
+                        DecodeErrorKind::Expected {
+                            what: "priv, shared or all",
+                        },
+                    );
+                };
+                entry = Some((name, kind));
+                self.sp()?;
+            }
+            let mod_seq = self.number64()?;
+            return Ok(SearchKey::ModSeq { entry, mod_seq });
+        }
+        self.fail_at(at, DecodeErrorKind::Expected { what: "search key" })
+    }
+}
+
+/// The error kind of a CR or NUL inside a line.
+fn bad_kind(b: u8) -> DecodeErrorKind {
+    if b == 0 {
+        DecodeErrorKind::Nul
+    } else {
+        DecodeErrorKind::BareCr
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(input: &[u8]) -> R<Command<'_>> {
+        command(input, &Limits::default())
+    }
+
+    #[test]
+    fn simple_commands() {
+        assert_eq!(parse(b"a NOOP").unwrap().body, CommandBody::Noop);
+        assert_eq!(parse(b"a uid expunge 1:3").unwrap().tag.as_str(), "a");
+        assert_eq!(parse(b"a FOO").unwrap_err().at, 2);
+        assert_eq!(parse(b"a NOOP x").unwrap_err().at, 7);
+    }
+
+    #[test]
+    fn deep_search_is_refused_without_recursion() {
+        let mut input = b"a SEARCH ".to_vec();
+        for _ in 0..100_000 {
+            input.extend_from_slice(b"NOT ");
+        }
+        input.extend_from_slice(b"ALL");
+        assert!(matches!(
+            parse(&input).unwrap_err().kind,
+            DecodeErrorKind::TooDeep { .. }
+        ));
+    }
+}
