@@ -54,9 +54,11 @@
 pub mod decode;
 pub mod encode;
 mod limits;
+mod message;
 pub mod types;
 
 pub use limits::Limits;
+pub use message::{Message, Part};
 
 /// The examples of `README.md`, checked as doctests.
 #[cfg(doctest)]

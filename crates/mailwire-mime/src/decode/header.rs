@@ -18,7 +18,7 @@ use crate::types::{
 
 /// Byte offsets of one field inside the header section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct FieldSpan {
+pub(crate) struct FieldSpan {
     /// First byte of the field (of its name).
     start: usize,
     /// End of the name, white space before the colon excluded.
@@ -268,6 +268,7 @@ pub fn headers<'a>(input: &'a [u8], limits: &Limits) -> Headers<'a> {
     let body_start = splitter.advance(input, true).unwrap_or(input.len());
     Headers {
         input: &input[..body_start],
+        start: 0,
         fields: Cow::Owned(splitter.fields),
         defects: Cow::Owned(splitter.defects),
         body_start,
@@ -281,8 +282,11 @@ pub fn headers<'a>(input: &'a [u8], limits: &Limits) -> Headers<'a> {
 /// the section can be written back byte for byte.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Headers<'a> {
-    /// The header section's bytes, from the start of the input to the body.
+    /// The input from its start to the body; the section is
+    /// `input[start..]`.
     input: &'a [u8],
+    /// Where the section starts in `input`.
+    start: usize,
     fields: Cow<'a, [FieldSpan]>,
     defects: Cow<'a, [Defect]>,
     body_start: usize,
@@ -337,9 +341,53 @@ impl<'a> Headers<'a> {
     }
 
     /// The bytes of the whole header section, the blank line that ended it
-    /// included: `input[..body_start]`.
+    /// included: `input[..body_start]` (for a part of a message, from the
+    /// start of the part).
     pub fn section(&self) -> &'a [u8] {
-        self.input
+        self.input.get(self.start..).unwrap_or_default()
+    }
+
+    /// The fields' offsets and the defects, shifted by `by`, to rebuild the
+    /// section inside a larger input with [`Self::from_spans`].
+    pub(crate) fn shifted(&self, by: usize) -> (Vec<FieldSpan>, Vec<Defect>) {
+        let fields = self
+            .fields
+            .iter()
+            .map(|f| FieldSpan {
+                start: f.start + by,
+                name_end: f.name_end + by,
+                value_start: f.value_start + by,
+                value_end: f.value_end + by,
+                end: f.end + by,
+            })
+            .collect();
+        let defects = self
+            .defects
+            .iter()
+            .map(|d| Defect {
+                offset: d.offset + by,
+                kind: d.kind,
+            })
+            .collect();
+        (fields, defects)
+    }
+
+    /// A section lying at `start..body_start` of `input`, with offsets
+    /// counted from the start of `input`.
+    pub(crate) fn from_spans(
+        input: &'a [u8],
+        start: usize,
+        fields: &'a [FieldSpan],
+        defects: &'a [Defect],
+        body_start: usize,
+    ) -> Self {
+        Headers {
+            input: input.get(..body_start).unwrap_or(input),
+            start,
+            fields: Cow::Borrowed(fields),
+            defects: Cow::Borrowed(defects),
+            body_start,
+        }
     }
 }
 
@@ -547,6 +595,7 @@ impl HeaderDecoder {
         let body_start = self.splitter.body_start?;
         Some(Headers {
             input: self.buf.get(..body_start)?,
+            start: 0,
             fields: Cow::Borrowed(&self.splitter.fields),
             defects: Cow::Borrowed(&self.splitter.defects),
             body_start,

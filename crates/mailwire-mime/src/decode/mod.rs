@@ -21,6 +21,7 @@
 //!   Content-Transfer-Encoding (RFC 2045 §6).
 
 mod address;
+mod body;
 mod charset;
 mod content;
 mod date;
@@ -31,8 +32,11 @@ mod transfer;
 mod words;
 
 pub use address::address_list;
+pub use body::{Event, MessageParser, PartEnd, PartInfo, PartKind};
+pub(crate) use charset::decode as charset_decode;
 pub use content::{content_disposition, content_type, parameters, transfer_encoding};
 pub use date::{date_time, date_time_with_defects};
+pub(crate) use header::FieldSpan;
 pub use header::{Field, HeaderDecoder, Headers, Progress, headers};
 pub use msgid::message_ids;
 pub use transfer::{Base64Decoder, QuotedPrintableDecoder, TransferDecoder, transfer_decode};

@@ -1,0 +1,1226 @@
+//! The structure of a message body: MIME parts (RFC 2045, RFC 2046), pushed
+//! in chunks of any size.
+//!
+//! [`MessageParser`] is a push parser: the caller feeds it bytes and it
+//! reports [`Event`]s to a callback as soon as it knows them. It holds only
+//! what it cannot decide yet: the header section being read (at most
+//! [`Limits::header_bytes`]), a possible delimiter line (at most the
+//! boundary plus a line), and one frame per open part, of which there are
+//! at most [`Limits::max_depth`] + 1 per nested message. The size of the
+//! message does not matter.
+//!
+//! Nesting is kept on explicit stacks (one of open parts per byte stream,
+//! one of byte streams for messages nested inside base64 or
+//! quoted-printable bodies), never on the native stack.
+
+use std::ops::Range;
+
+use crate::Limits;
+use crate::types::{ContentDisposition, ContentType, Defect, DefectKind, TransferEncoding};
+
+use super::charset;
+use super::header::{Field, HeaderDecoder, Headers, Progress};
+use super::transfer::TransferDecoder;
+
+/// White space allowed after a boundary on its delimiter line
+/// (`transport-padding`, RFC 2046 §5.1.1), at most: a longer line is not a
+/// delimiter line. Also the longest boundary read.
+const MAX_PADDING: usize = 998;
+
+/// What a part is, and so how its body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PartKind {
+    /// A part whose body is content: text, an image, an attachment… Also a
+    /// multipart or message part that could not be opened (no boundary,
+    /// too deep, too many parts): see the part's defects.
+    Leaf,
+    /// A `multipart/*` part (RFC 2046 §5.1): preamble, parts, epilogue.
+    Multipart,
+    /// A `message/rfc822` or `message/global` part (RFC 2046 §5.2.1,
+    /// RFC 6532 §3.7) in `7bit`, `8bit` or `binary`: its body is one nested
+    /// message, read in the same byte stream.
+    Message,
+    /// A `message/rfc822` or `message/global` part in base64 or
+    /// quoted-printable: its decoded body is one nested message, read as
+    /// the byte stream `layer` (offsets inside it count from the start of
+    /// the decoded body).
+    EncodedMessage {
+        /// The byte stream of the nested message.
+        layer: usize,
+    },
+}
+
+/// What the parser knows of a part once its header section was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PartInfo {
+    /// The part's number: 0 for the message, then in the order the parts
+    /// start.
+    pub id: usize,
+    /// The enclosing part: a multipart, a message part, or an encoded
+    /// message part; `None` for the message.
+    pub parent: Option<usize>,
+    /// Levels of nesting: 0 for the message, 1 for its parts or its
+    /// nested message…
+    pub depth: usize,
+    /// The byte stream the part lies in: 0 for the input, or the
+    /// `layer` of the [`PartKind::EncodedMessage`] it is nested in.
+    /// Offsets count from the start of that stream.
+    pub layer: usize,
+    /// Offset of the part's first byte (of its header section).
+    pub start: usize,
+    /// Offset of its body, past the blank line that ended the header
+    /// section.
+    pub body_start: usize,
+    /// The Content-Type: as given, or the default (`text/plain`, or
+    /// `message/rfc822` inside `multipart/digest`, RFC 2046 §5.1.5).
+    pub content_type: ContentType,
+    /// True when the part has a Content-Type field.
+    pub content_type_given: bool,
+    /// The Content-Disposition, if the part has one.
+    pub disposition: Option<ContentDisposition>,
+    /// The Content-Transfer-Encoding (`7bit` when none is given).
+    pub transfer_encoding: TransferEncoding,
+    /// How the body is read.
+    pub kind: PartKind,
+}
+
+/// Where a part ended, reported by [`Event::PartEnd`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PartEnd {
+    /// The part's number.
+    pub id: usize,
+    /// The body: from [`PartInfo::body_start`] up to the line break
+    /// before the next delimiter line (that line break belongs to the
+    /// delimiter, RFC 2046 §5.1.1), or to the end of the enclosing body.
+    /// The whole part is `start..body.end`.
+    pub body: Range<usize>,
+    /// For a multipart: its preamble, before the first delimiter line
+    /// (the whole body when none was found).
+    pub preamble: Option<Range<usize>>,
+    /// For a multipart that was closed (by its close delimiter or by the
+    /// part limit): its epilogue, up to the end of the body.
+    pub epilogue: Option<Range<usize>>,
+}
+
+/// What the parser reports, in input order.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Event<'a> {
+    /// A part starts: its header section has been read.
+    PartStart {
+        /// What the header section says of the part.
+        info: &'a PartInfo,
+        /// The header section; offsets count from [`PartInfo::start`].
+        headers: &'a Headers<'a>,
+    },
+    /// One header field of the part that just started, in order;
+    /// offsets count from [`PartInfo::start`].
+    Header {
+        /// The part's number.
+        part: usize,
+        /// The field.
+        field: Field<'a>,
+    },
+    /// Content of a leaf or encoded message part: as written, or decoded
+    /// from its transfer encoding when the parser was made with
+    /// [`MessageParser::decode_bodies`].
+    Body {
+        /// The part's number.
+        part: usize,
+        /// Offset of the first raw byte this chunk comes from (decoders
+        /// hold a few bytes back, so it is approximate for decoded
+        /// chunks).
+        offset: usize,
+        /// The bytes.
+        data: &'a [u8],
+    },
+    /// Bytes of a multipart's preamble (RFC 2046 §5.1.1), as written.
+    Preamble {
+        /// The multipart's number.
+        part: usize,
+        /// Offset of `data`.
+        offset: usize,
+        /// The bytes.
+        data: &'a [u8],
+    },
+    /// Bytes of a multipart's epilogue, as written.
+    Epilogue {
+        /// The multipart's number.
+        part: usize,
+        /// Offset of `data`.
+        offset: usize,
+        /// The bytes.
+        data: &'a [u8],
+    },
+    /// Something about a part that the parser worked around; the offset
+    /// counts from the start of the part's byte stream.
+    Defect {
+        /// The part's number.
+        part: usize,
+        /// What and where.
+        defect: Defect,
+    },
+    /// A part ends. Parts end innermost first; the message is the last.
+    PartEnd(&'a PartEnd),
+}
+
+/// Line breaks and lengths of a body, for defects.
+#[derive(Debug, Clone, Default)]
+struct LineCheck {
+    /// Octets of the current line so far, CR excluded at its end.
+    col: usize,
+    prev_cr: bool,
+    bare_lf: bool,
+    bare_cr: bool,
+    long: bool,
+}
+
+impl LineCheck {
+    fn done(&self) -> bool {
+        self.bare_lf && self.bare_cr && self.long
+    }
+
+    fn feed(&mut self, data: &[u8], offset: usize, limit: usize, defects: &mut Vec<Defect>) {
+        if self.done() || data.is_empty() {
+            return;
+        }
+        let mut last = 0;
+        if self.prev_cr && data[0] != b'\n' && !self.bare_cr {
+            self.bare_cr = true;
+            defects.push(Defect {
+                offset: offset.saturating_sub(1),
+                kind: DefectKind::BareCr,
+            });
+        }
+        for j in memchr::memchr2_iter(b'\r', b'\n', data) {
+            if data[j] == b'\r' {
+                if data.get(j + 1).is_some_and(|&b| b != b'\n') && !self.bare_cr {
+                    self.bare_cr = true;
+                    defects.push(Defect {
+                        offset: offset + j,
+                        kind: DefectKind::BareCr,
+                    });
+                }
+                continue;
+            }
+            let cr = if j > 0 {
+                data[j - 1] == b'\r'
+            } else {
+                self.prev_cr
+            };
+            let len = self.col + (j - last) - usize::from(cr);
+            if !cr && !self.bare_lf {
+                self.bare_lf = true;
+                defects.push(Defect {
+                    offset: offset + j,
+                    kind: DefectKind::BareLf,
+                });
+            }
+            if len > limit && !self.long {
+                self.long = true;
+                defects.push(Defect {
+                    offset: offset + j,
+                    kind: DefectKind::LineTooLong { limit },
+                });
+            }
+            self.col = 0;
+            last = j + 1;
+        }
+        self.col += data.len() - last;
+        self.prev_cr = data.last() == Some(&b'\r');
+    }
+
+    fn finish(&mut self, end: usize, limit: usize, defects: &mut Vec<Defect>) {
+        if self.prev_cr && !self.bare_cr {
+            self.bare_cr = true;
+            defects.push(Defect {
+                offset: end.saturating_sub(1),
+                kind: DefectKind::BareCr,
+            });
+        }
+        if self.col.saturating_sub(usize::from(self.prev_cr)) > limit && !self.long {
+            self.long = true;
+            defects.push(Defect {
+                offset: end,
+                kind: DefectKind::LineTooLong { limit },
+            });
+        }
+    }
+}
+
+/// A multipart's place in its body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MultipartState {
+    /// Before the first delimiter line.
+    Preamble,
+    /// Between delimiter lines: a part is open above it.
+    Parts,
+    /// After the close delimiter.
+    Epilogue,
+}
+
+#[derive(Debug, Clone)]
+struct LeafFrame {
+    decoder: TransferDecoder,
+    /// Whether the decoder's output is wanted (decoded bodies, or a nested
+    /// message).
+    decoding: bool,
+    nested: bool,
+    lines: Option<LineCheck>,
+    decoder_done: bool,
+}
+
+#[derive(Debug, Clone)]
+struct MultipartFrame {
+    boundary: Vec<u8>,
+    state: MultipartState,
+    preamble_end: Option<usize>,
+    epilogue_start: Option<usize>,
+    digest: bool,
+}
+
+#[derive(Debug, Clone)]
+enum FrameKind {
+    Leaf(Box<LeafFrame>),
+    Multipart(MultipartFrame),
+    Message,
+}
+
+#[derive(Debug, Clone)]
+struct Frame {
+    id: usize,
+    depth: usize,
+    body_start: usize,
+    kind: FrameKind,
+}
+
+impl Frame {
+    /// The boundary still looked for, if this is a multipart before its
+    /// close delimiter.
+    fn boundary(&self) -> Option<&[u8]> {
+        match &self.kind {
+            FrameKind::Multipart(m) if m.state != MultipartState::Epilogue => Some(&m.boundary),
+            _ => None,
+        }
+    }
+}
+
+/// A header section being read.
+#[derive(Debug, Clone)]
+struct HeaderState {
+    decoder: HeaderDecoder,
+    parent: Option<usize>,
+    depth: usize,
+    /// The default Content-Type is `message/rfc822` (inside
+    /// `multipart/digest`).
+    digest: bool,
+    /// Octets of the section already given to the decoder.
+    pushed: usize,
+    /// Whether `pushed` is at the start of a line.
+    at_line_start: bool,
+}
+
+impl HeaderState {
+    fn new(limits: &Limits, parent: Option<usize>, depth: usize, digest: bool) -> Self {
+        Self {
+            decoder: HeaderDecoder::new(limits),
+            parent,
+            depth,
+            digest,
+            pushed: 0,
+            at_line_start: true,
+        }
+    }
+}
+
+/// One byte stream: the input, or the decoded body of an encoded message
+/// part.
+#[derive(Debug, Clone, Default)]
+struct Layer {
+    id: usize,
+    /// Input not consumed yet (for layer 0, only between pushes).
+    pending: Vec<u8>,
+    /// Offset of the first unconsumed byte.
+    pos: usize,
+    stack: Vec<Frame>,
+    header: Option<Box<HeaderState>>,
+    /// The next unconsumed byte starts a line.
+    line_start: bool,
+    eof: bool,
+    done: bool,
+    /// The top frame is an encoded message whose nested stream is open.
+    nested: bool,
+}
+
+/// What a layer's step asks of the driver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    /// Everything that could be processed was.
+    Exhausted,
+    /// Bytes were added to the next layer's input: run it now.
+    Forward,
+    /// The next layer's input has ended: run it to its end, then come back.
+    NestedEnd,
+}
+
+/// What a delimiter line check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Delimiter {
+    No,
+    NeedMore,
+    /// The delimiter of the multipart at `frame` in the stack; `len`
+    /// octets, its line break included.
+    Yes {
+        frame: usize,
+        close: bool,
+        len: usize,
+    },
+}
+
+/// `dash-boundary transport-padding CRLF` or `close-delimiter
+/// transport-padding CRLF` at the start of `line` (RFC 2046 §5.1.1), for
+/// any boundary still looked for in `stack`, innermost first.
+///
+/// Tolerant as mail clients are: a bare LF ends the line too; the line
+/// may end the input. Anything but white space after the boundary (or
+/// after `--boundary--`) makes it text.
+fn delimiter(line: &[u8], eof: bool, stack: &[Frame]) -> Delimiter {
+    let window = line.len().min(
+        stack
+            .iter()
+            .filter_map(Frame::boundary)
+            .map(|b| b.len())
+            .max()
+            .unwrap_or(0)
+            + 6
+            + MAX_PADDING,
+    );
+    let (content, complete, len) = match memchr::memchr(b'\n', &line[..window]) {
+        Some(lf) => (&line[..lf], true, lf + 1),
+        None if window < line.len() => return Delimiter::No,
+        None => (line, eof, line.len()),
+    };
+    let content = match (complete, content) {
+        (true, [c @ .., b'\r']) => c,
+        _ => content,
+    };
+    let mut viable = false;
+    for (index, frame) in stack.iter().enumerate().rev() {
+        let Some(b) = frame.boundary() else { continue };
+        let dash = b"--".iter().chain(b.iter());
+        let head = 2 + b.len();
+        if content.len() < head {
+            if !complete && content.iter().zip(dash).all(|(x, y)| x == y) {
+                viable = true;
+            }
+            continue;
+        }
+        if !content.iter().zip(dash).all(|(x, y)| x == y) {
+            continue;
+        }
+        let rest = &content[head..];
+        let (close, pad) = match rest {
+            [b'-', b'-', pad @ ..] => (true, pad),
+            [b'-'] if !complete => {
+                viable = true;
+                continue;
+            }
+            pad => (false, pad),
+        };
+        let blank = |p: &[u8]| p.iter().all(|&c| c == b' ' || c == b'\t');
+        if complete {
+            if blank(pad) {
+                return Delimiter::Yes {
+                    frame: index,
+                    close,
+                    len,
+                };
+            }
+        } else {
+            let pad = pad.strip_suffix(b"\r").unwrap_or(pad);
+            if blank(pad) {
+                viable = true;
+            }
+        }
+    }
+    if viable {
+        Delimiter::NeedMore
+    } else {
+        Delimiter::No
+    }
+}
+
+/// A push parser for whole messages: header sections, multipart bodies at
+/// any depth, nested messages (also inside base64 or quoted-printable
+/// bodies), transfer decoding.
+///
+/// ```text
+/// multipart-body := [preamble CRLF] dash-boundary transport-padding CRLF
+///                   body-part *encapsulation close-delimiter
+///                   transport-padding [CRLF epilogue]   ; RFC 2046 §5.1.1
+/// encapsulation  := delimiter transport-padding CRLF body-part
+/// delimiter      := CRLF dash-boundary
+/// dash-boundary  := "--" boundary
+/// close-delimiter := delimiter "--"
+/// ```
+///
+/// Read tolerantly: lines may end in bare LF; a delimiter of an enclosing
+/// multipart ends the inner ones (and a header section it cuts); a missing
+/// close delimiter, a boundary never found, a missing boundary parameter
+/// are defects; nothing is dropped. Every part's byte ranges are reported,
+/// so an unmodified message can be written back byte for byte.
+///
+/// ```
+/// use mailwire_mime::Limits;
+/// use mailwire_mime::decode::{Event, MessageParser};
+///
+/// let msg = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+///     Content-Transfer-Encoding: base64\r\n\r\naGVsbG8=\r\n--b--\r\n";
+/// let mut parser = MessageParser::new(&Limits::default()).decode_bodies(true);
+/// let mut body = Vec::new();
+/// let mut types = Vec::new();
+/// let mut sink = |event: Event<'_>| match event {
+///     Event::PartStart { info, .. } => types.push(info.content_type.essence()),
+///     Event::Body { data, .. } => body.extend_from_slice(data),
+///     _ => {}
+/// };
+/// for chunk in msg.chunks(5) {
+///     parser.push(chunk, &mut sink);
+/// }
+/// parser.finish(&mut sink);
+/// assert_eq!(types, ["multipart/mixed", "text/plain"]);
+/// assert_eq!(body, b"hello");
+/// ```
+#[derive(Debug, Clone)]
+pub struct MessageParser {
+    limits: Limits,
+    decode: bool,
+    /// Byte streams: the input first, then each nested encoded message.
+    layers: Vec<Layer>,
+    parts: usize,
+    next_layer: usize,
+    finished: bool,
+    scratch: Vec<u8>,
+    defects: Vec<Defect>,
+}
+
+impl MessageParser {
+    /// A parser at the start of a message, reporting bodies as written.
+    pub fn new(limits: &Limits) -> Self {
+        let mut root = Layer {
+            line_start: true,
+            ..Layer::default()
+        };
+        root.header = Some(Box::new(HeaderState::new(limits, None, 0, false)));
+        Self {
+            limits: *limits,
+            decode: false,
+            layers: vec![root],
+            parts: 0,
+            next_layer: 1,
+            finished: false,
+            scratch: Vec::new(),
+            defects: Vec::new(),
+        }
+    }
+
+    /// With `true`, [`Event::Body`] carries bodies decoded from their
+    /// Content-Transfer-Encoding (base64, quoted-printable), and decoding
+    /// defects are reported.
+    pub fn decode_bodies(mut self, decode: bool) -> Self {
+        self.decode = decode;
+        self
+    }
+
+    /// Number of parts started so far.
+    pub fn part_count(&self) -> usize {
+        self.parts
+    }
+
+    /// Octets held between pushes, all byte streams together: what could
+    /// not be decided yet.
+    pub fn buffered(&self) -> usize {
+        self.layers.iter().map(|l| l.pending.len()).sum::<usize>()
+            + self
+                .layers
+                .iter()
+                .filter_map(|l| l.header.as_ref())
+                .map(|h| h.pushed)
+                .sum::<usize>()
+    }
+
+    /// Feeds the next chunk of input; events go to `sink`.
+    pub fn push<F: FnMut(Event<'_>)>(&mut self, chunk: &[u8], sink: &mut F) {
+        if !self.finished {
+            self.run(chunk, sink);
+        }
+    }
+
+    /// Signals the end of input: every part still open ends.
+    pub fn finish<F: FnMut(Event<'_>)>(&mut self, sink: &mut F) {
+        if !self.finished {
+            if let Some(l) = self.layers.first_mut() {
+                l.eof = true;
+            }
+            self.run(&[], sink);
+            self.finished = true;
+        }
+    }
+
+    /// Drives the layers over `chunk`, innermost first when one has input.
+    fn run<F: FnMut(Event<'_>)>(&mut self, chunk: &[u8], sink: &mut F) {
+        let Some(first) = self.layers.first_mut() else {
+            return;
+        };
+        let mut own = std::mem::take(&mut first.pending);
+        let use_own = !own.is_empty();
+        if use_own {
+            own.extend_from_slice(chunk);
+        }
+        let mut off0 = 0;
+        let mut k = 0;
+        while let Some(slot) = self.layers.get_mut(k) {
+            let mut layer = std::mem::take(slot);
+            let action = if k == 0 {
+                let input = if use_own {
+                    &own[off0..]
+                } else {
+                    &chunk[off0..]
+                };
+                let (consumed, action) = self.step(k, &mut layer, input, sink);
+                off0 += consumed;
+                action
+            } else {
+                let input = std::mem::take(&mut layer.pending);
+                let (consumed, action) = self.step(k, &mut layer, &input, sink);
+                let mut input = input;
+                input.drain(..consumed);
+                layer.pending = input;
+                action
+            };
+            let done = layer.done;
+            self.layers[k] = layer;
+            match action {
+                Action::Forward => k += 1,
+                Action::NestedEnd => {
+                    if let Some(next) = self.layers.get_mut(k + 1) {
+                        next.eof = true;
+                        k += 1;
+                    } else {
+                        self.layers[k].nested = false;
+                    }
+                }
+                Action::Exhausted => {
+                    if k == 0 {
+                        break;
+                    }
+                    if done {
+                        self.layers.truncate(k);
+                        self.layers[k - 1].nested = false;
+                    }
+                    k -= 1;
+                }
+            }
+        }
+        let rest = if use_own {
+            own.drain(..off0);
+            own
+        } else {
+            chunk[off0..].to_vec()
+        };
+        if let Some(first) = self.layers.first_mut() {
+            first.pending = rest;
+        }
+    }
+
+    /// Processes as much of `input` (the layer's unconsumed bytes) as can
+    /// be; returns how much was consumed.
+    fn step<F: FnMut(Event<'_>)>(
+        &mut self,
+        k: usize,
+        layer: &mut Layer,
+        input: &[u8],
+        sink: &mut F,
+    ) -> (usize, Action) {
+        let mut i = 0;
+        let action = loop {
+            if layer.done {
+                i = input.len();
+                break Action::Exhausted;
+            }
+            if layer.header.is_some() {
+                match self.header_step(k, layer, input, &mut i, sink) {
+                    Some(action) => break action,
+                    None => continue,
+                }
+            }
+            if layer.stack.is_empty() {
+                layer.done = true;
+                continue;
+            }
+            if let Some(action) = self.body_step(k, layer, input, &mut i, sink) {
+                break action;
+            }
+        };
+        layer.pos += i;
+        (i, action)
+    }
+
+    /// Reads the header section at `input[*i..]`. `None` once it has
+    /// ended (the body starts at `*i`); else what to tell the driver.
+    fn header_step<F: FnMut(Event<'_>)>(
+        &mut self,
+        k: usize,
+        layer: &mut Layer,
+        input: &[u8],
+        i: &mut usize,
+        sink: &mut F,
+    ) -> Option<Action> {
+        let hs = layer.header.as_mut()?;
+        let section = &input[*i..];
+        let body_start = loop {
+            if hs.at_line_start && layer.stack.iter().any(|f| f.boundary().is_some()) {
+                let line = &section[hs.pushed..];
+                if line.first().is_none_or(|&b| b == b'-') {
+                    match delimiter(line, layer.eof, &layer.stack) {
+                        Delimiter::Yes { .. } => break hs.decoder.finish(),
+                        Delimiter::NeedMore => return Some(Action::Exhausted),
+                        _ => {}
+                    }
+                }
+            }
+            let rest = &section[hs.pushed..];
+            if rest.is_empty() {
+                if layer.eof {
+                    break hs.decoder.finish();
+                }
+                return Some(Action::Exhausted);
+            }
+            let (n, lf) = match memchr::memchr(b'\n', rest) {
+                Some(j) => (j + 1, true),
+                None => (rest.len(), false),
+            };
+            let progress = hs.decoder.push(&rest[..n]);
+            hs.pushed += n;
+            hs.at_line_start = lf;
+            if let Progress::Done { .. } = progress {
+                break hs.decoder.finish();
+            }
+        };
+        let body_start = body_start.min(section.len());
+        let start = layer.pos + *i;
+        self.end_header(k, layer, start, body_start, sink);
+        *i += body_start;
+        layer.line_start = true;
+        None
+    }
+
+    /// Records a defect on `part`.
+    fn defect<F: FnMut(Event<'_>)>(part: usize, offset: usize, kind: DefectKind, sink: &mut F) {
+        sink(Event::Defect {
+            part,
+            defect: Defect { offset, kind },
+        });
+    }
+
+    /// The header section of a part has ended, its body starting
+    /// `body_start` octets after its start: the part starts.
+    fn end_header<F: FnMut(Event<'_>)>(
+        &mut self,
+        k: usize,
+        layer: &mut Layer,
+        start: usize,
+        body_start: usize,
+        sink: &mut F,
+    ) {
+        let Some(hs) = layer.header.take() else {
+            return;
+        };
+        let id = self.parts;
+        self.parts += 1;
+        let limits = self.limits;
+        let Some(headers) = hs.decoder.headers() else {
+            return;
+        };
+        let mut defects: Vec<Defect> = headers.defects().to_vec();
+        let (content_type, content_type_given) = match headers.get("content-type") {
+            Some(f) => {
+                let (ct, d) = f.content_type(&limits);
+                defects.extend(d);
+                (ct, true)
+            }
+            None if hs.digest => (
+                ContentType {
+                    media_type: "message".into(),
+                    subtype: "rfc822".into(),
+                    parameters: Default::default(),
+                },
+                false,
+            ),
+            None => (ContentType::default(), false),
+        };
+        let disposition = headers.get("content-disposition").map(|f| {
+            let (cd, d) = f.content_disposition(&limits);
+            defects.extend(d);
+            cd
+        });
+        let transfer_encoding = headers
+            .get("content-transfer-encoding")
+            .map(|f| f.transfer_encoding())
+            .unwrap_or_default();
+        for d in &mut defects {
+            d.offset += start;
+        }
+        let body_abs = start + body_start;
+        let depth = hs.depth;
+        let mut structural = Vec::new();
+        let mut kind = PartKind::Leaf;
+        let mut boundary = Vec::new();
+        let is_message = content_type.media_type == "message"
+            && matches!(content_type.subtype.as_str(), "rfc822" | "global");
+        if content_type.media_type == "multipart" {
+            match content_type.boundary() {
+                Some(b) if !b.is_empty() && b.len() <= MAX_PADDING => {
+                    if depth >= limits.max_depth {
+                        structural.push((
+                            body_abs,
+                            DefectKind::TooDeep {
+                                limit: limits.max_depth,
+                            },
+                        ));
+                    } else {
+                        kind = PartKind::Multipart;
+                        boundary = b.as_bytes().to_vec();
+                    }
+                }
+                _ => structural.push((start, DefectKind::MissingBoundary)),
+            }
+        } else if is_message {
+            if depth >= limits.max_depth {
+                structural.push((
+                    body_abs,
+                    DefectKind::TooDeep {
+                        limit: limits.max_depth,
+                    },
+                ));
+            } else if self.parts >= limits.part_count {
+                structural.push((
+                    body_abs,
+                    DefectKind::TooManyParts {
+                        limit: limits.part_count,
+                    },
+                ));
+            } else if matches!(
+                transfer_encoding,
+                TransferEncoding::Base64 | TransferEncoding::QuotedPrintable
+            ) {
+                kind = PartKind::EncodedMessage {
+                    layer: self.next_layer,
+                };
+                self.next_layer += 1;
+            } else {
+                kind = PartKind::Message;
+            }
+        }
+        if content_type.media_type == "text"
+            && content_type
+                .charset()
+                .is_some_and(|c| !charset::is_known(c.as_bytes()))
+        {
+            structural.push((start, DefectKind::UnknownCharset));
+        }
+        if let TransferEncoding::Other(_) = transfer_encoding {
+            structural.push((start, DefectKind::UnknownTransferEncoding));
+        }
+        let info = PartInfo {
+            id,
+            parent: hs.parent,
+            depth,
+            layer: layer.id,
+            start,
+            body_start: body_abs,
+            content_type,
+            content_type_given,
+            disposition,
+            transfer_encoding,
+            kind,
+        };
+        sink(Event::PartStart {
+            info: &info,
+            headers: &headers,
+        });
+        for field in headers.iter() {
+            sink(Event::Header { part: id, field });
+        }
+        for defect in defects {
+            sink(Event::Defect { part: id, defect });
+        }
+        for (offset, kind) in structural {
+            Self::defect(id, offset, kind, sink);
+        }
+        let frame_kind = match kind {
+            PartKind::Multipart => FrameKind::Multipart(MultipartFrame {
+                boundary,
+                state: MultipartState::Preamble,
+                preamble_end: None,
+                epilogue_start: None,
+                digest: info.content_type.subtype == "digest",
+            }),
+            PartKind::Message => FrameKind::Message,
+            PartKind::Leaf | PartKind::EncodedMessage { .. } => {
+                let nested = matches!(kind, PartKind::EncodedMessage { .. });
+                let lines = !matches!(info.transfer_encoding, TransferEncoding::Binary);
+                FrameKind::Leaf(Box::new(LeafFrame {
+                    decoder: TransferDecoder::new(&info.transfer_encoding, body_abs),
+                    decoding: nested || self.decode,
+                    nested,
+                    lines: lines.then(LineCheck::default),
+                    decoder_done: false,
+                }))
+            }
+        };
+        layer.stack.push(Frame {
+            id,
+            depth,
+            body_start: body_abs,
+            kind: frame_kind,
+        });
+        match kind {
+            PartKind::Message => {
+                layer.header = Some(Box::new(HeaderState::new(
+                    &limits,
+                    Some(id),
+                    depth + 1,
+                    false,
+                )));
+            }
+            PartKind::EncodedMessage { layer: lid } => {
+                let mut nested = Layer {
+                    id: lid,
+                    line_start: true,
+                    ..Layer::default()
+                };
+                nested.header = Some(Box::new(HeaderState::new(
+                    &limits,
+                    Some(id),
+                    depth + 1,
+                    false,
+                )));
+                self.layers.truncate(k + 1);
+                self.layers.push(nested);
+                layer.nested = true;
+            }
+            _ => {}
+        }
+    }
+
+    /// Gives `data`, at `offset`, to the top frame. True when bytes were
+    /// forwarded to a nested stream.
+    fn content<F: FnMut(Event<'_>)>(
+        &mut self,
+        k: usize,
+        layer: &mut Layer,
+        data: &[u8],
+        offset: usize,
+        sink: &mut F,
+    ) -> bool {
+        if data.is_empty() {
+            return false;
+        }
+        let Some(top) = layer.stack.last_mut() else {
+            return false;
+        };
+        let id = top.id;
+        match &mut top.kind {
+            FrameKind::Leaf(leaf) => {
+                self.defects.clear();
+                if let Some(lines) = &mut leaf.lines {
+                    lines.feed(data, offset, self.limits.line_length, &mut self.defects);
+                }
+                let mut forwarded = false;
+                if leaf.decoding && !leaf.decoder.is_identity() {
+                    self.scratch.clear();
+                    let mut decode_defects = Vec::new();
+                    leaf.decoder
+                        .decode(data, &mut self.scratch, &mut decode_defects);
+                    if self.decode {
+                        self.defects.extend(decode_defects);
+                    }
+                }
+                for defect in self.defects.drain(..) {
+                    sink(Event::Defect { part: id, defect });
+                }
+                let decoded = leaf.decoding && !leaf.decoder.is_identity();
+                let out: &[u8] = if decoded { &self.scratch } else { data };
+                if leaf.nested && !out.is_empty() {
+                    if let Some(next) = self.layers.get_mut(k + 1) {
+                        next.pending.extend_from_slice(out);
+                        forwarded = true;
+                    }
+                }
+                let shown = if self.decode || !decoded { out } else { data };
+                if !shown.is_empty() {
+                    sink(Event::Body {
+                        part: id,
+                        offset,
+                        data: shown,
+                    });
+                }
+                forwarded
+            }
+            FrameKind::Multipart(m) => {
+                let event = if m.state == MultipartState::Epilogue {
+                    Event::Epilogue {
+                        part: id,
+                        offset,
+                        data,
+                    }
+                } else {
+                    Event::Preamble {
+                        part: id,
+                        offset,
+                        data,
+                    }
+                };
+                sink(event);
+                false
+            }
+            FrameKind::Message => false,
+        }
+    }
+
+    /// Ends the top frame at `end`. `Some(NestedEnd)` when its nested
+    /// stream must end first.
+    fn close_top<F: FnMut(Event<'_>)>(
+        &mut self,
+        k: usize,
+        layer: &mut Layer,
+        end: usize,
+        sink: &mut F,
+    ) -> Option<Action> {
+        let top = layer.stack.last_mut()?;
+        let id = top.id;
+        let mut ended = PartEnd {
+            id,
+            body: top.body_start..end.max(top.body_start),
+            preamble: None,
+            epilogue: None,
+        };
+        match &mut top.kind {
+            FrameKind::Leaf(leaf) => {
+                if !leaf.decoder_done {
+                    leaf.decoder_done = true;
+                    self.defects.clear();
+                    if let Some(lines) = &mut leaf.lines {
+                        lines.finish(end, self.limits.line_length, &mut self.defects);
+                    }
+                    if leaf.decoding {
+                        self.scratch.clear();
+                        let mut decode_defects = Vec::new();
+                        leaf.decoder.finish(&mut self.scratch, &mut decode_defects);
+                        if self.decode {
+                            self.defects.extend(decode_defects);
+                        }
+                        if leaf.nested && !self.scratch.is_empty() {
+                            if let Some(next) = self.layers.get_mut(k + 1) {
+                                next.pending.extend_from_slice(&self.scratch);
+                            }
+                        }
+                        if self.decode && !self.scratch.is_empty() {
+                            sink(Event::Body {
+                                part: id,
+                                offset: end,
+                                data: &self.scratch,
+                            });
+                        }
+                    }
+                    for defect in self.defects.drain(..) {
+                        sink(Event::Defect { part: id, defect });
+                    }
+                }
+                if layer.nested {
+                    return Some(Action::NestedEnd);
+                }
+            }
+            FrameKind::Multipart(m) => {
+                match m.state {
+                    MultipartState::Preamble => {
+                        Self::defect(id, end, DefectKind::BoundaryNotFound, sink);
+                        ended.preamble = Some(ended.body.clone());
+                    }
+                    MultipartState::Parts => {
+                        Self::defect(id, end, DefectKind::MissingCloseDelimiter, sink);
+                    }
+                    MultipartState::Epilogue => {}
+                }
+                if let Some(p) = m.preamble_end {
+                    ended.preamble = Some(ended.body.start..p);
+                }
+                if let Some(e) = m.epilogue_start {
+                    ended.epilogue = Some(e..end.max(e));
+                }
+            }
+            FrameKind::Message => {}
+        }
+        layer.stack.pop();
+        sink(Event::PartEnd(&ended));
+        None
+    }
+
+    /// Reads body bytes at `input[*i..]` for the top frame, up to a
+    /// delimiter line or as far as can be decided. `None` when the state
+    /// changed and the caller should look again.
+    fn body_step<F: FnMut(Event<'_>)>(
+        &mut self,
+        k: usize,
+        layer: &mut Layer,
+        input: &[u8],
+        i: &mut usize,
+        sink: &mut F,
+    ) -> Option<Action> {
+        let eof = layer.eof;
+        let base = layer.pos;
+        let searching = layer.stack.iter().any(|f| f.boundary().is_some());
+        let mut search = *i;
+        let found = loop {
+            if !searching {
+                break None;
+            }
+            let p = if layer.line_start && search == *i {
+                match input.get(*i..*i + 2) {
+                    Some(b"--") => Some(*i),
+                    Some(_) => None,
+                    None if !eof && input[*i..].iter().all(|&b| b == b'-') => {
+                        return Some(Action::Exhausted);
+                    }
+                    None => None,
+                }
+            } else {
+                None
+            };
+            let p = match p {
+                Some(p) => p,
+                None => match memchr::memmem::find(&input[search..], b"\n--") {
+                    Some(j) => search + j + 1,
+                    None => break None,
+                },
+            };
+            match delimiter(&input[p..], eof, &layer.stack) {
+                Delimiter::No => search = p + 1,
+                Delimiter::NeedMore => break Some((p, None)),
+                Delimiter::Yes { frame, close, len } => break Some((p, Some((frame, close, len)))),
+            }
+        };
+        match found {
+            None => {
+                let end = input.len();
+                let mut safe = end;
+                if !eof {
+                    if input[*i..].ends_with(b"\n") {
+                        safe = end - 1;
+                    } else if input[*i..].ends_with(b"\n-") {
+                        safe = end - 2;
+                    } else if layer.line_start && input[*i..] == *b"-" {
+                        safe = *i;
+                    }
+                    if safe > *i && input[safe - 1] == b'\r' {
+                        safe -= 1;
+                    }
+                }
+                let forwarded = self.content(k, layer, &input[*i..safe], base + *i, sink);
+                if safe > *i {
+                    layer.line_start = false;
+                }
+                *i = safe;
+                if forwarded {
+                    return Some(Action::Forward);
+                }
+                if eof && *i == end {
+                    // The end: every open part ends here.
+                    while !layer.stack.is_empty() {
+                        if let Some(action) = self.close_top(k, layer, base + end, sink) {
+                            return Some(action);
+                        }
+                    }
+                    layer.done = true;
+                    return Some(Action::Exhausted);
+                }
+                Some(Action::Exhausted)
+            }
+            Some((p, m)) => {
+                // The line break before the delimiter line belongs to it.
+                let mut e = p;
+                if e > *i && input[e - 1] == b'\n' {
+                    e -= 1;
+                    if e > *i && input[e - 1] == b'\r' {
+                        e -= 1;
+                    }
+                }
+                let forwarded = self.content(k, layer, &input[*i..e], base + *i, sink);
+                if e > *i {
+                    layer.line_start = false;
+                }
+                *i = e;
+                if forwarded {
+                    return Some(Action::Forward);
+                }
+                let Some((frame, close, len)) = m else {
+                    return Some(Action::Exhausted);
+                };
+                while layer.stack.len() > frame + 1 {
+                    if let Some(action) = self.close_top(k, layer, base + e, sink) {
+                        return Some(action);
+                    }
+                }
+                let limits = self.limits;
+                let parts = self.parts;
+                let Some(top) = layer.stack.last_mut() else {
+                    return Some(Action::Exhausted);
+                };
+                let (id, depth) = (top.id, top.depth);
+                let FrameKind::Multipart(mp) = &mut top.kind else {
+                    return Some(Action::Exhausted);
+                };
+                if mp.state == MultipartState::Preamble {
+                    mp.preamble_end = Some(base + e);
+                }
+                let after = p + len;
+                if close {
+                    mp.state = MultipartState::Epilogue;
+                    mp.epilogue_start = Some(base + after);
+                } else if parts >= limits.part_count {
+                    mp.state = MultipartState::Epilogue;
+                    mp.epilogue_start = Some(base + e);
+                    Self::defect(
+                        id,
+                        base + p,
+                        DefectKind::TooManyParts {
+                            limit: limits.part_count,
+                        },
+                        sink,
+                    );
+                    sink(Event::Epilogue {
+                        part: id,
+                        offset: base + e,
+                        data: &input[e..after],
+                    });
+                } else {
+                    mp.state = MultipartState::Parts;
+                    let digest = mp.digest;
+                    layer.header = Some(Box::new(HeaderState::new(
+                        &limits,
+                        Some(id),
+                        depth + 1,
+                        digest,
+                    )));
+                }
+                *i = after;
+                layer.line_start = true;
+                None
+            }
+        }
+    }
+}
