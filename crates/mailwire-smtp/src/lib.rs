@@ -51,7 +51,7 @@
 //! | [`types`] | the data model: validated values such as [`types::Reply`] and [`types::Command`] |
 //! | [`decode`] | bytes to values, stateless and streaming, with limits |
 //! | [`encode`] | values to bytes, into a caller's buffer |
-//! | [`session`] | client and server state machines |
+//! | [`session`] | client and server state machines: command order, pipelining, DATA/BDAT, STARTTLS, AUTH, LMTP |
 
 pub mod decode;
 pub mod encode;
