@@ -389,8 +389,11 @@ impl Client {
                 Ok(event) => self.on_event(event),
                 Err(e) => self.on_error(e, popped),
             }
+            // Commands freed by this reply are sent (and expected) before
+            // the next response is read, so that responses are matched the
+            // same way however the input was split.
+            self.flush();
         }
-        self.flush();
     }
 
     /// The next event, `None` when there is none until more input.
