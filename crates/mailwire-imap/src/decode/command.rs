@@ -986,44 +986,66 @@ impl<'a> C<'a, '_> {
     }
 
     /// `getmetadata = "GETMETADATA" [SP getmetadata-options] SP mailbox SP
-    /// getmetadata-entries` (RFC 5464 §5).
+    /// getmetadata-entries` (RFC 5464 §5). Read tolerantly as the RFC's
+    /// own examples write it: the options may follow the mailbox, and
+    /// several entries may go without parentheses.
     fn get_metadata(&mut self) -> R<CommandBody<'a>> {
         self.sp()?;
         let mut options = Vec::new();
         if self.peek() == Some(b'(') {
-            options = self.list1(|c| {
-                if c.keyword(b"MAXSIZE") {
-                    c.sp()?;
-                    return Ok(MetadataOption::MaxSize(c.number()?));
-                }
-                if !c.keyword(b"DEPTH") {
-                    return c.fail("MAXSIZE or DEPTH");
-                }
-                c.sp()?;
-                let depth = if c.keyword(b"0") {
-                    MetadataDepth::Zero
-                } else if c.keyword(b"1") {
-                    MetadataDepth::One
-                } else if c.keyword(b"infinity") {
-                    MetadataDepth::Infinity
-                } else {
-                    return c.fail("0, 1 or infinity");
-                };
-                Ok(MetadataOption::Depth(depth))
-            })?;
+            options = self.metadata_options()?;
             self.sp()?;
         }
         let mailbox = self.mailbox()?;
         self.sp()?;
-        let entries = if self.peek() == Some(b'(') {
-            self.list1(Self::astring)?
-        } else {
-            vec![self.astring()?]
-        };
+        if options.is_empty() && self.at_metadata_options() {
+            options = self.metadata_options()?;
+            self.sp()?;
+        }
+        let entries = self.list_or_spaced(Self::astring)?;
+        if entries.is_empty() {
+            return self.fail("metadata entry");
+        }
         Ok(CommandBody::GetMetadata {
             options,
             mailbox,
             entries,
+        })
+    }
+
+    /// True when `(MAXSIZE` or `(DEPTH` comes next.
+    fn at_metadata_options(&self) -> bool {
+        let rest = self.s.get(self.pos..).unwrap_or_default();
+        let word = |w: &[u8]| {
+            rest.get(1..1 + w.len())
+                .is_some_and(|r| r.eq_ignore_ascii_case(w))
+        };
+        rest.first() == Some(&b'(') && (word(b"MAXSIZE ") || word(b"DEPTH "))
+    }
+
+    /// `getmetadata-options = "(" getmetadata-option *(SP
+    /// getmetadata-option) ")"`, `MAXSIZE SP number`, `DEPTH SP ("0" / "1"
+    /// / "infinity")` (RFC 5464 §5).
+    fn metadata_options(&mut self) -> R<Vec<MetadataOption>> {
+        self.list1(|c| {
+            if c.keyword(b"MAXSIZE") {
+                c.sp()?;
+                return Ok(MetadataOption::MaxSize(c.number()?));
+            }
+            if !c.keyword(b"DEPTH") {
+                return c.fail("MAXSIZE or DEPTH");
+            }
+            c.sp()?;
+            let depth = if c.keyword(b"0") {
+                MetadataDepth::Zero
+            } else if c.keyword(b"1") {
+                MetadataDepth::One
+            } else if c.keyword(b"infinity") {
+                MetadataDepth::Infinity
+            } else {
+                return c.fail("0, 1 or infinity");
+            };
+            Ok(MetadataOption::Depth(depth))
         })
     }
 
@@ -1238,7 +1260,7 @@ impl<'a> C<'a, '_> {
         };
         self.sp()?;
         let target = if labels {
-            StoreTarget::GmLabels(self.list_or_spaced(Self::astring)?)
+            StoreTarget::GmLabels(self.list_or_spaced(Self::gm_label)?)
         } else {
             StoreTarget::Flags(self.list_or_spaced(Self::flag)?)
         };
@@ -1250,6 +1272,18 @@ impl<'a> C<'a, '_> {
             silent,
             target,
         })
+    }
+
+    /// A Gmail label: an `astring`, or a system label such as `\Inbox`
+    /// (`"\" 1*ASTRING-CHAR`, as Gmail sends them).
+    fn gm_label(&mut self) -> R<IString<'a>> {
+        if self.peek() == Some(b'\\') {
+            let start = self.pos;
+            self.pos += 1;
+            self.take_while1(is_astring_char, "label")?;
+            return Ok(Cow::Borrowed(&self.s[start..self.pos]));
+        }
+        self.astring()
     }
 
     /// A parenthesised list, or items separated by SP up to the end.

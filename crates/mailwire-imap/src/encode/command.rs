@@ -224,6 +224,27 @@ fn astring<'c, S: Sink<'c>>(s: &mut S, value: &'c [u8]) {
     }
 }
 
+/// A Gmail label: bare when it is a system label (`\Inbox`), else an
+/// astring.
+fn gm_label<'c, S: Sink<'c>>(s: &mut S, value: &'c [u8]) {
+    match value.split_first() {
+        Some((b'\\', rest)) if !rest.is_empty() && rest.iter().all(|&b| is_astring_char(b)) => {
+            put(s, value);
+        }
+        _ => astring(s, value),
+    }
+}
+
+/// A `GETMETADATA` entry name: an astring, quoted when it reads as an
+/// option name (the decoder accepts options after the mailbox too).
+fn metadata_entry<'c, S: Sink<'c>>(s: &mut S, value: &'c [u8]) {
+    if value.eq_ignore_ascii_case(b"MAXSIZE") || value.eq_ignore_ascii_case(b"DEPTH") {
+        string(s, value);
+    } else {
+        astring(s, value);
+    }
+}
+
 /// `nstring = string / nil` (RFC 9051 §9).
 fn nstring<'c, S: Sink<'c>>(s: &mut S, value: Option<&'c [u8]>) {
     match value {
@@ -521,7 +542,7 @@ fn body<'c, S: Sink<'c>>(s: &mut S, body: &'c CommandBody<'_>) {
                         put(s, b".SILENT");
                     }
                     sp(s);
-                    list(s, labels, |s, l| astring(s, l));
+                    list(s, labels, |s, l| gm_label(s, l));
                 }
             }
         }
@@ -659,7 +680,7 @@ fn body<'c, S: Sink<'c>>(s: &mut S, body: &'c CommandBody<'_>) {
             }
             mailbox(s, m);
             sp(s);
-            one_or_list(s, entries, |s, e| astring(s, e));
+            one_or_list(s, entries, |s, e| metadata_entry(s, e));
         }
         CommandBody::SetMetadata {
             mailbox: m,

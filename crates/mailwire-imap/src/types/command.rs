@@ -115,6 +115,7 @@ impl<T> fmt::Debug for Secret<T> {
 /// use mailwire_imap::types::SaslData;
 /// assert!(SaslData::new(&b"dGVzdAB0ZXN0AHRlc3Q="[..]).is_ok());
 /// assert!(SaslData::new(&b"a b"[..]).is_err());
+/// assert!(SaslData::new(&b"="[..]).is_err());
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct SaslData<'a>(Cow<'a, [u8]>);
@@ -125,11 +126,19 @@ pub(crate) const fn is_base64_char(b: u8) -> bool {
 }
 
 impl<'a> SaslData<'a> {
-    /// Validates `base64`: only the base64 alphabet and `=`; may be empty.
+    /// Validates `base64`: only the base64 alphabet and `=`; may be empty,
+    /// but not padding alone (a lone `=` stands for the empty initial
+    /// response, RFC 4959 §3).
     pub fn new(base64: impl Into<Cow<'a, [u8]>>) -> Result<Self, ValueError> {
         let base64 = base64.into();
         if !base64.is_empty() {
             check_chars("base64", &base64, is_base64_char)?;
+            if base64.iter().all(|&b| b == b'=') {
+                return Err(ValueError::ForbiddenStart {
+                    what: "base64 (padding alone)",
+                    byte: b'=',
+                });
+            }
         }
         Ok(Self(base64))
     }
