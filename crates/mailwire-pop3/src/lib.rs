@@ -53,7 +53,7 @@
 //! | [`types`] | the data model: validated values such as [`types::Command`] and [`types::Response`] |
 //! | [`decode`] | bytes to values, stateless and streaming, with limits |
 //! | [`encode`] | values to bytes, into a caller's buffer |
-//! | [`session`] | the session states and the commands each allows |
+//! | [`session`] | client and server sessions: states, pipelining, `STLS`, `AUTH`, deletions applied at `QUIT` |
 
 pub mod decode;
 pub mod encode;

@@ -678,7 +678,10 @@ fn server_stls_after_a_pending_request() {
         Some(ServerEvent::Login { .. })
     ));
     server.handle_input(b"CAPA\r\n");
+    assert!(server.is_waiting());
+    assert_eq!(server.buffered_input(), b"STLS\r\nCAPA\r\n".len());
     App::reject(&mut server);
+    assert!(!server.is_waiting());
     let Some(ServerEvent::StartTls { leftover }) = server.poll_event() else {
         panic!()
     };

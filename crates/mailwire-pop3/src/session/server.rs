@@ -413,6 +413,19 @@ impl Server {
             .unwrap_or(false)
     }
 
+    /// True while a request waits for the application's answer; until it
+    /// comes, input is buffered, not read.
+    pub fn is_waiting(&self) -> bool {
+        !matches!(self.pending, Pending::Nothing)
+    }
+
+    /// Bytes received and not yet processed. A client may pipeline any
+    /// amount while a request waits: stop reading from the connection
+    /// while this is large, and memory stays bounded.
+    pub fn buffered_input(&self) -> usize {
+        self.decoder.buffered().len()
+    }
+
     /// Takes bytes received from the client, of any size, and processes
     /// the commands they complete. Ignored once the session is closed.
     pub fn handle_input(&mut self, bytes: &[u8]) {
