@@ -1,11 +1,11 @@
 //! Commands, client to server: the stateless [`command`] and the streaming
 //! [`CommandDecoder`].
+//!
+//! Each line is read in one pass from left to right: byte classes come
+//! from one lookup table ([`crate::types::class`]), a line's UTF-8 is
+//! checked once for the whole line, and values borrow from the line.
 
 use bytes::{Buf, Bytes, BytesMut};
-use nom::Parser;
-use nom::bytes::complete::{tag_no_case, take_while1};
-use nom::combinator::{all_consuming, opt};
-use nom::sequence::preceded;
 
 use super::data::{BdatChunk, DataDecoder, DataEnd, Piece};
 use super::{DecodeError, DecodeErrorKind, Decoded};
@@ -14,11 +14,9 @@ use crate::frame::{self, Line};
 use crate::types::{
     self, Body, ByMode, Command, DateTime, DeliverBy, Domain, ForwardPath, Hold, HoldSeconds, Host,
     InitialResponse, LocalPart, MailAuth, MailParams, Mailbox, Mechanism, Notify, NotifyOn, Orcpt,
-    OtherParam, Priority, RcptParams, Ret, ReversePath, Secret, Stop, Text, Verb, XText,
+    OtherParam, Priority, RcptParams, Ret, ReversePath, Secret, Stop, Text, Verb, XText, class,
 };
-
-/// The result of a nom parser over bytes.
-type NomResult<'a, T> = nom::IResult<&'a [u8], T>;
+use crate::xtext;
 
 /// An error inside one line: the offset from the line's start, and what.
 type Fail = (usize, DecodeErrorKind);
@@ -87,10 +85,11 @@ fn command_line<'a>(line: &'a [u8], limits: &Limits) -> Result<Command<'a>, Fail
     let any_forbidden = line
         .iter()
         .fold(0u8, |acc, &b| acc | u8::from(types::is_forbidden(b)));
-    if let Some(i) = (any_forbidden != 0)
-        .then(|| line.iter().position(|&b| types::is_forbidden(b)))
-        .flatten()
-    {
+    if any_forbidden != 0 {
+        let i = line
+            .iter()
+            .position(|&b| types::is_forbidden(b))
+            .unwrap_or_default();
         let byte = line.get(i).copied().unwrap_or_default();
         let kind = if byte == b'\r' {
             DecodeErrorKind::BareCr
@@ -106,7 +105,7 @@ fn command_line<'a>(line: &'a [u8], limits: &Limits) -> Result<Command<'a>, Fail
             .take_while(|&&b| b == b' ' || b == b'\t')
             .count();
     let line = line.get(..trimmed).unwrap_or_default();
-    let verb_end = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
+    let verb_end = memchr::memchr(b' ', line).unwrap_or(line.len());
     let verb = line.get(..verb_end).unwrap_or_default();
     if verb.is_empty() {
         return fail(0, DecodeErrorKind::InvalidCommand);
@@ -118,69 +117,106 @@ fn command_line<'a>(line: &'a [u8], limits: &Limits) -> Result<Command<'a>, Fail
         + line
             .get(verb_end..)
             .map_or(0, |r| r.iter().take_while(|&&b| b == b' ').count());
-    let args = Args { line, at: args_at };
     let upper4 = match verb {
         [a, b, c, d] => [a, b, c, d].map(u8::to_ascii_uppercase),
         _ => [0; 4],
     };
-    let known = match &upper4 {
-        b"EHLO" => Some(Command::Ehlo {
-            host: hello(&args)?,
-        }),
-        b"HELO" => Some(Command::Helo {
-            host: hello(&args)?,
-        }),
-        b"LHLO" => Some(Command::Lhlo {
-            host: hello(&args)?,
-        }),
-        b"MAIL" => Some(mail(&args, limits)?),
-        b"RCPT" => Some(rcpt(&args, limits)?),
-        b"DATA" => Some(args.none(Command::Data)?),
-        b"BDAT" => Some(bdat(&args)?),
-        b"RSET" => Some(args.none(Command::Rset)?),
-        b"VRFY" => Some(Command::Vrfy {
-            arg: args
-                .text()?
-                .ok_or((args.at, DecodeErrorKind::MissingArgument))?,
-        }),
-        b"EXPN" => Some(Command::Expn {
-            arg: args
-                .text()?
-                .ok_or((args.at, DecodeErrorKind::MissingArgument))?,
-        }),
-        b"HELP" => Some(Command::Help { arg: args.text()? }),
-        b"NOOP" => Some(Command::Noop { arg: args.text()? }),
-        b"QUIT" => Some(args.none(Command::Quit)?),
-        b"AUTH" => Some(auth(&args)?),
-        _ if verb.eq_ignore_ascii_case(b"STARTTLS") => Some(args.none(Command::StartTls)?),
+    // Commands whose values are UTF-8 text get the line checked once.
+    let text = match &upper4 {
+        b"MAIL" | b"RCPT" | b"EHLO" | b"HELO" | b"LHLO" => std::str::from_utf8(line).ok(),
         _ => None,
     };
-    let cmd = if let Some(cmd) = known {
-        cmd
-    } else {
-        // ASCII graphic, checked above.
-        let verb = std::str::from_utf8(verb).map_err(|_| (0, DecodeErrorKind::InvalidCommand))?;
-        Command::Unknown {
-            verb: Verb::new(verb).map_err(|_| (0, DecodeErrorKind::InvalidCommand))?,
-            args: args.text()?,
-        }
+    let args = Args {
+        line: Ln { bytes: line, text },
+        at: args_at,
     };
-    Ok(cmd)
+    // Each arm builds its command in the return slot: a command is large,
+    // and copies of it would cost more than the parsing.
+    match &upper4 {
+        b"EHLO" => Ok(Command::Ehlo {
+            host: hello(&args)?,
+        }),
+        b"HELO" => Ok(Command::Helo {
+            host: hello(&args)?,
+        }),
+        b"LHLO" => Ok(Command::Lhlo {
+            host: hello(&args)?,
+        }),
+        b"MAIL" => mail(&args, limits),
+        b"RCPT" => rcpt(&args, limits),
+        b"DATA" => args.none(Command::Data),
+        b"BDAT" => bdat(&args),
+        b"RSET" => args.none(Command::Rset),
+        b"VRFY" => Ok(Command::Vrfy {
+            arg: args
+                .text()?
+                .ok_or((args.at, DecodeErrorKind::MissingArgument))?,
+        }),
+        b"EXPN" => Ok(Command::Expn {
+            arg: args
+                .text()?
+                .ok_or((args.at, DecodeErrorKind::MissingArgument))?,
+        }),
+        b"HELP" => Ok(Command::Help { arg: args.text()? }),
+        b"NOOP" => Ok(Command::Noop { arg: args.text()? }),
+        b"QUIT" => args.none(Command::Quit),
+        b"AUTH" => auth(&args),
+        _ if verb.eq_ignore_ascii_case(b"STARTTLS") => args.none(Command::StartTls),
+        _ => {
+            // ASCII graphic, checked above.
+            let verb =
+                std::str::from_utf8(verb).map_err(|_| (0, DecodeErrorKind::InvalidCommand))?;
+            Ok(Command::Unknown {
+                verb: Verb::new(verb).map_err(|_| (0, DecodeErrorKind::InvalidCommand))?,
+                args: args.text()?,
+            })
+        }
+    }
+}
+
+/// A command line without its line end, with its text when the whole line
+/// is UTF-8 and the command needs text.
+#[derive(Clone, Copy)]
+struct Ln<'a> {
+    bytes: &'a [u8],
+    text: Option<&'a str>,
+}
+
+impl<'a> Ln<'a> {
+    fn get(&self, i: usize) -> Option<u8> {
+        self.bytes.get(i).copied()
+    }
+
+    fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// The UTF-8 text of `[start..end]`, or the offset of the first byte
+    /// that is not UTF-8. Taken from the line's text when the line is
+    /// UTF-8, so nothing is checked twice.
+    fn utf8(&self, start: usize, end: usize) -> Result<&'a str, Fail> {
+        if let Some(s) = self.text.and_then(|t| t.get(start..end)) {
+            return Ok(s);
+        }
+        let bytes = self.bytes.get(start..end).unwrap_or_default();
+        std::str::from_utf8(bytes)
+            .map_err(|e| (start + e.valid_up_to(), DecodeErrorKind::InvalidUtf8))
+    }
 }
 
 /// The arguments of a command: `line[at..]`, empty when there are none.
 struct Args<'a> {
-    line: &'a [u8],
+    line: Ln<'a>,
     at: usize,
 }
 
 impl<'a> Args<'a> {
     fn bytes(&self) -> &'a [u8] {
-        self.line.get(self.at..).unwrap_or_default()
+        self.line.bytes.get(self.at..).unwrap_or_default()
     }
 
     fn is_empty(&self) -> bool {
-        self.bytes().is_empty()
+        self.at >= self.line.len()
     }
 
     /// A command that takes no argument.
@@ -203,13 +239,6 @@ impl<'a> Args<'a> {
     }
 }
 
-/// The UTF-8 text of `line[start..end]`, or the offset of the first byte
-/// that is not UTF-8.
-fn utf8(line: &[u8], start: usize, end: usize) -> Result<&str, Fail> {
-    let bytes = line.get(start..end).unwrap_or_default();
-    std::str::from_utf8(bytes).map_err(|e| (start + e.valid_up_to(), DecodeErrorKind::InvalidUtf8))
-}
-
 /// `ehlo = "EHLO" SP ( Domain / address-literal ) CRLF`,
 /// `helo = "HELO" SP Domain CRLF` (RFC 5321 §4.1.1.1; HELO is read like
 /// EHLO), `lhlo = "LHLO" SP Domain CRLF` (RFC 2033 §4.1).
@@ -217,23 +246,27 @@ fn hello<'a>(args: &Args<'a>) -> Result<Host<'a>, Fail> {
     if args.is_empty() {
         return fail(args.at, DecodeErrorKind::MissingArgument);
     }
+    let line = args.line;
     let end =
-        types::scan_host(args.line, args.at).map_err(|i| (i, DecodeErrorKind::InvalidArgument))?;
-    if end != args.line.len() {
+        types::scan_host(line.bytes, args.at).map_err(|i| (i, DecodeErrorKind::InvalidArgument))?;
+    if end != line.len() {
         return fail(end, DecodeErrorKind::InvalidArgument);
     }
-    host(args.line, args.at, end, DecodeErrorKind::InvalidArgument)
+    host(&line, args.at, end, DecodeErrorKind::InvalidArgument)
 }
 
 /// Builds the host of `line[start..end]`, which matches
 /// `Domain / address-literal` already.
 fn host<'a>(
-    line: &'a [u8],
+    line: &Ln<'a>,
     start: usize,
     end: usize,
     kind: DecodeErrorKind,
 ) -> Result<Host<'a>, Fail> {
-    let text = utf8(line, start, end)?;
+    let text = line.utf8(start, end)?;
+    if line.get(start) != Some(b'[') {
+        return Ok(Host::Domain(Domain::from_wire(text)));
+    }
     match text.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
         Some(content) => types::parse_literal(content)
             .map(Host::Literal)
@@ -260,13 +293,13 @@ struct PathSyntax<'a> {
 }
 
 fn path<'a>(
-    line: &'a [u8],
+    line: &Ln<'a>,
     start: usize,
     limits: &Limits,
     forward: bool,
 ) -> Result<PathSyntax<'a>, Fail> {
     let bad = DecodeErrorKind::InvalidPath;
-    if line.get(start) != Some(&b'<') {
+    if line.get(start) != Some(b'<') {
         return fail(start, bad);
     }
     let mut i = start + 1;
@@ -275,7 +308,7 @@ fn path<'a>(
         source_route: false,
         end,
     };
-    if line.get(i) == Some(&b'>') {
+    if line.get(i) == Some(b'>') {
         return if forward {
             fail(i, bad)
         } else {
@@ -285,6 +318,7 @@ fn path<'a>(
     if forward {
         const POSTMASTER: &[u8] = b"postmaster>";
         if line
+            .bytes
             .get(i..i + POSTMASTER.len())
             .is_some_and(|w| w.eq_ignore_ascii_case(POSTMASTER))
         {
@@ -292,13 +326,13 @@ fn path<'a>(
         }
     }
     let mut source_route = false;
-    if line.get(i) == Some(&b'@') {
+    if line.get(i) == Some(b'@') {
         source_route = true;
         loop {
-            if line.get(i) != Some(&b'@') {
+            if line.get(i) != Some(b'@') {
                 return fail(i, bad);
             }
-            i = types::scan_domain(line, i + 1).map_err(|at| (at, bad.clone()))?;
+            i = types::scan_domain(line.bytes, i + 1).map_err(|at| (at, bad.clone()))?;
             match line.get(i) {
                 Some(b',') => i += 1,
                 Some(b':') => {
@@ -309,15 +343,15 @@ fn path<'a>(
             }
         }
     }
-    let (end, at) = types::scan_mailbox(line, i).map_err(|at| (at, bad.clone()))?;
-    if line.get(end) != Some(&b'>') {
+    let (end, at) = types::scan_mailbox(line.bytes, i).map_err(|at| (at, bad.clone()))?;
+    if line.get(end) != Some(b'>') {
         return fail(end, bad);
     }
     // The limit counts the whole path, brackets included.
     if end + 1 - start > limits.path {
         return fail(start, DecodeErrorKind::PathTooLong { limit: limits.path });
     }
-    let local = utf8(line, i, at)?;
+    let local = line.utf8(i, at)?;
     let host = host(line, at + 1, end, bad)?;
     Ok(PathSyntax {
         mailbox: Some(Mailbox::new(LocalPart::from_wire(local), host)),
@@ -328,19 +362,19 @@ fn path<'a>(
 
 /// `"FROM:"` or `"TO:"` after `MAIL` or `RCPT`; SP after the colon is
 /// tolerated. Returns where the path starts.
-fn prefix(args: &Args<'_>, word: &str) -> Result<usize, Fail> {
+fn prefix(args: &Args<'_>, word: &[u8]) -> Result<usize, Fail> {
     if args.is_empty() {
         return fail(args.at, DecodeErrorKind::MissingArgument);
     }
-    let result: NomResult<'_, (&[u8], Option<&[u8]>)> = (
-        tag_no_case(word.as_bytes()),
-        opt(take_while1(|b| b == b' ')),
-    )
-        .parse(args.bytes());
-    match result {
-        Ok((rest, _)) => Ok(args.line.len() - rest.len()),
-        Err(_) => fail(args.at, DecodeErrorKind::InvalidArgument),
+    match args.bytes().get(..word.len()) {
+        Some(w) if w.eq_ignore_ascii_case(word) => {}
+        _ => return fail(args.at, DecodeErrorKind::InvalidArgument),
     }
+    let mut i = args.at + word.len();
+    while args.line.get(i) == Some(b' ') {
+        i += 1;
+    }
+    Ok(i)
 }
 
 /// One `esmtp-param = esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2),
@@ -370,10 +404,6 @@ impl<'a> Param<'a> {
         )
     }
 
-    fn is(&self, keyword: &str) -> bool {
-        self.keyword.eq_ignore_ascii_case(keyword)
-    }
-
     fn value(&self) -> Result<&'a str, Fail> {
         self.value.ok_or_else(|| self.invalid())
     }
@@ -384,70 +414,137 @@ impl<'a> Param<'a> {
             Some(_) => Err(self.invalid()),
         }
     }
+
+    /// The keyword, when it has a typed field somewhere.
+    fn known(&self) -> Option<Keyword> {
+        let k = self.keyword.as_bytes();
+        // The length and first letter leave at most one candidate.
+        let (keyword, name): (_, &[u8]) = match (k.len(), k.first()?.to_ascii_uppercase()) {
+            (2, b'B') => (Keyword::By, b"BY"),
+            (3, b'R') => (Keyword::Ret, b"RET"),
+            (4, b'A') => (Keyword::Auth, b"AUTH"),
+            (4, b'B') => (Keyword::Body, b"BODY"),
+            (4, b'S') => (Keyword::Size, b"SIZE"),
+            (5, b'E') => (Keyword::Envid, b"ENVID"),
+            (5, b'O') => (Keyword::Orcpt, b"ORCPT"),
+            (6, b'N') => (Keyword::Notify, b"NOTIFY"),
+            (7, b'H') => (Keyword::HoldFor, b"HOLDFOR"),
+            (8, b'S') => (Keyword::SmtpUtf8, b"SMTPUTF8"),
+            (9, b'H') => (Keyword::HoldUntil, b"HOLDUNTIL"),
+            (10, b'R') => (Keyword::RequireTls, b"REQUIRETLS"),
+            (11, b'M') => (Keyword::MtPriority, b"MT-PRIORITY"),
+            _ => return None,
+        };
+        k.eq_ignore_ascii_case(name).then_some(keyword)
+    }
+}
+
+/// The keywords of the parameters with a typed field.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keyword {
+    Size,
+    Body,
+    SmtpUtf8,
+    Ret,
+    Envid,
+    Auth,
+    RequireTls,
+    MtPriority,
+    HoldFor,
+    HoldUntil,
+    By,
+    Notify,
+    Orcpt,
 }
 
 /// `Mail-parameters = esmtp-param *(SP esmtp-param)` (RFC 5321 §4.1.2),
-/// after the path at `start`. More than one SP between parameters is
-/// tolerated.
+/// after the path at `start`:
+///
+/// ```text
+/// esmtp-param   = esmtp-keyword ["=" esmtp-value]
+/// esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
+/// esmtp-value   = 1*(%d33-60 / %d62-126)   ; =/ UTF8-non-ascii (RFC 6531)
+/// ```
+///
+/// More than one SP between parameters is tolerated.
 fn params<'a>(
-    line: &'a [u8],
+    line: &Ln<'a>,
     start: usize,
     mut each: impl FnMut(&Param<'a>) -> Result<(), Fail>,
 ) -> Result<(), Fail> {
+    let bytes = line.bytes;
     let mut i = start;
-    while i < line.len() {
-        if line.get(i) != Some(&b' ') {
+    while i < bytes.len() {
+        if line.get(i) != Some(b' ') {
             return fail(i, DecodeErrorKind::InvalidArgument);
         }
-        while line.get(i) == Some(&b' ') {
+        while line.get(i) == Some(b' ') {
             i += 1;
         }
         let at = i;
-        let end = line
-            .get(at..)
-            .and_then(|r| r.iter().position(|&b| b == b' '))
-            .map_or(line.len(), |n| at + n);
-        let token = line.get(at..end).unwrap_or_default();
-        let (keyword, value) = match token.iter().position(|&b| b == b'=') {
-            Some(eq) => (
-                token.get(..eq).unwrap_or_default(),
-                Some(token.get(eq + 1..).unwrap_or_default()),
-            ),
-            None => (token, None),
-        };
-        let invalid = || {
-            (
-                at,
-                DecodeErrorKind::InvalidParameter {
-                    keyword: String::from_utf8_lossy(keyword).into_owned(),
-                },
-            )
-        };
-        if !types::is_keyword(keyword) {
-            return Err(invalid());
-        }
-        let value = match value {
-            None => None,
-            Some(v) => {
-                let v_at = at + keyword.len() + 1;
-                types::check_value(v).map_err(|_| invalid())?;
-                Some(utf8(line, v_at, v_at + v.len())?)
+        // One pass: the keyword, then the value up to the next SP.
+        let keyword_end = class::run(bytes, at, class::KEYWORD);
+        let keyword_ok =
+            keyword_end > at && line.get(at).is_some_and(|b| b.is_ascii_alphanumeric());
+        let (end, value) = match line.get(keyword_end) {
+            None | Some(b' ') => (keyword_end, None),
+            Some(b'=') => {
+                let v_at = keyword_end + 1;
+                let v_end = class::run(bytes, v_at, class::VALUE);
+                match line.get(v_end) {
+                    None | Some(b' ') if v_end > v_at => (v_end, Some(v_at)),
+                    _ => return Err(invalid_param(bytes, at)),
+                }
             }
+            Some(_) => return Err(invalid_param(bytes, at)),
         };
-        // The keyword is ASCII, checked above.
-        let keyword = std::str::from_utf8(keyword).unwrap_or_default();
+        if !keyword_ok {
+            return Err(invalid_param(bytes, at));
+        }
+        let keyword = line.utf8(at, keyword_end)?;
+        let value = match value {
+            Some(v_at) => Some(line.utf8(v_at, end)?),
+            None => None,
+        };
         each(&Param { at, keyword, value })?;
         i = end;
     }
     Ok(())
 }
 
+/// The error for a parameter at `at` that does not match `esmtp-param`:
+/// the keyword is what comes before the first `=` of the SP-delimited
+/// token.
+#[cold]
+fn invalid_param(line: &[u8], at: usize) -> Fail {
+    let token = line.get(at..).unwrap_or_default();
+    let token = token.get(..memchr::memchr(b' ', token).unwrap_or(token.len()));
+    let token = token.unwrap_or_default();
+    let keyword = token.get(..memchr::memchr(b'=', token).unwrap_or(token.len()));
+    (
+        at,
+        DecodeErrorKind::InvalidParameter {
+            keyword: String::from_utf8_lossy(keyword.unwrap_or_default()).into_owned(),
+        },
+    )
+}
+
 /// `1*n DIGIT` as a number.
-fn digits(s: &str, max_len: usize) -> Option<u64> {
-    if s.is_empty() || s.len() > max_len || !s.bytes().all(|b| b.is_ascii_digit()) {
+fn digits(s: &[u8], max_len: usize) -> Option<u64> {
+    if s.is_empty() || s.len() > max_len {
         return None;
     }
-    s.parse().ok()
+    s.iter().try_fold(0u64, |v, &d| {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        v.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    })
+}
+
+/// `xtext` (RFC 3461 §4), not empty, borrowed from the line.
+fn xtext_value(v: &str) -> Option<XText<'_>> {
+    (!v.is_empty() && xtext::validate(v.as_bytes()).is_ok()).then(|| XText::from_wire(v))
 }
 
 /// `mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF`
@@ -456,11 +553,11 @@ fn digits(s: &str, max_len: usize) -> Option<u64> {
 /// `ENVID`), RFC 4954 (`AUTH`), RFC 8689 (`REQUIRETLS`), RFC 6710
 /// (`MT-PRIORITY`), RFC 4865 (`HOLDFOR`, `HOLDUNTIL`) and RFC 2852 (`BY`).
 fn mail<'a>(args: &Args<'a>, limits: &Limits) -> Result<Command<'a>, Fail> {
-    let start = prefix(args, "FROM:")?;
-    let p = path(args.line, start, limits, false)?;
+    let start = prefix(args, b"FROM:")?;
+    let p = path(&args.line, start, limits, false)?;
     let from = p.mailbox.map_or(ReversePath::Null, ReversePath::Mailbox);
     let mut out = MailParams::default();
-    params(args.line, p.end, |param| mail_param(&mut out, param))?;
+    params(&args.line, p.end, |param| mail_param(&mut out, param))?;
     Ok(Command::Mail {
         from,
         params: out,
@@ -486,73 +583,76 @@ fn set_flag(slot: &mut bool, param: &Param<'_>) -> Result<(), Fail> {
 }
 
 fn mail_param<'a>(out: &mut MailParams<'a>, p: &Param<'a>) -> Result<(), Fail> {
-    if p.is("SIZE") {
+    match p.known() {
         // size-value = 1*20DIGIT (RFC 1870 §3)
-        set(&mut out.size, p, digits(p.value()?, 20))
-    } else if p.is("BODY") {
-        // body-value = "7BIT" / "8BITMIME" / "BINARYMIME" (RFC 6152 §2, RFC 3030 §3)
-        let v = p.value()?;
-        let body = [Body::SevenBit, Body::EightBitMime, Body::BinaryMime]
-            .into_iter()
-            .find(|b| v.eq_ignore_ascii_case(b.as_str()));
-        set(&mut out.body, p, body)
-    } else if p.is("SMTPUTF8") {
-        set_flag(&mut out.smtputf8, p)
-    } else if p.is("RET") {
-        // ret-value = "FULL" / "HDRS" (RFC 3461 §4.3)
-        let v = p.value()?;
-        let ret = if v.eq_ignore_ascii_case("FULL") {
-            Some(Ret::Full)
-        } else if v.eq_ignore_ascii_case("HDRS") {
-            Some(Ret::Headers)
-        } else {
-            None
-        };
-        set(&mut out.ret, p, ret)
-    } else if p.is("ENVID") {
+        Some(Keyword::Size) => set(&mut out.size, p, digits(p.value()?.as_bytes(), 20)),
+        Some(Keyword::Body) => {
+            // body-value = "7BIT" / "8BITMIME" / "BINARYMIME" (RFC 6152 §2, RFC 3030 §3)
+            let v = p.value()?;
+            let body = [Body::SevenBit, Body::EightBitMime, Body::BinaryMime]
+                .into_iter()
+                .find(|b| v.eq_ignore_ascii_case(b.as_str()));
+            set(&mut out.body, p, body)
+        }
+        Some(Keyword::SmtpUtf8) => set_flag(&mut out.smtputf8, p),
+        Some(Keyword::Ret) => {
+            // ret-value = "FULL" / "HDRS" (RFC 3461 §4.3)
+            let v = p.value()?;
+            let ret = if v.eq_ignore_ascii_case("FULL") {
+                Some(Ret::Full)
+            } else if v.eq_ignore_ascii_case("HDRS") {
+                Some(Ret::Headers)
+            } else {
+                None
+            };
+            set(&mut out.ret, p, ret)
+        }
         // envid-parameter = "ENVID=" xtext (RFC 3461 §4.4)
-        set(&mut out.envid, p, XText::new(p.value()?).ok())
-    } else if p.is("AUTH") {
-        // auth-param = "AUTH=" xtext, an addr-spec or "<>" (RFC 4954 §5)
-        let v = p.value()?;
-        let auth = if v == "<>" {
-            Some(MailAuth::unknown())
-        } else {
-            XText::new(v).ok().and_then(|x| MailAuth::identity(x).ok())
-        };
-        set(&mut out.auth, p, auth)
-    } else if p.is("REQUIRETLS") {
-        set_flag(&mut out.requiretls, p)
-    } else if p.is("MT-PRIORITY") {
-        // priority-value = [ "-" / "+" ] DIGIT, -9 to 9 (RFC 6710 §3)
-        let v = p.value()?;
-        let (neg, num) = match v.as_bytes() {
-            [b'-', rest @ ..] => (true, rest),
-            [b'+', rest @ ..] => (false, rest),
-            rest => (false, rest),
-        };
-        let prio = match num {
-            [d] if d.is_ascii_digit() => {
-                let d = i8::try_from(d - b'0').unwrap_or(0);
-                Priority::new(if neg { -d } else { d })
-            }
-            _ => None,
-        };
-        set(&mut out.mt_priority, p, prio)
-    } else if p.is("HOLDFOR") {
-        // holdfor-value = 1*9DIGIT (RFC 4865 §3)
-        let secs = digits(p.value()?, 9)
-            .and_then(|n| u32::try_from(n).ok())
-            .and_then(HoldSeconds::new);
-        set(&mut out.hold, p, secs.map(Hold::For))
-    } else if p.is("HOLDUNTIL") {
-        // holduntil-value = date-time (RFC 4865 §3, RFC 3339 §5.6)
-        let t = DateTime::new(p.value()?).ok();
-        set(&mut out.hold, p, t.map(Hold::Until))
-    } else if p.is("BY") {
-        set(&mut out.by, p, by_value(p.value()?))
-    } else {
-        other(p, out.other()).map(|o| out.push_other_unchecked(o))
+        Some(Keyword::Envid) => set(&mut out.envid, p, xtext_value(p.value()?)),
+        Some(Keyword::Auth) => {
+            // auth-param = "AUTH=" xtext, an addr-spec or "<>" (RFC 4954 §5)
+            let v = p.value()?;
+            let auth = if v == "<>" {
+                Some(MailAuth::unknown())
+            } else {
+                xtext_value(v).and_then(|x| MailAuth::identity(x).ok())
+            };
+            set(&mut out.auth, p, auth)
+        }
+        Some(Keyword::RequireTls) => set_flag(&mut out.requiretls, p),
+        Some(Keyword::MtPriority) => {
+            // priority-value = [ "-" / "+" ] DIGIT, -9 to 9 (RFC 6710 §3)
+            let v = p.value()?;
+            let (neg, num) = match v.as_bytes() {
+                [b'-', rest @ ..] => (true, rest),
+                [b'+', rest @ ..] => (false, rest),
+                rest => (false, rest),
+            };
+            let prio = match num {
+                [d] if d.is_ascii_digit() => {
+                    let d = i8::try_from(d - b'0').unwrap_or(0);
+                    Priority::new(if neg { -d } else { d })
+                }
+                _ => None,
+            };
+            set(&mut out.mt_priority, p, prio)
+        }
+        Some(Keyword::HoldFor) => {
+            // holdfor-value = 1*9DIGIT (RFC 4865 §3)
+            let secs = digits(p.value()?.as_bytes(), 9)
+                .and_then(|n| u32::try_from(n).ok())
+                .and_then(HoldSeconds::new);
+            set(&mut out.hold, p, secs.map(Hold::For))
+        }
+        Some(Keyword::HoldUntil) => {
+            // holduntil-value = date-time (RFC 4865 §3, RFC 3339 §5.6)
+            let t = DateTime::new(p.value()?).ok();
+            set(&mut out.hold, p, t.map(Hold::Until))
+        }
+        Some(Keyword::By) => set(&mut out.by, p, by_value(p.value()?)),
+        Some(Keyword::Notify | Keyword::Orcpt) | None => {
+            other(p, out.other()).map(|o| out.push_other_unchecked(o))
+        }
     }
 }
 
@@ -566,7 +666,7 @@ fn by_value(v: &str) -> Option<DeliverBy> {
         Some(b'+') => (false, time.get(1..)?),
         _ => (false, time),
     };
-    let n = i32::try_from(digits(num, 9)?).ok()?;
+    let n = i32::try_from(digits(num.as_bytes(), 9)?).ok()?;
     let seconds = if neg { -n } else { n };
     let (mode, trace) = match mode.as_bytes() {
         [m] => (*m, false),
@@ -582,6 +682,7 @@ fn by_value(v: &str) -> Option<DeliverBy> {
 }
 
 /// A parameter without a typed field; refused when it repeats.
+#[cold]
 fn other<'a>(p: &Param<'a>, seen: &[OtherParam<'a>]) -> Result<OtherParam<'a>, Fail> {
     let param = OtherParam::new(p.keyword, p.value).map_err(|_| p.invalid())?;
     if seen.iter().any(|o| o.keyword() == param.keyword()) {
@@ -594,13 +695,13 @@ fn other<'a>(p: &Param<'a>, seen: &[OtherParam<'a>]) -> Result<OtherParam<'a>, F
 /// Forward-path ) [SP Rcpt-parameters] CRLF` (RFC 5321 §4.1.1.3), with the
 /// parameters of RFC 3461 (`NOTIFY`, `ORCPT`).
 fn rcpt<'a>(args: &Args<'a>, limits: &Limits) -> Result<Command<'a>, Fail> {
-    let start = prefix(args, "TO:")?;
-    let p = path(args.line, start, limits, true)?;
+    let start = prefix(args, b"TO:")?;
+    let p = path(&args.line, start, limits, true)?;
     let to = p
         .mailbox
         .map_or(ForwardPath::Postmaster, ForwardPath::Mailbox);
     let mut out = RcptParams::default();
-    params(args.line, p.end, |param| rcpt_param(&mut out, param))?;
+    params(&args.line, p.end, |param| rcpt_param(&mut out, param))?;
     Ok(Command::Rcpt {
         to,
         params: out,
@@ -609,36 +710,38 @@ fn rcpt<'a>(args: &Args<'a>, limits: &Limits) -> Result<Command<'a>, Fail> {
 }
 
 fn rcpt_param<'a>(out: &mut RcptParams<'a>, p: &Param<'a>) -> Result<(), Fail> {
-    if p.is("NOTIFY") {
-        set(&mut out.notify, p, notify_value(p.value()?))
-    } else if p.is("ORCPT") {
+    match p.known() {
+        Some(Keyword::Notify) => set(&mut out.notify, p, notify_value(p.value()?.as_bytes())),
         // original-recipient-address = addr-type ";" xtext (RFC 3461 §4.2)
-        let orcpt = p.value()?.split_once(';').and_then(|(kind, addr)| {
-            if !types::is_addr_type(kind.as_bytes()) {
-                return None;
-            }
-            Orcpt::new(kind, XText::new(addr).ok()?).ok()
-        });
-        set(&mut out.orcpt, p, orcpt)
-    } else {
-        other(p, out.other()).map(|o| out.push_other_unchecked(o))
+        Some(Keyword::Orcpt) => set(&mut out.orcpt, p, orcpt_value(p.value()?)),
+        _ => other(p, out.other()).map(|o| out.push_other_unchecked(o)),
     }
+}
+
+/// `ORCPT=addr-type ";" xtext` (RFC 3461 §4.2).
+fn orcpt_value(v: &str) -> Option<Orcpt<'_>> {
+    let (kind, addr) = v.split_at_checked(memchr::memchr(b';', v.as_bytes())?)?;
+    let addr = addr.get(1..)?;
+    if !types::is_addr_type(kind.as_bytes()) {
+        return None;
+    }
+    Some(Orcpt::from_wire(kind, xtext_value(addr)?))
 }
 
 /// `notify-esmtp-value = "NEVER" / 1#notify-list-element`,
 /// `notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"`
 /// (RFC 3461 §4.1).
-fn notify_value(v: &str) -> Option<Notify> {
-    if v.eq_ignore_ascii_case("NEVER") {
+fn notify_value(v: &[u8]) -> Option<Notify> {
+    if v.eq_ignore_ascii_case(b"NEVER") {
         return Some(Notify::Never);
     }
     let (mut success, mut failure, mut delay) = (false, false, false);
-    for item in v.split(',') {
-        let slot = if item.eq_ignore_ascii_case("SUCCESS") {
+    for item in v.split(|&b| b == b',') {
+        let slot = if item.eq_ignore_ascii_case(b"SUCCESS") {
             &mut success
-        } else if item.eq_ignore_ascii_case("FAILURE") {
+        } else if item.eq_ignore_ascii_case(b"FAILURE") {
             &mut failure
-        } else if item.eq_ignore_ascii_case("DELAY") {
+        } else if item.eq_ignore_ascii_case(b"DELAY") {
             &mut delay
         } else {
             return None;
@@ -654,25 +757,17 @@ fn bdat<'a>(args: &Args<'a>) -> Result<Command<'a>, Fail> {
     if args.is_empty() {
         return fail(args.at, DecodeErrorKind::MissingArgument);
     }
-    let parsed: NomResult<'_, (&[u8], Option<&[u8]>)> = all_consuming((
-        take_while1(|b: u8| b.is_ascii_digit()),
-        opt(preceded(
-            take_while1(|b| b == b' '),
-            tag_no_case(&b"LAST"[..]),
-        )),
-    ))
-    .parse(args.bytes());
-    let Ok((_, (size, last))) = parsed else {
-        return fail(args.at, DecodeErrorKind::InvalidArgument);
+    let bytes = args.bytes();
+    let size_len = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    let (size, rest) = bytes.split_at(size_len);
+    let spaces = rest.iter().take_while(|&&b| b == b' ').count();
+    let last = match rest.get(spaces..).unwrap_or_default() {
+        [] if spaces == 0 => false,
+        marker if spaces > 0 && marker.eq_ignore_ascii_case(b"LAST") => true,
+        _ => return fail(args.at, DecodeErrorKind::InvalidArgument),
     };
-    let size = std::str::from_utf8(size)
-        .ok()
-        .and_then(|s| digits(s, 20))
-        .ok_or((args.at, DecodeErrorKind::InvalidArgument))?;
-    Ok(Command::Bdat {
-        size,
-        last: last.is_some(),
-    })
+    let size = digits(size, 20).ok_or((args.at, DecodeErrorKind::InvalidArgument))?;
+    Ok(Command::Bdat { size, last })
 }
 
 /// `"AUTH" SP sasl-mech [SP initial-response]`,
@@ -682,7 +777,7 @@ fn auth<'a>(args: &Args<'a>) -> Result<Command<'a>, Fail> {
         return fail(args.at, DecodeErrorKind::MissingArgument);
     }
     let bytes = args.bytes();
-    let mech_len = bytes.iter().position(|&b| b == b' ').unwrap_or(bytes.len());
+    let mech_len = memchr::memchr(b' ', bytes).unwrap_or(bytes.len());
     let mech = bytes.get(..mech_len).unwrap_or_default();
     if !types::is_mechanism(mech) {
         return fail(args.at, DecodeErrorKind::InvalidArgument);
@@ -690,10 +785,10 @@ fn auth<'a>(args: &Args<'a>) -> Result<Command<'a>, Fail> {
     let mechanism = Mechanism::new(std::str::from_utf8(mech).unwrap_or_default())
         .map_err(|_| (args.at, DecodeErrorKind::InvalidArgument))?;
     let mut at = args.at + mech_len;
-    while args.line.get(at) == Some(&b' ') {
+    while args.line.get(at) == Some(b' ') {
         at += 1;
     }
-    let rest = args.line.get(at..).unwrap_or_default();
+    let rest = args.line.bytes.get(at..).unwrap_or_default();
     let initial_response = match rest {
         [] => None,
         b"=" => Some(InitialResponse::Empty),
@@ -710,7 +805,6 @@ fn auth<'a>(args: &Args<'a>) -> Result<Command<'a>, Fail> {
         initial_response,
     })
 }
-
 /// Decodes the commands in a byte stream that arrives in chunks of any size.
 ///
 /// Every byte is scanned once, so the work is linear in the stream however
@@ -725,6 +819,11 @@ fn auth<'a>(args: &Args<'a>) -> Result<Command<'a>, Fail> {
 /// dealt with them (with [`buffered`](Self::buffered), [`take`](Self::take)
 /// or [`take_buffered`](Self::take_buffered)) and calls
 /// [`resume`](Self::resume).
+///
+/// [`next_command`](Self::next_command) returns values that own their
+/// text; [`next_command_ref`](Self::next_command_ref) returns values that
+/// borrow it from the decoder's buffer, without copying, until the next
+/// call that changes the decoder.
 ///
 /// ```
 /// use mailwire_smtp::decode::CommandDecoder;
@@ -755,6 +854,10 @@ pub struct CommandDecoder {
     skipping: bool,
     /// Set after a command that ends command mode.
     stopped: Option<Stop>,
+    /// Bytes at the front of `buf` already returned (a command line that a
+    /// value from [`next_command_ref`](Self::next_command_ref) may still
+    /// borrow): dropped by the next call that changes the decoder.
+    returned: usize,
 }
 
 impl CommandDecoder {
@@ -767,11 +870,21 @@ impl CommandDecoder {
             scanned: 0,
             skipping: false,
             stopped: None,
+            returned: 0,
+        }
+    }
+
+    /// Drops the bytes already returned.
+    fn settle(&mut self) {
+        if self.returned > 0 {
+            let n = std::mem::take(&mut self.returned);
+            self.consume(n);
         }
     }
 
     /// Appends bytes received from the peer.
     pub fn push(&mut self, data: &[u8]) {
+        self.settle();
         self.buf.extend_from_slice(data);
         if self.skipping {
             self.skip_line();
@@ -797,18 +910,19 @@ impl CommandDecoder {
     /// Stream offset of the first byte not yet returned: where the next
     /// command (or error, or message data) starts.
     pub fn offset(&self) -> usize {
-        self.base
+        self.base + self.returned
     }
 
     /// Bytes received but not yet returned.
     pub fn buffered(&self) -> &[u8] {
-        &self.buf
+        self.buf.get(self.returned..).unwrap_or_default()
     }
 
     /// Takes the bytes not yet decoded, leaving the decoder empty. Used when
     /// the connection changes (STARTTLS): those bytes must not be processed
     /// as if they had come over the new layer.
     pub fn take_buffered(&mut self) -> BytesMut {
+        self.settle();
         self.base += self.buf.len();
         self.scanned = 0;
         self.skipping = false;
@@ -818,6 +932,7 @@ impl CommandDecoder {
     /// Takes up to `n` buffered bytes from the front: message data after
     /// `DATA` or `BDAT`, or whatever the caller reads itself while stopped.
     pub fn take(&mut self, n: usize) -> BytesMut {
+        self.settle();
         let n = n.min(self.buf.len());
         self.base += n;
         self.scanned = 0;
@@ -831,6 +946,7 @@ impl CommandDecoder {
 
     /// Goes back to reading commands, from the first byte not taken.
     pub fn resume(&mut self) {
+        self.settle();
         self.stopped = None;
         self.scanned = 0;
     }
@@ -838,7 +954,35 @@ impl CommandDecoder {
     /// The next command, `None` when more bytes are needed (or the decoder
     /// is [stopped](Self::stopped)), or an error after which decoding goes
     /// on past the bad line.
+    ///
+    /// The command owns its text (a copy of it):
+    /// [`next_command_ref`](Self::next_command_ref) avoids the copy.
     pub fn next_command(&mut self) -> Option<Result<Command<'static>, DecodeError>> {
+        self.next_command_ref().map(|r| r.map(Command::into_owned))
+    }
+
+    /// [`next_command`](Self::next_command) without copying: the command
+    /// borrows its text from the decoder's buffer. Its line is dropped from
+    /// the buffer by the next call that changes the decoder, so the value
+    /// lives until then; [`Command::into_owned`] keeps it longer.
+    ///
+    /// ```
+    /// use mailwire_smtp::decode::CommandDecoder;
+    /// use mailwire_smtp::types::{Command, ForwardPath};
+    /// use mailwire_smtp::Limits;
+    /// let mut decoder = CommandDecoder::new(Limits::default());
+    /// decoder.push(b"RCPT TO:<bob@example.org> NOTIFY=NEVER\r\nQUIT\r\n");
+    /// let mut rcpts = Vec::new();
+    /// while let Some(cmd) = decoder.next_command_ref() {
+    ///     if let Command::Rcpt { to: ForwardPath::Mailbox(m), .. } = cmd.unwrap() {
+    ///         rcpts.push(m.to_string());
+    ///     }
+    /// }
+    /// assert_eq!(rcpts, ["bob@example.org"]);
+    /// assert_eq!(decoder.offset(), 46);
+    /// ```
+    pub fn next_command_ref(&mut self) -> Option<Result<Command<'_>, DecodeError>> {
+        self.settle();
         if self.stopped.is_some() || self.buf.is_empty() {
             return None;
         }
@@ -862,22 +1006,19 @@ impl CommandDecoder {
             return Some(Err(err));
         };
         let end = from + lf + 1;
-        let result = match command(self.buf.get(..end).unwrap_or_default(), &self.limits) {
-            Ok(Decoded::Complete { value, consumed }) => {
-                let value = value.into_owned();
-                self.consume(consumed);
+        // A fresh borrow: the one above ends with the framing.
+        let content = self.buf.get(..end - 1).unwrap_or_default();
+        let line = content.strip_suffix(b"\r").unwrap_or(content);
+        // The line is dropped from the buffer on the next call: the value
+        // borrows it until then.
+        self.returned = end;
+        Some(match command_line(line, &self.limits) {
+            Ok(value) => {
                 self.stopped = value.stop();
                 Ok(value)
             }
-            // Not reached: the line is complete.
-            Ok(Decoded::Incomplete) => return None,
-            Err(err) => {
-                let err = err.shifted(self.base);
-                self.consume(err.discard);
-                Err(err)
-            }
-        };
-        Some(result)
+            Err((at, kind)) => Err(DecodeError::new(self.base + at, kind, end)),
+        })
     }
 
     fn consume(&mut self, n: usize) {
@@ -913,6 +1054,7 @@ impl CommandDecoder {
     /// assert_eq!(decoder.next_command(), Some(Ok(Command::Quit)));
     /// ```
     pub fn next_data(&mut self, data: &mut DataDecoder) -> Option<DataChunk> {
+        self.settle();
         if self.stopped != Some(Stop::Data) {
             return None;
         }
@@ -947,6 +1089,7 @@ impl CommandDecoder {
     /// `None` when more input is needed, when the chunk is complete, or
     /// when not stopped at `BDAT`.
     pub fn next_bdat(&mut self, chunk: &mut BdatChunk) -> Option<Bytes> {
+        self.settle();
         if !matches!(self.stopped, Some(Stop::Bdat { .. })) {
             return None;
         }

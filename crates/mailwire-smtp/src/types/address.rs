@@ -10,32 +10,15 @@ use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::ValueError;
+use super::class;
 
 // ---------------------------------------------------------------------------
 // Character classes
 // ---------------------------------------------------------------------------
 
-/// `Let-dig = ALPHA / DIGIT` (RFC 5321 §4.1.2), plus the octets of
-/// `UTF8-non-ascii` for U-labels (RFC 6531 §3.3: `sub-domain =/ U-label`).
-fn is_let_dig(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b >= 0x80
-}
-
-/// `atext` (RFC 5322 §3.2.3), plus `UTF8-non-ascii` (RFC 6531 §3.3:
-/// `atext =/ UTF8-non-ascii`).
-pub(crate) fn is_atext(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b >= 0x80 || b"!#$%&'*+-/=?^_`{|}~".contains(&b)
-}
-
-/// `qtextSMTP = %d32-33 / %d35-91 / %d93-126` (RFC 5321 §4.1.2), plus
-/// `UTF8-non-ascii` (RFC 6531 §3.3).
-fn is_qtext(b: u8) -> bool {
-    matches!(b, 32..=33 | 35..=91 | 93..=126) || b >= 0x80
-}
-
 /// `dcontent = %d33-90 / %d94-126` (RFC 5321 §4.1.3).
 fn is_dcontent(b: u8) -> bool {
-    matches!(b, 33..=90 | 94..=126)
+    class::is(b, class::DCONTENT)
 }
 
 fn invalid(what: &'static str, offset: usize) -> ValueError {
@@ -69,14 +52,14 @@ pub(crate) fn scan_domain(s: &[u8], start: usize) -> Result<usize, usize> {
     let mut i = start;
     loop {
         let label = i;
-        while s.get(i).is_some_and(|&b| is_let_dig(b) || b == b'-') {
-            i += 1;
-        }
-        if i == label || s.get(label) == Some(&b'-') {
-            return Err(label);
-        }
-        if s.get(i - 1) == Some(&b'-') {
-            return Err(i - 1);
+        i = class::run(s, label, class::LDH);
+        // The label is `s[label..i]`: non-empty, and a letter or digit at
+        // both ends.
+        match (s.get(label), s.get(i.wrapping_sub(1))) {
+            _ if i == label => return Err(label),
+            (Some(b'-'), _) => return Err(label),
+            (_, Some(b'-')) => return Err(i - 1),
+            _ => {}
         }
         if s.get(i) == Some(&b'.') {
             i += 1;
@@ -91,9 +74,7 @@ fn scan_dot_string(s: &[u8], start: usize) -> Result<usize, usize> {
     let mut i = start;
     loop {
         let atom = i;
-        while s.get(i).copied().is_some_and(is_atext) {
-            i += 1;
-        }
+        i = class::run(s, atom, class::ATEXT);
         if i == atom {
             return Err(atom);
         }
@@ -114,13 +95,13 @@ fn scan_quoted_string(s: &[u8], start: usize) -> Result<usize, usize> {
     }
     let mut i = start + 1;
     loop {
+        i = class::run(s, i, class::QTEXT);
         match s.get(i) {
             Some(b'"') => return Ok(i + 1),
             Some(b'\\') => match s.get(i + 1) {
                 Some(32..=126) => i += 2,
                 _ => return Err(i + 1),
             },
-            Some(&b) if is_qtext(b) => i += 1,
             _ => return Err(i),
         }
     }
@@ -143,10 +124,7 @@ pub(crate) fn scan_literal(s: &[u8], start: usize) -> Result<usize, usize> {
     if s.get(start) != Some(&b'[') {
         return Err(start);
     }
-    let mut i = start + 1;
-    while s.get(i).copied().is_some_and(is_dcontent) {
-        i += 1;
-    }
+    let i = class::run(s, start + 1, class::DCONTENT);
     if s.get(i) == Some(&b']') && i > start + 1 {
         Ok(i + 1)
     } else {

@@ -11,6 +11,7 @@ use std::fmt;
 
 mod address;
 mod capability;
+pub(crate) mod class;
 mod command;
 mod param;
 
@@ -23,7 +24,7 @@ pub use param::{
     Body, ByMode, DateTime, DeliverBy, Hold, HoldSeconds, MailAuth, MailParams, Notify, NotifyOn,
     Orcpt, OtherParam, Priority, RcptParams, Ret, XText,
 };
-pub(crate) use param::{check_value, is_addr_type, is_keyword, upper};
+pub(crate) use param::{is_addr_type, upper};
 
 /// Why a value was refused by a validating constructor.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -10,14 +10,13 @@ use std::borrow::Cow;
 use std::fmt;
 
 use super::ValueError;
-use super::address::is_atext;
+use super::class;
 use crate::xtext;
 
 /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`
 /// (RFC 5321 §4.1.2).
 pub(crate) fn is_keyword(s: &[u8]) -> bool {
-    s.first().is_some_and(u8::is_ascii_alphanumeric)
-        && s.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-')
+    s.first().is_some_and(u8::is_ascii_alphanumeric) && class::run(s, 0, class::KEYWORD) == s.len()
 }
 
 /// `esmtp-value = 1*(%d33-60 / %d62-126)` (RFC 5321 §4.1.2), with
@@ -27,12 +26,9 @@ pub(crate) fn check_value(s: &[u8]) -> Result<(), usize> {
     if s.is_empty() {
         return Err(0);
     }
-    match s
-        .iter()
-        .position(|&b| !(matches!(b, 33..=60 | 62..=126) || b >= 0x80))
-    {
-        Some(i) => Err(i),
-        None => Ok(()),
+    match class::run(s, 0, class::VALUE) {
+        i if i == s.len() => Ok(()),
+        i => Err(i),
     }
 }
 
@@ -73,6 +69,13 @@ impl<'a> XText<'a> {
             | xtext::XtextError::BadEscape { offset } => invalid("xtext", offset),
         })?;
         Ok(Self(wire))
+    }
+
+    /// For the decoder, which has checked `wire` with
+    /// [`xtext::validate`] and that it is not empty.
+    pub(crate) fn from_wire(wire: &'a str) -> Self {
+        debug_assert!(!wire.is_empty() && xtext::validate(wire.as_bytes()).is_ok());
+        Self(Cow::Borrowed(wire))
     }
 
     /// Encodes `octets`; refused when they are empty.
@@ -457,6 +460,16 @@ impl<'a> Orcpt<'a> {
         Ok(Self { addr_type, address })
     }
 
+    /// For the decoder, which has checked `addr_type` with
+    /// [`is_addr_type`].
+    pub(crate) fn from_wire(addr_type: &'a str, address: XText<'a>) -> Self {
+        debug_assert!(is_addr_type(addr_type.as_bytes()));
+        Self {
+            addr_type: Cow::Borrowed(addr_type),
+            address,
+        }
+    }
+
     /// The address type, as sent.
     pub fn addr_type(&self) -> &str {
         &self.addr_type
@@ -479,7 +492,7 @@ impl<'a> Orcpt<'a> {
 /// `addr-type = atom` (RFC 3461 §4.2), as ASCII `atext` without `=`, which
 /// an `esmtp-value` cannot hold.
 pub(crate) fn is_addr_type(s: &[u8]) -> bool {
-    !s.is_empty() && s.iter().all(|&b| b.is_ascii() && is_atext(b) && b != b'=')
+    !s.is_empty() && class::run(s, 0, class::ADDR_TYPE) == s.len()
 }
 
 /// A parameter without a typed field: `esmtp-keyword ["=" esmtp-value]`.
