@@ -64,7 +64,6 @@
 //! command it answers).
 
 mod client;
-mod md5;
 mod server;
 
 pub use client::{Client, ClientConfig, ClientError, ClientEvent};
@@ -82,7 +81,11 @@ use crate::types::Digest;
 /// assert_eq!(digest.to_string(), "c4c9334bac560ecc979e58001b3e22fb");
 /// ```
 pub fn apop_digest(timestamp: &[u8], secret: &[u8]) -> Digest {
-    Digest::new(md5::digest(&[timestamp, secret]))
+    use md5::Digest as _;
+    let mut hasher = md5::Md5::new();
+    hasher.update(timestamp);
+    hasher.update(secret);
+    Digest::new(hasher.finalize().into())
 }
 
 /// Whether `digest` is the `APOP` digest of `timestamp` and `secret`
