@@ -514,3 +514,63 @@ fn corpus_spot_checks() {
     assert_eq!(m.root().preamble(), Some(&b"text--b--\nmore"[..]));
     assert_eq!(m.root().epilogue(), Some(&b""[..]));
 }
+
+/// A large message streamed in 64 KiB chunks, generated on the fly: the
+/// parser holds a few bytes between chunks whatever the size, also inside
+/// a base64-encoded nested message.
+#[test]
+fn large_message_streams_in_bounded_memory() {
+    use base64::Engine as _;
+    use mailwire_mime::decode::{Event, MessageParser};
+    let line = [b'A'; 76];
+    let head = b"Subject: big\r\nContent-Type: multipart/mixed; boundary=\"zz\"\r\n\r\n--zz\r\n\
+        Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n";
+    let inner = {
+        let mut m = b"Content-Type: multipart/mixed; boundary=in\r\n\r\n--in\r\n\r\n".to_vec();
+        for _ in 0..20_000 {
+            m.extend_from_slice(&line);
+            m.extend_from_slice(b"\r\n");
+        }
+        m.extend_from_slice(b"--in--\r\n");
+        m
+    };
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&inner);
+    let mut nested =
+        b"\r\n--zz\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            .to_vec();
+    for c in encoded.as_bytes().chunks(76) {
+        nested.extend_from_slice(c);
+        nested.extend_from_slice(b"\r\n");
+    }
+    nested.extend_from_slice(b"--zz--\r\n");
+
+    let mut parser = MessageParser::new(&Limits::default()).decode_bodies(true);
+    let mut decoded = [0usize; 8];
+    let mut parts = 0;
+    let mut sink = |e: Event<'_>| match e {
+        Event::Body { part, data, .. } => decoded[part.min(7)] += data.len(),
+        Event::PartStart { .. } => parts += 1,
+        _ => {}
+    };
+    parser.push(head, &mut sink);
+    let mut chunk = Vec::with_capacity(65536);
+    let lines = 300_000; // 23 MB of base64
+    for i in 0..lines {
+        chunk.extend_from_slice(&line);
+        chunk.extend_from_slice(b"\r\n");
+        if chunk.len() > 65_536 - 78 || i == lines - 1 {
+            parser.push(&chunk, &mut sink);
+            assert!(parser.buffered() < 16, "{}", parser.buffered());
+            chunk.clear();
+        }
+    }
+    for c in nested.chunks(65536) {
+        parser.push(c, &mut sink);
+        assert!(parser.buffered() < 200, "{}", parser.buffered());
+    }
+    parser.finish(&mut sink);
+    assert_eq!(parts, 5);
+    assert_eq!(decoded[1], lines * 57);
+    assert_eq!(decoded[2], inner.len());
+    assert_eq!(decoded[4], 20_000 * 78 - 2);
+}

@@ -108,8 +108,38 @@ impl Base64Decoder {
         let mut i = 0;
         let n = input.len();
         loop {
-            // Whole groups, four digits at a time.
+            // Whole groups: sixteen digits at a time, then four.
             if self.digits == 0 {
+                let src = input.get(i..).unwrap_or_default();
+                let dst = out.get_mut(w..).unwrap_or_default();
+                let mut blocks = 0;
+                for (s, d) in src.chunks_exact(16).zip(dst.chunks_exact_mut(12)) {
+                    let mut v = [0u8; 16];
+                    let mut bad = 0;
+                    for (x, &c) in v.iter_mut().zip(s) {
+                        *x = BASE64[usize::from(c)];
+                        bad |= *x;
+                    }
+                    if bad & 0xC0 != 0 {
+                        break;
+                    }
+                    for (g, o) in v.chunks_exact(4).zip(d.chunks_exact_mut(3)) {
+                        let n = u32::from(g[0]) << 18
+                            | u32::from(g[1]) << 12
+                            | u32::from(g[2]) << 6
+                            | u32::from(g[3]);
+                        let [_, x, y, z] = n.to_be_bytes();
+                        o[0] = x;
+                        o[1] = y;
+                        o[2] = z;
+                    }
+                    blocks += 1;
+                }
+                if blocks > 0 {
+                    i += blocks * 16;
+                    w += blocks * 12;
+                    self.pad_expected = 0;
+                }
                 while let Some(&[a, b, c, d]) = input.get(i..i + 4) {
                     let (a, b, c, d) = (
                         BASE64[usize::from(a)],
@@ -129,6 +159,18 @@ impl Base64Decoder {
                     w += 3;
                     i += 4;
                     self.pad_expected = 0;
+                }
+                // Line breaks between whole groups.
+                match input.get(i..i + 2) {
+                    Some(b"\r\n") => {
+                        i += 2;
+                        continue;
+                    }
+                    Some([b'\n', _]) => {
+                        i += 1;
+                        continue;
+                    }
+                    _ => {}
                 }
             }
             let Some(&byte) = input.get(i) else { break };
@@ -302,8 +344,10 @@ impl QuotedPrintableDecoder {
 
     /// Writes the held white space: it was not trailing.
     fn flush_held(&mut self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.held);
-        self.held.clear();
+        if !self.held.is_empty() {
+            out.extend_from_slice(&self.held);
+            self.held.clear();
+        }
     }
 
     /// Adds plain text `text` (no `=`, no LF) to the output, holding back
@@ -365,9 +409,23 @@ impl QuotedPrintableDecoder {
                 QpState::Text => {
                     let end =
                         memchr::memchr2(b'=', b'\n', &input[i..]).map_or(input.len(), |p| i + p);
-                    self.text(&input[i..end], out);
+                    if end > i {
+                        self.text(&input[i..end], out);
+                    }
                     match input.get(end) {
-                        Some(b'=') => self.state = QpState::Equals(self.offset + end),
+                        Some(b'=') => {
+                            // The common case, `=XX` whole in this chunk.
+                            if let Some(&[h, l]) = input.get(end + 1..end + 3) {
+                                if let (Some(h), Some(l)) = (hex(h), hex(l)) {
+                                    self.flush_held(out);
+                                    self.long_run = false;
+                                    out.push(h << 4 | l);
+                                    i = end + 3;
+                                    continue;
+                                }
+                            }
+                            self.state = QpState::Equals(self.offset + end);
+                        }
                         Some(_) => self.line_break(out),
                         None => {}
                     }
