@@ -3,10 +3,14 @@
 use std::io::Write;
 
 use mailwire::imap::Limits;
-use mailwire::imap::decode::{DecodeError, GreetingDecoder, ResponseDecoder};
+use mailwire::imap::decode::{
+    self, CommandDecoder, CommandEvent, CommandFrame, DecodeError, Decoded, GreetingDecoder,
+    ResponseDecoder,
+};
 use mailwire::imap::encode::Encode;
 use mailwire::imap::types::{
-    Capability, Code, Data, FetchItem, Flag, GreetingKind, ListData, Response, StatusItem,
+    AppendKind, AuthenticateData, Capability, ClientMessage, Code, Command, CommandBody, Data,
+    Expect, FetchItem, Flag, GreetingKind, ListData, LiteralMode, Response, StatusItem,
 };
 use serde_json::{Value, json};
 
@@ -19,8 +23,175 @@ pub(crate) fn trace<W: Write>(side: Side, input: &[u8], out: &mut Out<W>) -> Res
             server(input, out);
             Ok(())
         }
-        Side::Client => Err("imap client: command decoding is not available yet".into()),
+        Side::Client => {
+            client(input, out);
+            Ok(())
+        }
     }
+}
+
+/// The client's stream: one entry per command
+/// (`{"type":"command","tag":"A1","command":"UID FETCH","args":"…"}`),
+/// per synchronizing literal announced (`{"type":"literal","length":n}`,
+/// where the server's `+` was awaited), per `AUTHENTICATE` line (redacted:
+/// `{"type":"authenticate-data","length":n}` or `"cancel":true`) and per
+/// `DONE`, with errors and their offsets in between.
+///
+/// The server's replies are not in the stream, so the session is
+/// followed by what the client sends: lines after an `AUTHENTICATE`
+/// without an initial response are SASL data until a line reads as a
+/// tagged command; after `IDLE` the next line is `DONE` (or, if the server
+/// refused `IDLE`, a command). Non-synchronizing literals of any size are
+/// accepted, as if the server had advertised `LITERAL+`.
+fn client<W: Write>(input: &[u8], out: &mut Out<W>) {
+    let limits = Limits::default();
+    // Every line is framed as a command could be (a base64 line or `DONE`
+    // frames the same), so that a command with literals that ends an
+    // exchange is framed whole; what a line is read as is decided here.
+    let mut decoder = CommandDecoder::new(limits);
+    decoder.set_literal_mode(LiteralMode::Plus);
+    let mut expect = Expect::Command;
+    for chunk in input.chunks(CHUNK) {
+        decoder.push(chunk);
+        while let Some(event) = decoder.next_frame() {
+            match event {
+                Ok(CommandEvent::NeedsContinuation {
+                    literal_len,
+                    offset,
+                }) => out.message(offset, "literal", json!({ "length": literal_len })),
+                Ok(CommandEvent::Frame(frame)) => {
+                    expect = client_message(&frame, expect, &limits, out);
+                }
+                Ok(_) => {}
+                Err(e) => error(out, &e),
+            }
+        }
+    }
+    if !decoder.buffered().is_empty() {
+        out.error(decoder.offset(), "stream ends inside a command");
+    }
+}
+
+/// Reports one message of the client's stream, read as `expect` says, and
+/// gives what the next line is expected to be.
+fn client_message<W: Write>(
+    frame: &CommandFrame,
+    expect: Expect,
+    limits: &Limits,
+    out: &mut Out<W>,
+) -> Expect {
+    let offset = frame.offset();
+    let bytes = frame.as_bytes();
+    // A line that reads as a command ends an exchange: the server
+    // answered the AUTHENTICATE or refused the IDLE. Anything else is what
+    // the exchange expects.
+    let message = match (frame.decode_command(), expect) {
+        (Ok(cmd), _) => Ok(ClientMessage::Command(cmd)),
+        (Err(e), Expect::Command) => Err(e),
+        (Err(e), Expect::AuthenticateData) => match decode::authenticate_data(bytes, limits) {
+            Ok(Decoded::Complete { value, .. }) => Ok(ClientMessage::AuthenticateData(value)),
+            Ok(Decoded::Incomplete) => Err(e),
+            Err(e) => Err(shifted(e, offset)),
+        },
+        (Err(e), Expect::IdleDone) => match decode::idle_done(bytes, limits) {
+            Ok(Decoded::Complete { .. }) => Ok(ClientMessage::Done),
+            Ok(Decoded::Incomplete) => Err(e),
+            Err(e) => Err(shifted(e, offset)),
+        },
+    };
+    match message {
+        Ok(ClientMessage::Command(cmd)) => {
+            out.message(offset, "command", command(&cmd));
+            match cmd.body {
+                CommandBody::Authenticate { initial: None, .. } => Expect::AuthenticateData,
+                CommandBody::Idle => Expect::IdleDone,
+                _ => Expect::Command,
+            }
+        }
+        Ok(ClientMessage::AuthenticateData(AuthenticateData::Response(data))) => {
+            out.message(
+                offset,
+                "authenticate-data",
+                json!({ "length": data.as_bytes().len() }),
+            );
+            expect
+        }
+        Ok(ClientMessage::AuthenticateData(AuthenticateData::Cancel)) => {
+            out.message(offset, "authenticate-data", json!({ "cancel": true }));
+            Expect::Command
+        }
+        Ok(ClientMessage::Done) => {
+            out.message(offset, "done", json!({}));
+            Expect::Command
+        }
+        Err(e) => {
+            error(out, &e);
+            expect
+        }
+    }
+}
+
+/// An error of a stateless decoder run on a message that starts `offset`
+/// bytes into the stream.
+fn shifted(mut e: DecodeError, offset: usize) -> DecodeError {
+    e.offset += offset;
+    e
+}
+
+/// Longest argument text shown for a command.
+const ARGS_MAX: usize = 512;
+
+/// A command as JSON: its tag and name, and its arguments as written on
+/// the wire (secrets redacted, message contents summarised).
+fn command(cmd: &Command<'_>) -> Value {
+    let wire = cmd.to_bytes();
+    // "tag SP [UID SP] NAME [SP args] CRLF"
+    let line = wire.strip_suffix(b"\r\n").unwrap_or(&wire);
+    let mut words = line.splitn(3, |&b| b == b' ');
+    let _tag = words.next();
+    let mut name = words.next().unwrap_or_default().to_vec();
+    let mut rest = words.next().unwrap_or_default();
+    if name == b"UID" {
+        let mut more = rest.splitn(2, |&b| b == b' ');
+        name.extend_from_slice(b" ");
+        name.extend_from_slice(more.next().unwrap_or_default());
+        rest = more.next().unwrap_or_default();
+    }
+    let mut fields = json!({ "tag": cmd.tag.as_str(), "command": text(&name) });
+    let extra = match &cmd.body {
+        CommandBody::Login { username, .. } => {
+            json!({ "username": text(username), "password": "[redacted]" })
+        }
+        CommandBody::Authenticate { mechanism, initial } => json!({
+            "mechanism": mechanism.as_str(),
+            "initial_response": initial.as_ref().map(|i| i.as_bytes().len()),
+        }),
+        CommandBody::Append {
+            mailbox,
+            flags: f,
+            date,
+            message,
+        } => json!({
+            "mailbox": text(mailbox.as_bytes()),
+            "flags": flags(f),
+            "date": date.map(|d| d.to_string()),
+            "size": message.data.len(),
+            "binary": message.kind != AppendKind::Literal,
+        }),
+        _ if rest.is_empty() => json!({}),
+        _ => {
+            let shown = &rest[..rest.len().min(ARGS_MAX)];
+            if shown.len() < rest.len() {
+                json!({ "args": text(shown), "truncated": true })
+            } else {
+                json!({ "args": text(shown) })
+            }
+        }
+    };
+    if let (Value::Object(fields), Value::Object(extra)) = (&mut fields, extra) {
+        fields.extend(extra);
+    }
+    fields
 }
 
 /// The server's stream: the greeting
