@@ -1,5 +1,6 @@
 //! Tolerant decoder and strict encoder for Internet messages: RFC 5322
-//! header sections, RFC 2047 encoded words and MIME charsets.
+//! header sections, RFC 2047 encoded words, MIME structure (RFC 2045,
+//! RFC 2046), transfer encodings and charsets.
 //!
 //! Bytes in, values out; values in, bytes out. No I/O: feed it whatever you
 //! read, whole or in chunks.
@@ -41,12 +42,43 @@
 //! assert_eq!(ct.name(), Some("café.txt"));
 //! ```
 //!
+//! Whole messages parse into a tree of parts that borrows from the input,
+//! bodies decoded on access; the same engine takes chunks of any size and
+//! reports events, holding only what it cannot decide yet:
+//!
+//! ```
+//! use mailwire_mime::{Limits, Message};
+//! use mailwire_mime::decode::{Event, MessageParser};
+//!
+//! let input = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+//!     Content-Type: text/plain; charset=utf-8\r\n\
+//!     Content-Transfer-Encoding: base64\r\n\r\nY2Fmw6k=\r\n--b--\r\n";
+//! let message = Message::parse(input);
+//! let part = message.root().children().next().unwrap();
+//! assert_eq!(part.text().unwrap(), "café");
+//! assert_eq!(message.root().raw(), input); // byte for byte
+//!
+//! let mut parser = MessageParser::new(&Limits::default()).decode_bodies(true);
+//! let mut body = Vec::new();
+//! let mut sink = |event: Event<'_>| {
+//!     if let Event::Body { data, .. } = event {
+//!         body.extend_from_slice(data);
+//!     }
+//! };
+//! for chunk in input.chunks(3) {
+//!     parser.push(chunk, &mut sink);
+//! }
+//! parser.finish(&mut sink);
+//! assert_eq!(body, "café".as_bytes());
+//! ```
+//!
 //! The crate has the rooms every mailwire crate has:
 //!
 //! | module | holds |
 //! |---|---|
 //! | [`types`] | the data model: [`types::HeaderName`], [`types::Defect`], [`types::Address`], [`types::DateTime`], [`types::ContentType`]… |
-//! | [`decode`] | bytes to values: header sections (whole or streamed), unfolding, RFC 2047, addresses, message ids, dates, content types and RFC 2231 parameters |
+//! | [`decode`] | bytes to values: header sections (whole or streamed), unfolding, RFC 2047, addresses, message ids, dates, content types and RFC 2231 parameters; the push parser for whole messages ([`decode::MessageParser`]); base64 and quoted-printable |
+//! | [`Message`], [`Part`] | a whole message as a tree of parts borrowed from the input, bodies and text decoded on access |
 //! | [`encode`] | values to bytes: header fields with RFC 2047 encoded words, folded |
 //!
 //! Everything a message controls is bounded by [`Limits`].

@@ -680,10 +680,10 @@ impl MessageParser {
         sink: &mut F,
     ) -> Option<Action> {
         let hs = layer.header.as_mut()?;
-        let section = &input[*i..];
+        let section = input.get(*i..).unwrap_or_default();
         let body_start = loop {
             if hs.at_line_start && layer.stack.iter().any(|f| f.boundary().is_some()) {
-                let line = &section[hs.pushed..];
+                let line = section.get(hs.pushed..).unwrap_or_default();
                 if line.first().is_none_or(|&b| b == b'-') {
                     match delimiter(line, layer.eof, &layer.stack) {
                         Delimiter::Yes { .. } => break hs.decoder.finish(),
@@ -692,7 +692,7 @@ impl MessageParser {
                     }
                 }
             }
-            let rest = &section[hs.pushed..];
+            let rest = section.get(hs.pushed..).unwrap_or_default();
             if rest.is_empty() {
                 if layer.eof {
                     break hs.decoder.finish();
