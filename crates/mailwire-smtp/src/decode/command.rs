@@ -45,6 +45,7 @@ fn fail<T>(at: usize, kind: DecodeErrorKind) -> Result<T, Fail> {
 /// let err = decode::command(b"MAIL FROM:<a b@c>\r\n", &limits).unwrap_err();
 /// assert_eq!((err.offset, err.kind, err.discard), (12, DecodeErrorKind::InvalidPath, 19));
 /// ```
+#[inline]
 pub fn command<'a>(input: &'a [u8], limits: &Limits) -> Result<Decoded<Command<'a>>, DecodeError> {
     match frame::line(input, 0, limits.command_line) {
         Line::Partial => Ok(Decoded::Incomplete),
@@ -105,7 +106,7 @@ fn command_line<'a>(line: &'a [u8], limits: &Limits) -> Result<Command<'a>, Fail
             .take_while(|&&b| b == b' ' || b == b'\t')
             .count();
     let line = line.get(..trimmed).unwrap_or_default();
-    let verb_end = memchr::memchr(b' ', line).unwrap_or(line.len());
+    let verb_end = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
     let verb = line.get(..verb_end).unwrap_or_default();
     if verb.is_empty() {
         return fail(0, DecodeErrorKind::InvalidCommand);
@@ -382,6 +383,8 @@ fn prefix(args: &Args<'_>, word: &[u8]) -> Result<usize, Fail> {
 struct Param<'a> {
     at: usize,
     keyword: &'a str,
+    /// The keyword case-folded by [`fold`].
+    folded: u128,
     value: Option<&'a str>,
 }
 
@@ -417,27 +420,74 @@ impl<'a> Param<'a> {
 
     /// The keyword, when it has a typed field somewhere.
     fn known(&self) -> Option<Keyword> {
-        let k = self.keyword.as_bytes();
-        // The length and first letter leave at most one candidate.
-        let (keyword, name): (_, &[u8]) = match (k.len(), k.first()?.to_ascii_uppercase()) {
-            (2, b'B') => (Keyword::By, b"BY"),
-            (3, b'R') => (Keyword::Ret, b"RET"),
-            (4, b'A') => (Keyword::Auth, b"AUTH"),
-            (4, b'B') => (Keyword::Body, b"BODY"),
-            (4, b'S') => (Keyword::Size, b"SIZE"),
-            (5, b'E') => (Keyword::Envid, b"ENVID"),
-            (5, b'O') => (Keyword::Orcpt, b"ORCPT"),
-            (6, b'N') => (Keyword::Notify, b"NOTIFY"),
-            (7, b'H') => (Keyword::HoldFor, b"HOLDFOR"),
-            (8, b'S') => (Keyword::SmtpUtf8, b"SMTPUTF8"),
-            (9, b'H') => (Keyword::HoldUntil, b"HOLDUNTIL"),
-            (10, b'R') => (Keyword::RequireTls, b"REQUIRETLS"),
-            (11, b'M') => (Keyword::MtPriority, b"MT-PRIORITY"),
+        Some(match self.folded {
+            K_SIZE => Keyword::Size,
+            K_BODY => Keyword::Body,
+            K_SMTPUTF8 => Keyword::SmtpUtf8,
+            K_RET => Keyword::Ret,
+            K_ENVID => Keyword::Envid,
+            K_AUTH => Keyword::Auth,
+            K_REQUIRETLS => Keyword::RequireTls,
+            K_MT_PRIORITY => Keyword::MtPriority,
+            K_HOLDFOR => Keyword::HoldFor,
+            K_HOLDUNTIL => Keyword::HoldUntil,
+            K_BY => Keyword::By,
+            K_NOTIFY => Keyword::Notify,
+            K_ORCPT => Keyword::Orcpt,
             _ => return None,
-        };
-        k.eq_ignore_ascii_case(name).then_some(keyword)
+        })
     }
 }
+
+/// Bit 5 of every octet cleared: on the octets of an `esmtp-keyword`
+/// (letters, digits, `-`) this folds case and keeps every other
+/// distinction (digits land on 0x10–0x19, `-` on 0x0D, none on zero).
+const FOLD: u128 = u128::from_le_bytes([0xdf; 16]);
+
+/// A keyword of at most 15 octets, case-folded into one number (zero
+/// for a longer one, which no typed parameter has).
+const fn fold(keyword: &[u8]) -> u128 {
+    if keyword.len() > 15 {
+        return 0;
+    }
+    let mut v = 0u128;
+    let mut i = 0;
+    while i < keyword.len() {
+        v |= (keyword[i] as u128) << (8 * i);
+        i += 1;
+    }
+    v & FOLD
+}
+
+/// [`fold`] of the keyword `line[at..at + len]`, read as one 16-octet
+/// load when the line is long enough.
+fn fold_at(line: &[u8], at: usize, len: usize) -> u128 {
+    if len > 15 {
+        return 0;
+    }
+    let Some(window) = line.get(at..at + 16) else {
+        return fold(line.get(at..at + len).unwrap_or_default());
+    };
+    let mut octets = [0u8; 16];
+    octets.copy_from_slice(window);
+    // `len` is at most 15: the shift stays within 128 bits.
+    let mask = (1u128 << (8 * len)) - 1;
+    u128::from_le_bytes(octets) & mask & FOLD
+}
+
+const K_SIZE: u128 = fold(b"SIZE");
+const K_BODY: u128 = fold(b"BODY");
+const K_SMTPUTF8: u128 = fold(b"SMTPUTF8");
+const K_RET: u128 = fold(b"RET");
+const K_ENVID: u128 = fold(b"ENVID");
+const K_AUTH: u128 = fold(b"AUTH");
+const K_REQUIRETLS: u128 = fold(b"REQUIRETLS");
+const K_MT_PRIORITY: u128 = fold(b"MT-PRIORITY");
+const K_HOLDFOR: u128 = fold(b"HOLDFOR");
+const K_HOLDUNTIL: u128 = fold(b"HOLDUNTIL");
+const K_BY: u128 = fold(b"BY");
+const K_NOTIFY: u128 = fold(b"NOTIFY");
+const K_ORCPT: u128 = fold(b"ORCPT");
 
 /// The keywords of the parameters with a typed field.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -482,21 +532,18 @@ fn params<'a>(
             i += 1;
         }
         let at = i;
-        // One pass: the keyword, then the value up to the next SP.
-        let keyword_end = class::run(bytes, at, class::KEYWORD);
+        // The token ends at the next SP; its keyword is a run of keyword
+        // octets, then `=` and a value, or nothing.
+        let end = find_space(bytes, at);
+        let keyword_end = class::run(bytes.get(..end).unwrap_or_default(), at, class::KEYWORD);
         let keyword_ok =
             keyword_end > at && line.get(at).is_some_and(|b| b.is_ascii_alphanumeric());
-        let (end, value) = match line.get(keyword_end) {
-            None | Some(b' ') => (keyword_end, None),
-            Some(b'=') => {
-                let v_at = keyword_end + 1;
-                let v_end = class::run(bytes, v_at, class::VALUE);
-                match line.get(v_end) {
-                    None | Some(b' ') if v_end > v_at => (v_end, Some(v_at)),
-                    _ => return Err(invalid_param(bytes, at)),
-                }
+        let value = match line.get(keyword_end) {
+            _ if keyword_end == end => None,
+            Some(b'=') if keyword_end + 1 < end && is_value(bytes, keyword_end + 1, end) => {
+                Some(keyword_end + 1)
             }
-            Some(_) => return Err(invalid_param(bytes, at)),
+            _ => return Err(invalid_param(bytes, at)),
         };
         if !keyword_ok {
             return Err(invalid_param(bytes, at));
@@ -506,10 +553,52 @@ fn params<'a>(
             Some(v_at) => Some(line.utf8(v_at, end)?),
             None => None,
         };
-        each(&Param { at, keyword, value })?;
+        let folded = fold_at(bytes, at, keyword_end - at);
+        each(&Param {
+            at,
+            keyword,
+            folded,
+            value,
+        })?;
         i = end;
     }
     Ok(())
+}
+
+/// The offset of the first SP at or after `start`, or `line.len()`.
+/// Tokens are short: eight octets at a time in a register beats a call
+/// into a vector search.
+fn find_space(line: &[u8], start: usize) -> usize {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+    let mut i = start;
+    while let Some(chunk) = line.get(i..i + 8) {
+        let mut octets = [0u8; 8];
+        octets.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(octets) ^ SPACES;
+        // A zero octet of `x` is a SP; the lowest flagged octet is the
+        // first one (a borrow only flags octets above a zero octet).
+        let found = x.wrapping_sub(ONES) & !x & HIGHS;
+        if found != 0 {
+            return i + usize::try_from(found.trailing_zeros() / 8).unwrap_or(0);
+        }
+        i += 8;
+    }
+    let rest = line.get(i..).unwrap_or_default();
+    i + rest.iter().position(|&b| b == b' ').unwrap_or(rest.len())
+}
+
+/// True when `line[start..end]` holds only `esmtp-value` octets. The line
+/// holds no control character but HT (checked first), so only SP, HT and
+/// `=` remain to refuse: one branch-free pass.
+fn is_value(line: &[u8], start: usize, end: usize) -> bool {
+    let value = line.get(start..end).unwrap_or_default();
+    let ok = value
+        .iter()
+        .fold(true, |ok, &b| ok & (b > b' ') & (b != b'=') & (b != 0x7f));
+    debug_assert_eq!(ok, class::run(value, 0, class::VALUE) == value.len());
+    ok
 }
 
 /// The error for a parameter at `at` that does not match `esmtp-param`:
@@ -720,7 +809,9 @@ fn rcpt_param<'a>(out: &mut RcptParams<'a>, p: &Param<'a>) -> Result<(), Fail> {
 
 /// `ORCPT=addr-type ";" xtext` (RFC 3461 §4.2).
 fn orcpt_value(v: &str) -> Option<Orcpt<'_>> {
-    let (kind, addr) = v.split_at_checked(memchr::memchr(b';', v.as_bytes())?)?;
+    // The address type is short: a plain loop finds its end soonest.
+    let semicolon = v.bytes().position(|b| b == b';')?;
+    let (kind, addr) = v.split_at_checked(semicolon)?;
     let addr = addr.get(1..)?;
     if !types::is_addr_type(kind.as_bytes()) {
         return None;
@@ -1584,6 +1675,87 @@ mod tests {
             (e.offset, e.kind),
             (6, DecodeErrorKind::ControlCharacter { byte: 0 })
         );
+    }
+
+    #[test]
+    fn verbs_keywords_and_values_at_their_edges() {
+        // A three-letter verb followed by two SP.
+        let Command::Unknown { verb, args } = one(b"_AT  +\r\n") else {
+            panic!()
+        };
+        assert_eq!(
+            (verb.as_str(), args.unwrap().as_bytes()),
+            ("_AT", &b"+"[..])
+        );
+        // Keywords in any case, at the very end of the line, and longer
+        // than any typed keyword.
+        let Command::Mail { params, .. } =
+            one(b"MAIL FROM:<a@b> Mt-Priority=2 hOlDfOr=12 ABCDEFGHIJKLMNOPQ=1 BY=1;r\r\n")
+        else {
+            panic!()
+        };
+        assert_eq!(params.mt_priority, Priority::new(2));
+        assert_eq!(params.hold, Some(Hold::For(HoldSeconds::new(12).unwrap())));
+        assert_eq!(params.other()[0].keyword(), "ABCDEFGHIJKLMNOPQ");
+        assert_eq!(params.by, DeliverBy::new(1, ByMode::Return, false));
+        let Command::Mail { params, .. } = one(b"MAIL FROM:<a@b> MT-PRIORITYX=1 b\r\n") else {
+            panic!()
+        };
+        assert_eq!(params.mt_priority, None);
+        assert_eq!(params.other().len(), 2);
+        let Command::Rcpt { params, .. } =
+            one(b"RCPT TO:<a@b> NOTIFY=success,Failure,delay ORCPT=RFC822;x+41\r\n")
+        else {
+            panic!()
+        };
+        assert_eq!(
+            params.notify,
+            Some(Notify::On(NotifyOn::new(true, true, true).unwrap()))
+        );
+        assert_eq!(params.orcpt.unwrap().address().decode(), &b"xA"[..]);
+        // A value holding HT or `=`, and an empty value.
+        for bad in [
+            &b"MAIL FROM:<a@b> X=a\tb\r\n"[..],
+            b"MAIL FROM:<a@b> X==\r\n",
+            b"MAIL FROM:<a@b> X=\r\n",
+            b"MAIL FROM:<a@b> X-\xc3\xbc=1\r\n",
+        ] {
+            let e = err(bad);
+            assert!(
+                matches!(e.kind, DecodeErrorKind::InvalidParameter { .. }),
+                "{e}"
+            );
+            assert_eq!(e.offset, 16);
+        }
+        // UTF-8 in a value is checked where it stands.
+        let e = err(b"MAIL FROM:<a@b> X=\xc3\r\n");
+        assert_eq!((e.offset, e.kind), (18, DecodeErrorKind::InvalidUtf8));
+    }
+
+    #[test]
+    fn lending_and_owned_streaming_agree() {
+        let stream = b"RCPT TO:<a@b> NOTIFY=NEVER\r\nNOOP x\r\nMAIL FROM:<a b>\r\nDATA\r\nQUIT\r\n";
+        let mut owned = CommandDecoder::new(Limits::default());
+        let mut lending = CommandDecoder::new(Limits::default());
+        owned.push(stream);
+        lending.push(stream);
+        for _ in 0..3 {
+            let a = owned.next_command().unwrap();
+            let b = lending.next_command_ref().unwrap().map(Command::into_owned);
+            assert_eq!(a, b);
+            assert_eq!(owned.offset(), lending.offset());
+            assert_eq!(owned.buffered(), lending.buffered());
+        }
+        assert_eq!(lending.next_command_ref(), Some(Ok(Command::Data)));
+        // Stopped: the line stays returned, the rest is buffered.
+        assert!(lending.next_command_ref().is_none());
+        assert_eq!(lending.offset(), 59);
+        assert_eq!(lending.buffered(), b"QUIT\r\n");
+        lending.resume();
+        assert_eq!(lending.next_command_ref(), Some(Ok(Command::Quit)));
+        assert_eq!(lending.offset(), stream.len());
+        assert!(lending.buffered().is_empty());
+        assert!(lending.next_command_ref().is_none());
     }
 
     #[test]
