@@ -48,21 +48,44 @@ pub enum ValueError {
     },
 }
 
+/// The character classes of RFC 9051 §9, one bit each, by byte.
+const CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b: u8 = 0x21;
+    while b < 0x7f {
+        let atom_special = matches!(b, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b']');
+        if !atom_special {
+            t[b as usize] |= ATOM;
+        }
+        if !atom_special || b == b']' {
+            t[b as usize] |= ASTRING;
+            if b != b'+' {
+                t[b as usize] |= TAG;
+            }
+        }
+        b += 1;
+    }
+    t
+};
+const ATOM: u8 = 1;
+const ASTRING: u8 = 2;
+const TAG: u8 = 4;
+
 /// `ATOM-CHAR = <any CHAR except atom-specials>`, `atom-specials = "(" / ")" /
 /// "{" / SP / CTL / list-wildcards / quoted-specials / resp-specials`
 /// (RFC 9051 §9).
 pub(crate) const fn is_atom_char(b: u8) -> bool {
-    matches!(b, 0x21..=0x7e) && !matches!(b, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b']')
+    CLASSES[b as usize] & ATOM != 0
 }
 
 /// `ASTRING-CHAR = ATOM-CHAR / resp-specials` (RFC 9051 §9).
 pub(crate) const fn is_astring_char(b: u8) -> bool {
-    is_atom_char(b) || b == b']'
+    CLASSES[b as usize] & ASTRING != 0
 }
 
 /// `tag = 1*<any ASTRING-CHAR except "+">` (RFC 9051 §9).
 pub(crate) const fn is_tag_char(b: u8) -> bool {
-    is_astring_char(b) && b != b'+'
+    CLASSES[b as usize] & TAG != 0
 }
 
 /// Checks that `bytes` is non-empty and every byte satisfies `ok`.
@@ -1196,3 +1219,19 @@ impl<'a> Greeting<'a> {
 mod body;
 mod command;
 mod response;
+
+#[cfg(test)]
+mod class_tests {
+    use super::*;
+
+    #[test]
+    fn classes_follow_the_grammar() {
+        for b in 0..=255u8 {
+            let atom = matches!(b, 0x21..=0x7e)
+                && !matches!(b, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b']');
+            assert_eq!(is_atom_char(b), atom, "{b}");
+            assert_eq!(is_astring_char(b), atom || b == b']', "{b}");
+            assert_eq!(is_tag_char(b), (atom || b == b']') && b != b'+', "{b}");
+        }
+    }
+}

@@ -24,9 +24,6 @@ use crate::types::{
 
 type R<T> = Result<T, PErr>;
 
-/// A search key's name and how to build it from its argument.
-type Make<'a, T> = (&'static str, fn(T) -> SearchKey<'a>);
-
 /// Reads one command (without its last line's CRLF) that the framer found
 /// complete (RFC 9051 §9): `command = tag SP (command-any / command-auth /
 /// command-nonauth / command-select) CRLF`.
@@ -166,7 +163,7 @@ impl<'a> C<'a, '_> {
     fn take_while(&mut self, ok: impl Fn(u8) -> bool) -> &'a [u8] {
         let start = self.pos;
         let rest = self.s.get(start..).unwrap_or_default();
-        let len = rest.iter().take_while(|&&b| ok(b)).count();
+        let len = rest.iter().position(|&b| !ok(b)).unwrap_or(rest.len());
         self.pos += len;
         &rest[..len]
     }
@@ -618,40 +615,40 @@ impl<'a> C<'a, '_> {
                 unknown()
             };
         }
-        // The commands, roughly by frequency.
-        Ok(match name.len() {
-            4 if is("NOOP") => CommandBody::Noop,
-            4 if is("IDLE") => CommandBody::Idle,
-            5 if is("FETCH") => return self.fetch(false),
-            5 if is("STORE") => return self.store(false),
-            6 if is("SEARCH") => return self.search(false),
-            6 if is("SELECT") => {
+        let mut buf = [0u8; WORD_MAX];
+        Ok(match caps(name, &mut buf) {
+            b"NOOP" => CommandBody::Noop,
+            b"IDLE" => CommandBody::Idle,
+            b"FETCH" => return self.fetch(false),
+            b"STORE" => return self.store(false),
+            b"SEARCH" => return self.search(false),
+            b"SELECT" => {
                 let (mailbox, params) = self.select()?;
                 CommandBody::Select { mailbox, params }
             }
-            7 if is("EXAMINE") => {
+            b"EXAMINE" => {
                 let (mailbox, params) = self.select()?;
                 CommandBody::Examine { mailbox, params }
             }
-            6 if is("STATUS") => {
+            b"STATUS" => {
                 self.sp()?;
                 let mailbox = self.mailbox()?;
                 self.sp()?;
                 let items = self.list1(Self::status_attribute)?;
                 CommandBody::Status { mailbox, items }
             }
-            6 if is("APPEND") => return self.append(),
-            4 if is("COPY") => return self.copy_move(false, false),
-            4 if is("MOVE") => return self.copy_move(false, true),
-            4 if is("LIST") => return self.list_command(),
-            4 if is("LSUB") => {
+            b"APPEND" => return self.append(),
+            b"COPY" => return self.copy_move(false, false),
+            b"MOVE" => return self.copy_move(false, true),
+            b"LIST" => return self.list_command(),
+            b"LSUB" => {
                 self.sp()?;
                 let reference = self.mailbox()?;
                 self.sp()?;
                 let pattern = self.list_mailbox()?;
                 CommandBody::Lsub { reference, pattern }
             }
-            5 if is("LOGIN") => {
+            b"LOGIN" => {
                 self.sp()?;
                 let username = self.astring()?;
                 self.sp()?;
@@ -661,10 +658,10 @@ impl<'a> C<'a, '_> {
                     password: crate::types::Secret::new(password),
                 }
             }
-            6 if is("LOGOUT") => CommandBody::Logout,
-            10 if is("CAPABILITY") => CommandBody::Capability,
-            8 if is("STARTTLS") => CommandBody::StartTls,
-            12 if is("AUTHENTICATE") => {
+            b"LOGOUT" => CommandBody::Logout,
+            b"CAPABILITY" => CommandBody::Capability,
+            b"STARTTLS" => CommandBody::StartTls,
+            b"AUTHENTICATE" => {
                 self.sp()?;
                 let mechanism = self.atom("auth-type")?;
                 let initial = if self.eat_sp() && !self.at_end() {
@@ -682,7 +679,7 @@ impl<'a> C<'a, '_> {
                 };
                 CommandBody::Authenticate { mechanism, initial }
             }
-            6 if is("ENABLE") => {
+            b"ENABLE" => {
                 let mut caps = Vec::new();
                 self.sp()?;
                 loop {
@@ -694,7 +691,7 @@ impl<'a> C<'a, '_> {
                 }
                 CommandBody::Enable(caps)
             }
-            6 if is("CREATE") => {
+            b"CREATE" => {
                 self.sp()?;
                 let mailbox = self.mailbox()?;
                 let mut special_use = Vec::new();
@@ -714,27 +711,27 @@ impl<'a> C<'a, '_> {
                     special_use,
                 }
             }
-            6 if is("DELETE") => CommandBody::Delete(self.sp_mailbox()?),
-            6 if is("RENAME") => {
+            b"DELETE" => CommandBody::Delete(self.sp_mailbox()?),
+            b"RENAME" => {
                 let from = self.sp_mailbox()?;
                 let to = self.sp_mailbox()?;
                 CommandBody::Rename { from, to }
             }
-            9 if is("SUBSCRIBE") => CommandBody::Subscribe(self.sp_mailbox()?),
-            11 if is("UNSUBSCRIBE") => CommandBody::Unsubscribe(self.sp_mailbox()?),
-            9 if is("NAMESPACE") => CommandBody::Namespace,
-            5 if is("CHECK") => CommandBody::Check,
-            5 if is("CLOSE") => CommandBody::Close,
-            8 if is("UNSELECT") => CommandBody::Unselect,
-            7 if is("EXPUNGE") => CommandBody::Expunge,
-            4 if is("SORT") => return self.sort(false),
-            6 if is("THREAD") => return self.thread(false),
-            8 if is("GETQUOTA") => {
+            b"SUBSCRIBE" => CommandBody::Subscribe(self.sp_mailbox()?),
+            b"UNSUBSCRIBE" => CommandBody::Unsubscribe(self.sp_mailbox()?),
+            b"NAMESPACE" => CommandBody::Namespace,
+            b"CHECK" => CommandBody::Check,
+            b"CLOSE" => CommandBody::Close,
+            b"UNSELECT" => CommandBody::Unselect,
+            b"EXPUNGE" => CommandBody::Expunge,
+            b"SORT" => return self.sort(false),
+            b"THREAD" => return self.thread(false),
+            b"GETQUOTA" => {
                 self.sp()?;
                 CommandBody::GetQuota(self.astring()?)
             }
-            12 if is("GETQUOTAROOT") => CommandBody::GetQuotaRoot(self.sp_mailbox()?),
-            8 if is("SETQUOTA") => {
+            b"GETQUOTAROOT" => CommandBody::GetQuotaRoot(self.sp_mailbox()?),
+            b"SETQUOTA" => {
                 self.sp()?;
                 let root = self.astring()?;
                 self.sp()?;
@@ -745,7 +742,7 @@ impl<'a> C<'a, '_> {
                 })?;
                 CommandBody::SetQuota { root, limits }
             }
-            6 if is("SETACL") => {
+            b"SETACL" => {
                 let mailbox = self.sp_mailbox()?;
                 self.sp()?;
                 let identifier = self.astring()?;
@@ -757,7 +754,7 @@ impl<'a> C<'a, '_> {
                     rights,
                 }
             }
-            9 if is("DELETEACL") => {
+            b"DELETEACL" => {
                 let mailbox = self.sp_mailbox()?;
                 self.sp()?;
                 let identifier = self.astring()?;
@@ -766,8 +763,8 @@ impl<'a> C<'a, '_> {
                     identifier,
                 }
             }
-            6 if is("GETACL") => CommandBody::GetAcl(self.sp_mailbox()?),
-            10 if is("LISTRIGHTS") => {
+            b"GETACL" => CommandBody::GetAcl(self.sp_mailbox()?),
+            b"LISTRIGHTS" => {
                 let mailbox = self.sp_mailbox()?;
                 self.sp()?;
                 let identifier = self.astring()?;
@@ -776,9 +773,9 @@ impl<'a> C<'a, '_> {
                     identifier,
                 }
             }
-            8 if is("MYRIGHTS") => CommandBody::MyRights(self.sp_mailbox()?),
-            11 if is("GETMETADATA") => return self.get_metadata(),
-            11 if is("SETMETADATA") => {
+            b"MYRIGHTS" => CommandBody::MyRights(self.sp_mailbox()?),
+            b"GETMETADATA" => return self.get_metadata(),
+            b"SETMETADATA" => {
                 let mailbox = self.sp_mailbox()?;
                 self.sp()?;
                 let entries = self.list1(|c| {
@@ -793,7 +790,7 @@ impl<'a> C<'a, '_> {
                 })?;
                 CommandBody::SetMetadata { mailbox, entries }
             }
-            2 if is("ID") => {
+            b"ID" => {
                 self.sp()?;
                 if self.at_nil() {
                     self.pos += 3;
@@ -806,7 +803,7 @@ impl<'a> C<'a, '_> {
                     })?))
                 }
             }
-            8 if is("COMPRESS") => {
+            b"COMPRESS" => {
                 self.sp()?;
                 CommandBody::Compress(self.atom("compression algorithm")?)
             }
@@ -1096,32 +1093,52 @@ impl<'a> C<'a, '_> {
     fn fetch_attribute(&mut self) -> R<FetchAttribute<'a>> {
         let start = self.pos;
         let name = self.word("fetch attribute")?;
-        let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
+        let mut buf = [0u8; WORD_MAX];
+        let name = caps(name, &mut buf);
         if self.peek() == Some(b'[') {
-            if is("BODY") || is("BODY.PEEK") {
-                let section = self.section()?;
-                let partial = self.partial()?;
-                return Ok(FetchAttribute::BodySection {
-                    section,
-                    peek: is("BODY.PEEK"),
-                    partial,
-                });
+            match name {
+                b"BODY" | b"BODY.PEEK" => {
+                    let section = self.section()?;
+                    let partial = self.partial()?;
+                    return Ok(FetchAttribute::BodySection {
+                        section,
+                        peek: name.len() > 4,
+                        partial,
+                    });
+                }
+                b"BINARY" | b"BINARY.PEEK" => {
+                    let section = self.section_binary()?;
+                    let partial = self.partial()?;
+                    return Ok(FetchAttribute::Binary {
+                        section,
+                        peek: name.len() > 6,
+                        partial,
+                    });
+                }
+                b"BINARY.SIZE" => {
+                    let section = self.section_binary()?;
+                    return Ok(FetchAttribute::BinarySize { section });
+                }
+                _ => {}
             }
-            if is("BINARY") || is("BINARY.PEEK") {
-                let section = self.section_binary()?;
-                let partial = self.partial()?;
-                return Ok(FetchAttribute::Binary {
-                    section,
-                    peek: is("BINARY.PEEK"),
-                    partial,
-                });
+        } else {
+            let simple = match name {
+                b"UID" => Some(FetchAttribute::Uid),
+                b"FLAGS" => Some(FetchAttribute::Flags),
+                b"RFC822.SIZE" => Some(FetchAttribute::Rfc822Size),
+                b"INTERNALDATE" => Some(FetchAttribute::InternalDate),
+                b"ENVELOPE" => Some(FetchAttribute::Envelope),
+                b"BODYSTRUCTURE" => Some(FetchAttribute::BodyStructure),
+                b"BODY" => Some(FetchAttribute::Body),
+                b"MODSEQ" => Some(FetchAttribute::ModSeq),
+                _ => FETCH_SIMPLE
+                    .iter()
+                    .find(|(n, _)| n.as_bytes() == name)
+                    .map(|(_, a)| a.clone()),
+            };
+            if let Some(attr) = simple {
+                return Ok(attr);
             }
-            if is("BINARY.SIZE") {
-                let section = self.section_binary()?;
-                return Ok(FetchAttribute::BinarySize { section });
-            }
-        } else if let Some((_, attr)) = FETCH_SIMPLE.iter().find(|(n, _)| is(n)) {
-            return Ok(attr.clone());
         }
         self.fail_at(
             start,
@@ -1485,134 +1502,146 @@ impl<'a> C<'a, '_> {
         }
         let at = self.pos;
         let word = self.word("search key")?;
-        let is = |n: &str| word.eq_ignore_ascii_case(n.as_bytes());
-        let simple = [
-            ("ALL", SearchKey::All),
-            ("ANSWERED", SearchKey::Answered),
-            ("DELETED", SearchKey::Deleted),
-            ("DRAFT", SearchKey::Draft),
-            ("FLAGGED", SearchKey::Flagged),
-            ("NEW", SearchKey::New),
-            ("OLD", SearchKey::Old),
-            ("RECENT", SearchKey::Recent),
-            ("SEEN", SearchKey::Seen),
-            ("UNANSWERED", SearchKey::Unanswered),
-            ("UNDELETED", SearchKey::Undeleted),
-            ("UNDRAFT", SearchKey::Undraft),
-            ("UNFLAGGED", SearchKey::Unflagged),
-            ("UNSEEN", SearchKey::Unseen),
-        ];
-        if let Some((_, key)) = simple.into_iter().find(|(n, _)| is(n)) {
-            return Ok(key);
-        }
-        let strings: [Make<'a, IString<'a>>; 9] = [
-            ("BCC", SearchKey::Bcc),
-            ("BODY", SearchKey::Body),
-            ("CC", SearchKey::Cc),
-            ("FROM", SearchKey::From),
-            ("SUBJECT", SearchKey::Subject),
-            ("TEXT", SearchKey::Text),
-            ("TO", SearchKey::To),
-            ("X-GM-RAW", SearchKey::GmRaw),
-            ("X-GM-LABELS", SearchKey::GmLabels),
-        ];
-        if let Some((_, make)) = strings.into_iter().find(|(n, _)| is(n)) {
-            self.sp()?;
-            return Ok(make(self.astring()?));
-        }
-        let dates: [Make<'a, Date>; 6] = [
-            ("BEFORE", SearchKey::Before),
-            ("ON", SearchKey::On),
-            ("SINCE", SearchKey::Since),
-            ("SENTBEFORE", SearchKey::SentBefore),
-            ("SENTON", SearchKey::SentOn),
-            ("SENTSINCE", SearchKey::SentSince),
-        ];
-        if let Some((_, make)) = dates.into_iter().find(|(n, _)| is(n)) {
-            self.sp()?;
-            return Ok(make(self.date()?));
-        }
-        let numbers: [Make<'a, u64>; 4] = [
-            ("LARGER", SearchKey::Larger),
-            ("SMALLER", SearchKey::Smaller),
-            ("X-GM-MSGID", SearchKey::GmMsgId),
-            ("X-GM-THRID", SearchKey::GmThrId),
-        ];
-        if let Some((_, make)) = numbers.into_iter().find(|(n, _)| is(n)) {
-            self.sp()?;
-            return Ok(make(self.number64()?));
-        }
-        if is("HEADER") {
-            self.sp()?;
-            let field = self.astring()?;
-            self.sp()?;
-            return Ok(SearchKey::Header(field, self.astring()?));
-        }
-        if is("KEYWORD") || is("UNKEYWORD") {
-            self.sp()?;
-            let kw_at = self.pos;
-            let kw = self.take_while1(is_astring_char, "flag keyword")?;
-            let Some(kw) = crate::types::Keyword::from_checked(kw) else {
-                return self.fail_at(kw_at, DecodeErrorKind::Expected { what: "keyword" });
-            };
-            return Ok(if is("KEYWORD") {
-                SearchKey::Keyword(kw)
-            } else {
-                SearchKey::Unkeyword(kw)
-            });
-        }
-        if is("UID") {
-            self.sp()?;
-            return Ok(SearchKey::Uid(self.sequence_set()?));
-        }
-        if is("OLDER") || is("YOUNGER") {
-            self.sp()?;
-            let n = self.nz_number()?;
-            return Ok(if is("OLDER") {
-                SearchKey::Older(n)
-            } else {
-                SearchKey::Younger(n)
-            });
-        }
-        if is("EMAILID") || is("THREADID") {
-            self.sp()?;
-            let id = ObjectId::from_wire(self.take_while1(is_atom_char, "object id")?);
-            return Ok(if is("EMAILID") {
-                SearchKey::EmailId(id)
-            } else {
-                SearchKey::ThreadId(id)
-            });
-        }
-        if is("MODSEQ") {
-            self.sp()?;
-            let mut entry = None;
-            if matches!(self.peek(), Some(b'"' | b'{')) {
-                let name = self.string()?;
-                self.sp()?;
-                let type_at = self.pos;
-                let kind = self.word("entry type")?;
-                let kind = if kind.eq_ignore_ascii_case(b"priv") {
-                    EntryType::Private
-                } else if kind.eq_ignore_ascii_case(b"shared") {
-                    EntryType::Shared
-                } else if kind.eq_ignore_ascii_case(b"all") {
-                    EntryType::All
-                } else {
-                    return self.fail_at(
-                        type_at,
-                        DecodeErrorKind::Expected {
-                            what: "priv, shared or all",
-                        },
-                    );
-                };
-                entry = Some((name, kind));
-                self.sp()?;
+        let mut buf = [0u8; WORD_MAX];
+        let arg = |c: &mut Self| c.sp();
+        Ok(match caps(word, &mut buf) {
+            b"ALL" => SearchKey::All,
+            b"ANSWERED" => SearchKey::Answered,
+            b"DELETED" => SearchKey::Deleted,
+            b"DRAFT" => SearchKey::Draft,
+            b"FLAGGED" => SearchKey::Flagged,
+            b"NEW" => SearchKey::New,
+            b"OLD" => SearchKey::Old,
+            b"RECENT" => SearchKey::Recent,
+            b"SEEN" => SearchKey::Seen,
+            b"UNANSWERED" => SearchKey::Unanswered,
+            b"UNDELETED" => SearchKey::Undeleted,
+            b"UNDRAFT" => SearchKey::Undraft,
+            b"UNFLAGGED" => SearchKey::Unflagged,
+            b"UNSEEN" => SearchKey::Unseen,
+            b"BCC" => SearchKey::Bcc(self.sp_astring()?),
+            b"BODY" => SearchKey::Body(self.sp_astring()?),
+            b"CC" => SearchKey::Cc(self.sp_astring()?),
+            b"FROM" => SearchKey::From(self.sp_astring()?),
+            b"SUBJECT" => SearchKey::Subject(self.sp_astring()?),
+            b"TEXT" => SearchKey::Text(self.sp_astring()?),
+            b"TO" => SearchKey::To(self.sp_astring()?),
+            b"X-GM-RAW" => SearchKey::GmRaw(self.sp_astring()?),
+            b"X-GM-LABELS" => SearchKey::GmLabels(self.sp_astring()?),
+            b"BEFORE" => SearchKey::Before(self.sp_date()?),
+            b"ON" => SearchKey::On(self.sp_date()?),
+            b"SINCE" => SearchKey::Since(self.sp_date()?),
+            b"SENTBEFORE" => SearchKey::SentBefore(self.sp_date()?),
+            b"SENTON" => SearchKey::SentOn(self.sp_date()?),
+            b"SENTSINCE" => SearchKey::SentSince(self.sp_date()?),
+            b"LARGER" => SearchKey::Larger(self.sp_number64()?),
+            b"SMALLER" => SearchKey::Smaller(self.sp_number64()?),
+            b"X-GM-MSGID" => SearchKey::GmMsgId(self.sp_number64()?),
+            b"X-GM-THRID" => SearchKey::GmThrId(self.sp_number64()?),
+            b"HEADER" => {
+                let field = self.sp_astring()?;
+                SearchKey::Header(field, self.sp_astring()?)
             }
-            let mod_seq = self.number64()?;
-            return Ok(SearchKey::ModSeq { entry, mod_seq });
-        }
-        self.fail_at(at, DecodeErrorKind::Expected { what: "search key" })
+            b"KEYWORD" => SearchKey::Keyword(self.sp_keyword()?),
+            b"UNKEYWORD" => SearchKey::Unkeyword(self.sp_keyword()?),
+            b"UID" => {
+                arg(self)?;
+                SearchKey::Uid(self.sequence_set()?)
+            }
+            b"OLDER" => {
+                arg(self)?;
+                SearchKey::Older(self.nz_number()?)
+            }
+            b"YOUNGER" => {
+                arg(self)?;
+                SearchKey::Younger(self.nz_number()?)
+            }
+            b"EMAILID" => {
+                arg(self)?;
+                SearchKey::EmailId(ObjectId::from_wire(
+                    self.take_while1(is_atom_char, "object id")?,
+                ))
+            }
+            b"THREADID" => {
+                arg(self)?;
+                SearchKey::ThreadId(ObjectId::from_wire(
+                    self.take_while1(is_atom_char, "object id")?,
+                ))
+            }
+            b"MODSEQ" => {
+                arg(self)?;
+                let mut entry = None;
+                if matches!(self.peek(), Some(b'"' | b'{')) {
+                    let name = self.string()?;
+                    self.sp()?;
+                    let type_at = self.pos;
+                    let kind = self.word("entry type")?;
+                    let kind = if kind.eq_ignore_ascii_case(b"priv") {
+                        EntryType::Private
+                    } else if kind.eq_ignore_ascii_case(b"shared") {
+                        EntryType::Shared
+                    } else if kind.eq_ignore_ascii_case(b"all") {
+                        EntryType::All
+                    } else {
+                        return self.fail_at(
+                            type_at,
+                            DecodeErrorKind::Expected {
+                                what: "priv, shared or all",
+                            },
+                        );
+                    };
+                    entry = Some((name, kind));
+                    self.sp()?;
+                }
+                let mod_seq = self.number64()?;
+                SearchKey::ModSeq { entry, mod_seq }
+            }
+            _ => return self.fail_at(at, DecodeErrorKind::Expected { what: "search key" }),
+        })
     }
+
+    /// `SP astring`.
+    fn sp_astring(&mut self) -> R<IString<'a>> {
+        self.sp()?;
+        self.astring()
+    }
+
+    /// `SP date`.
+    fn sp_date(&mut self) -> R<Date> {
+        self.sp()?;
+        self.date()
+    }
+
+    /// `SP number64`.
+    fn sp_number64(&mut self) -> R<u64> {
+        self.sp()?;
+        self.number64()
+    }
+
+    /// `SP flag-keyword`, read tolerantly as `1*ASTRING-CHAR`.
+    fn sp_keyword(&mut self) -> R<crate::types::Keyword<'a>> {
+        self.sp()?;
+        let at = self.pos;
+        let kw = self.take_while1(is_astring_char, "flag keyword")?;
+        crate::types::Keyword::from_checked(kw).map_or_else(
+            || self.fail_at(at, DecodeErrorKind::Expected { what: "keyword" }),
+            Ok,
+        )
+    }
+}
+
+/// Longest keyword matched by [`caps`].
+const WORD_MAX: usize = 24;
+
+/// `word` in capitals, in `buf`; empty when it is longer than any keyword.
+fn caps<'b>(word: &[u8], buf: &'b mut [u8; WORD_MAX]) -> &'b [u8] {
+    let Some(out) = buf.get_mut(..word.len()) else {
+        return &[];
+    };
+    for (o, w) in out.iter_mut().zip(word) {
+        *o = w.to_ascii_uppercase();
+    }
+    out
 }
 
 /// The error kind of a CR or NUL inside a line.

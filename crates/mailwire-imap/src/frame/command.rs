@@ -232,17 +232,23 @@ impl CommandFramer {
                 }
                 Line::Complete { end, content_end } => {
                     let line = &buf[self.line_start..content_end];
-                    if self.kind == Kind::Unknown {
-                        self.kind = match expect {
-                            Expect::Command => classify(line),
-                            Expect::AuthenticateData | Expect::IdleDone => Kind::Line,
-                        };
-                    }
                     if check && end as u64 > limits.message_size {
                         return CommandFramed::Error(FrameError {
                             offset: self.line_start,
                             kind: FrameErrorKind::MessageTooLarge,
                         });
+                    }
+                    // Only a line ending in `}` can announce a literal; a
+                    // first line that does not ends the command, so the
+                    // command is classified only when it matters.
+                    if line.last() != Some(&b'}') {
+                        return CommandFramed::Complete { end, content_end };
+                    }
+                    if self.kind == Kind::Unknown {
+                        self.kind = match expect {
+                            Expect::Command => classify(line),
+                            Expect::AuthenticateData | Expect::IdleDone => Kind::Line,
+                        };
                     }
                     if self.kind == Kind::Literals {
                         if let Some(a) = announcement(line) {
