@@ -22,6 +22,13 @@
 //! slice; [`ResponseDecoder`] cuts a stream into [`ResponseFrame`]s, each
 //! decoded with [`ResponseFrame::decode`].
 //!
+//! [`command`] reads one client command, literals included, from a slice
+//! ([`authenticate_data`] and [`idle_done`] the other client lines);
+//! [`CommandDecoder`] cuts a client's stream into [`CommandFrame`]s and
+//! stops at each synchronizing literal with
+//! [`CommandEvent::NeedsContinuation`], so that a server can answer `+`
+//! before the client sends it, and enforces `LITERAL-`.
+//!
 //! Lines are framed first, against the [`Limits`], before any grammar runs.
 //! Lines may end in CRLF or, tolerantly, a bare LF. A line's end is found by
 //! its LF alone: a `{12}` at the end of a greeting's text is text, never a

@@ -58,9 +58,29 @@
 //! # Ok::<(), mailwire_imap::decode::DecodeError>(())
 //! ```
 //!
-//! This release reads and writes the server's side: the greeting and every
-//! response of IMAP4rev2, IMAP4rev1 and the common extensions. Commands
-//! and the session state machines come next.
+//! Client commands are framed the same way, and each synchronizing
+//! literal stops the decoder so that a server can send its continuation
+//! request first; a client encodes commands into
+//! [`encode::Fragment`]s that say where to wait:
+//!
+//! ```
+//! use mailwire_imap::decode::{self, CommandDecoder, CommandEvent};
+//! use mailwire_imap::types::{ClientMessage, CommandBody};
+//! use mailwire_imap::Limits;
+//!
+//! let mut decoder = CommandDecoder::new(Limits::default());
+//! decoder.push(b"A1 UID FETCH 1:* (FLAGS BODY.PEEK[HEADER.FIELDS (From)])\r\nA2 LOGIN {3}\r\n");
+//! let Some(Ok(CommandEvent::Frame(frame))) = decoder.next_frame() else { panic!() };
+//! let ClientMessage::Command(cmd) = frame.decode()? else { panic!() };
+//! assert!(matches!(cmd.body, CommandBody::Fetch { uid: true, .. }));
+//! // A2's literal waits for the server's "+".
+//! assert!(matches!(decoder.next_frame(), Some(Ok(CommandEvent::NeedsContinuation { literal_len: 3, .. }))));
+//! # Ok::<(), mailwire_imap::decode::DecodeError>(())
+//! ```
+//!
+//! This release reads and writes both sides: every command and every
+//! response of IMAP4rev2, IMAP4rev1 and the common extensions. The session
+//! state machines come next.
 
 pub mod decode;
 pub mod encode;
