@@ -1260,6 +1260,17 @@ fn streaming_equals_stateless_for_every_split() {
 }
 
 #[test]
+fn eight_bit_atoms_are_tolerated() {
+    // Python's imaplib sends UTF-8 search strings bare.
+    let c = cmd("NLDO5 SEARCH CHARSET UTF-8 SUBJECT Entwürfe\r\n".as_bytes());
+    assert_eq!(
+        c.to_bytes(),
+        "NLDO5 SEARCH CHARSET UTF-8 SUBJECT {9}\r\nEntwürfe\r\n".as_bytes()
+    );
+    cmd("a LIST \"\" Entwürfe/*\r\n".as_bytes());
+}
+
+#[test]
 fn encoding_cannot_smuggle_a_line() {
     // CR and LF in a string go in a literal, never inside a line.
     let c = Command::new(

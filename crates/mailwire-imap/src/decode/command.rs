@@ -354,12 +354,14 @@ impl<'a> C<'a, '_> {
         }
     }
 
-    /// `astring = 1*ASTRING-CHAR / string` (RFC 9051 §9).
+    /// `astring = 1*ASTRING-CHAR / string` (RFC 9051 §9), read tolerantly:
+    /// 8-bit bytes may stand in the atom form (Python's imaplib sends UTF-8
+    /// search strings bare).
     fn astring(&mut self) -> R<IString<'a>> {
         match self.peek() {
             Some(b'"' | b'{') => self.string(),
             _ => self
-                .take_while1(is_astring_char, "astring")
+                .take_while1(|b| is_astring_char(b) || b >= 0x80, "astring")
                 .map(Cow::Borrowed),
         }
     }
@@ -391,12 +393,13 @@ impl<'a> C<'a, '_> {
             .or_else(|_| self.fail_at(start, DecodeErrorKind::Expected { what: "mailbox" }))
     }
 
-    /// `list-mailbox = 1*list-char / string` (RFC 9051 §9).
+    /// `list-mailbox = 1*list-char / string` (RFC 9051 §9), 8-bit bytes
+    /// tolerated in the bare form as in [`astring`](Self::astring).
     fn list_mailbox(&mut self) -> R<IString<'a>> {
         match self.peek() {
             Some(b'"' | b'{') => self.string(),
             _ => self
-                .take_while1(is_list_char, "list-mailbox")
+                .take_while1(|b| is_list_char(b) || b >= 0x80, "list-mailbox")
                 .map(Cow::Borrowed),
         }
     }
