@@ -9,7 +9,7 @@ use crate::decode::{BdatChunk, CommandDecoder, DataChunk, DataDecoder, DataRefus
 use crate::encode::Encode;
 use crate::frame::{self, Line};
 use crate::types::{
-    Command, Domain, EnhancedStatusCode, ForwardPath, Host, InitialResponse, MailParams,
+    Body, Command, Domain, EnhancedStatusCode, ForwardPath, Host, InitialResponse, MailParams,
     RcptParams, Reply, ReplyCode, ReplyText, ReversePath, Stop,
 };
 
@@ -71,6 +71,11 @@ pub struct ServerConfig {
     /// Most accepted recipients in one transaction; more are answered
     /// `452` (RFC 5321 §4.5.3.1.8: at least 100 must be accepted).
     pub max_recipients: usize,
+    /// Accept command lines that end in a bare LF. Default `false`: such a
+    /// line is answered `500 5.5.2` whatever its command (RFC 5321 §2.3.8:
+    /// lines end in CRLF; a server that reads a bare LF as a line end
+    /// can be made to see commands a relay did not).
+    pub allow_bare_lf: bool,
     /// Limits on SASL responses.
     pub sasl_limits: sasl::Limits,
     /// The challenge for `CRAM-MD5`, a unique message id the application
@@ -100,6 +105,7 @@ impl ServerConfig {
             auth_required: false,
             auth_without_tls: false,
             max_recipients: 100,
+            allow_bare_lf: false,
             sasl_limits: sasl::Limits::default(),
             cram_md5_challenge: None,
         }
@@ -309,6 +315,12 @@ pub struct Server {
     mail: bool,
     /// Recipients accepted in the transaction.
     accepted: usize,
+    /// The transaction's `MAIL` carried `SMTPUTF8`.
+    smtputf8: bool,
+    /// Octets at the front of the decoder's buffer already searched for
+    /// an LF without finding one, so a command line arriving in small
+    /// chunks is searched once.
+    lf_searched: usize,
     /// `BDAT` used in the transaction, and the octets it carried.
     bdat: Option<u64>,
     authenticated: bool,
@@ -334,6 +346,8 @@ impl Server {
             hello: None,
             mail: false,
             accepted: 0,
+            smtputf8: false,
+            lf_searched: 0,
             bdat: None,
             authenticated: false,
             greeted: false,
@@ -420,6 +434,7 @@ impl Server {
         self.pending = None;
         self.mode = Mode::Commands;
         self.reset_transaction();
+        self.lf_searched = 0;
         self.decoder.resume();
     }
 
@@ -459,14 +474,22 @@ impl Server {
                 return None;
             }
             match std::mem::replace(&mut self.mode, Mode::Commands) {
-                Mode::Commands => match self.decoder.next_command()? {
-                    Err(error) => return Some(self.bad_line(error)),
-                    Ok(command) => {
-                        if let Some(event) = self.command(command) {
-                            return Some(event);
+                Mode::Commands => {
+                    let bare_lf = self.line_ends_in_bare_lf();
+                    let next = self.decoder.next_command();
+                    if next.is_some() {
+                        self.lf_searched = 0;
+                    }
+                    match next? {
+                        Err(error) => return Some(self.bad_line(error)),
+                        Ok(command) if bare_lf => return self.bare_lf(command),
+                        Ok(command) => {
+                            if let Some(event) = self.command(command) {
+                                return Some(event);
+                            }
                         }
                     }
-                },
+                }
                 Mode::Data => match self.decoder.next_data(&mut self.data) {
                     None => {
                         self.mode = Mode::Data;
@@ -574,8 +597,123 @@ impl Server {
         ServerEvent::Error(ServerError::Decode(error))
     }
 
+    /// Whether the command line at the front of the buffer is complete and
+    /// ends in a bare LF. Only the octets not searched before are searched,
+    /// and no further than the command line limit.
+    fn line_ends_in_bare_lf(&mut self) -> bool {
+        if self.config.allow_bare_lf {
+            return false;
+        }
+        let buffered = self.decoder.buffered();
+        let window = buffered
+            .get(..buffered.len().min(self.config.limits.command_line))
+            .unwrap_or_default();
+        let from = self.lf_searched.min(window.len());
+        match memchr::memchr(b'\n', window.get(from..).unwrap_or_default()) {
+            Some(i) => {
+                let lf = from + i;
+                lf == 0 || window.get(lf - 1) != Some(&b'\r')
+            }
+            None => {
+                self.lf_searched = window.len();
+                false
+            }
+        }
+    }
+
+    /// A command line that ended in a bare LF: refused, whatever it was.
+    /// A `BDAT` chunk is still read (and dropped) by its size, as after
+    /// any refused `BDAT`.
+    fn bare_lf(&mut self, command: Command<'static>) -> Option<ServerEvent> {
+        let verb = command.verb().to_owned();
+        if let Command::Bdat { size, last } = command {
+            self.mode = Mode::Bdat {
+                chunk: BdatChunk::new(size, last),
+                deliver: false,
+            };
+        }
+        self.refuse(
+            &verb,
+            500,
+            (5, 5, 2),
+            "Bare LF in command line; lines end in CRLF",
+        )
+    }
+
+    /// Whether the `EHLO` reply announces `keyword` among the extra
+    /// lines of [`Extensions::other`].
+    fn announces_other(&self, keyword: &str) -> bool {
+        self.config.extensions.other.iter().any(|line| {
+            let bytes = line.as_bytes();
+            let word = bytes.split(|&b| b == b' ').next().unwrap_or_default();
+            word.eq_ignore_ascii_case(keyword.as_bytes())
+        })
+    }
+
+    /// The first `MAIL` parameter whose extension was not announced
+    /// (RFC 5321 §4.1.1.11: a server refuses parameters it does not
+    /// implement with 555).
+    fn unannounced_mail_param(&self, params: &MailParams<'_>) -> Option<String> {
+        let ext = &self.config.extensions;
+        let auth_announced = !ext.auth.is_empty() && (self.tls || self.config.auth_without_tls);
+        let body_ok = match params.body {
+            None => true,
+            Some(Body::SevenBit | Body::EightBitMime) => ext.eight_bit_mime,
+            Some(Body::BinaryMime) => ext.chunking && self.announces_other("BINARYMIME"),
+        };
+        let checks: [(&str, bool); 10] = [
+            ("SIZE", params.size.is_none() || ext.size),
+            ("BODY", body_ok),
+            ("SMTPUTF8", !params.smtputf8 || ext.smtputf8),
+            ("RET", params.ret.is_none() || ext.dsn),
+            ("ENVID", params.envid.is_none() || ext.dsn),
+            ("AUTH", params.auth.is_none() || auth_announced),
+            (
+                "REQUIRETLS",
+                !params.requiretls || (self.tls && self.announces_other("REQUIRETLS")),
+            ),
+            (
+                "MT-PRIORITY",
+                params.mt_priority.is_none() || self.announces_other("MT-PRIORITY"),
+            ),
+            (
+                "HOLDFOR",
+                params.hold.is_none() || self.announces_other("FUTURERELEASE"),
+            ),
+            (
+                "BY",
+                params.by.is_none() || self.announces_other("DELIVERBY"),
+            ),
+        ];
+        if let Some((name, _)) = checks.iter().find(|(_, ok)| !ok) {
+            return Some((*name).to_owned());
+        }
+        params
+            .other()
+            .iter()
+            .find(|p| !self.announces_other(p.keyword()))
+            .map(|p| p.keyword().to_owned())
+    }
+
+    /// The first `RCPT` parameter whose extension was not announced.
+    fn unannounced_rcpt_param(&self, params: &RcptParams<'_>) -> Option<String> {
+        let dsn = self.config.extensions.dsn;
+        if params.notify.is_some() && !dsn {
+            return Some("NOTIFY".into());
+        }
+        if params.orcpt.is_some() && !dsn {
+            return Some("ORCPT".into());
+        }
+        params
+            .other()
+            .iter()
+            .find(|p| !self.announces_other(p.keyword()))
+            .map(|p| p.keyword().to_owned())
+    }
+
     fn reset_transaction(&mut self) {
         self.mail = false;
+        self.smtputf8 = false;
         self.accepted = 0;
         self.bdat = None;
     }
@@ -615,6 +753,19 @@ impl Server {
                 if self.config.auth_required && !self.authenticated {
                     return self.refuse(&verb, 530, (5, 7, 0), "Authentication required");
                 }
+                if let Some(keyword) = self.unannounced_mail_param(&params) {
+                    let text = format!("{keyword} parameter not recognized or not implemented");
+                    return self.refuse(&verb, 555, (5, 5, 4), &text);
+                }
+                if !params.smtputf8 && matches!(&from, ReversePath::Mailbox(m) if !m.is_ascii()) {
+                    // RFC 6531 §3.5.
+                    return self.refuse(
+                        &verb,
+                        550,
+                        (5, 6, 7),
+                        "Non-ASCII addresses not permitted for that sender",
+                    );
+                }
                 if self.config.extensions.size
                     && params
                         .size
@@ -627,12 +778,25 @@ impl Server {
                         "Message size exceeds fixed maximum message size",
                     );
                 }
+                self.smtputf8 = params.smtputf8;
                 self.pending = Some(Decision::Mail);
                 Some(ServerEvent::Mail { from, params })
             }
             Command::Rcpt { to, params, .. } => {
                 if !self.mail {
                     return self.bad_sequence(&verb);
+                }
+                if let Some(keyword) = self.unannounced_rcpt_param(&params) {
+                    let text = format!("{keyword} parameter not recognized or not implemented");
+                    return self.refuse(&verb, 555, (5, 5, 4), &text);
+                }
+                if !self.smtputf8 && matches!(&to, ForwardPath::Mailbox(m) if !m.is_ascii()) {
+                    return self.refuse(
+                        &verb,
+                        553,
+                        (5, 6, 7),
+                        "Non-ASCII addresses not permitted for that recipient",
+                    );
                 }
                 if self.accepted >= self.config.max_recipients {
                     return self.refuse(&verb, 452, (4, 5, 3), "Too many recipients");
