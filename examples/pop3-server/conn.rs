@@ -1,0 +1,445 @@
+//! One connection: a socket (plain, then maybe TLS) wired to a sans-IO
+//! `session::Server`, and the answers only this program can give
+//! (passwords, the maildrop, message contents, removals).
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use mailwire::pop3::session::{Server, ServerConfig, ServerEvent, verify_apop};
+use mailwire::pop3::types::{Capability, MessageNumber, Response, ResponseCode, Status, Text};
+use mailwire::sasl;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::timeout;
+use tracing::{info, warn};
+
+use crate::Shared;
+use crate::store::{CrlfFilter, Entry, LockGuard, Snapshot, TopFilter};
+use crate::support::maildir::MessageFile;
+
+/// The connection, before or after `STLS`.
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
+    /// During the handshake, and after a failed one.
+    Gone,
+}
+
+impl Stream {
+    async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(s) => s.read(buf).await,
+            Self::Tls(s) => s.read(buf).await,
+            Self::Gone => Ok(0),
+        }
+    }
+
+    async fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self {
+            Self::Plain(s) => s.write_all(bytes).await,
+            Self::Tls(s) => {
+                s.write_all(bytes).await?;
+                s.flush().await
+            }
+            Self::Gone => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+
+    async fn shutdown(&mut self) {
+        let _ = match self {
+            Self::Plain(s) => s.shutdown().await,
+            Self::Tls(s) => s.shutdown().await,
+            Self::Gone => Ok(()),
+        };
+    }
+}
+
+/// Bound on the TLS handshake after `STLS`.
+const HANDSHAKE: Duration = Duration::from_secs(30);
+/// Size of the pieces a message is read and sent in.
+const PIECE: usize = 64 * 1024;
+
+/// A connection and its session.
+pub(crate) struct Conn {
+    id: u64,
+    stream: Stream,
+    server: Server,
+    shared: Arc<Shared>,
+    user: Option<String>,
+    snapshot: Option<Snapshot>,
+    _lock: Option<LockGuard>,
+}
+
+fn text(s: &str) -> Text<'static> {
+    Text::new(s.as_bytes().to_vec()).unwrap_or_default()
+}
+
+fn err(code: Option<ResponseCode<'static>>, s: &str) -> Response<'static> {
+    Response::new(Status::Err, code, text(s)).expect("these texts never start with '['")
+}
+
+impl Conn {
+    /// Serves one connection until it closes; logs how it ended.
+    pub(crate) async fn run(id: u64, peer: SocketAddr, socket: TcpStream, shared: Arc<Shared>) {
+        let mut config = ServerConfig::default();
+        config.greeting = text("mailwire POP3 example ready");
+        if shared.apop {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default();
+            config.timestamp = Some(
+                format!(
+                    "<{}.{}.{}@{}>",
+                    std::process::id(),
+                    id,
+                    now.as_nanos(),
+                    shared.host
+                )
+                .into_bytes(),
+            );
+        }
+        config
+            .capabilities
+            .push(Capability::Implementation(text("mailwire-pop3-example")));
+        if shared.tls.is_some() {
+            config.capabilities.push(Capability::Stls);
+        }
+        config.mechanisms = vec![
+            sasl::Mechanism::PLAIN,
+            sasl::Mechanism::LOGIN,
+            sasl::Mechanism::CRAM_MD5,
+        ];
+        config.plaintext_login = !shared.require_tls;
+        let server = match Server::new(config) {
+            Ok(s) => s,
+            Err(e) => {
+                warn!(conn = id, error = %e, "cannot make the session");
+                return;
+            }
+        };
+        info!(conn = id, %peer, "connected");
+        // Replies are small and answer a client that waits for them.
+        let _ = socket.set_nodelay(true);
+        let mut conn = Conn {
+            id,
+            stream: Stream::Plain(socket),
+            server,
+            shared,
+            user: None,
+            snapshot: None,
+            _lock: None,
+        };
+        match conn.serve().await {
+            Ok(reason) => info!(conn = id, reason, "disconnected"),
+            Err(e) => warn!(conn = id, error = %e, "connection failed"),
+        }
+        conn.stream.shutdown().await;
+    }
+
+    /// Writes what the session has to send.
+    async fn flush(&mut self) -> io::Result<()> {
+        while let Some(bytes) = self.server.poll_transmit() {
+            self.stream.write_all(&bytes).await?;
+        }
+        Ok(())
+    }
+
+    async fn serve(&mut self) -> io::Result<&'static str> {
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            self.flush().await?;
+            while let Some(event) = self.server.poll_event() {
+                self.event(event).await?;
+                self.flush().await?;
+            }
+            if self.server.is_closed() {
+                return Ok("QUIT");
+            }
+            let n = match timeout(self.shared.idle, self.stream.read(&mut buf)).await {
+                Err(_) => {
+                    // RFC 1939 §3: no response, no UPDATE.
+                    info!(conn = self.id, "idle timeout: closing without UPDATE");
+                    return Ok("idle timeout");
+                }
+                Ok(read) => read?,
+            };
+            if n == 0 {
+                return Ok("closed by the client");
+            }
+            self.server.handle_input(buf.get(..n).unwrap_or_default());
+        }
+    }
+
+    async fn event(&mut self, event: ServerEvent) -> io::Result<()> {
+        let id = self.id;
+        match event {
+            ServerEvent::Login { user, password } => {
+                let name = String::from_utf8_lossy(user.as_bytes()).into_owned();
+                let ok = self
+                    .shared
+                    .users
+                    .iter()
+                    .any(|(u, p)| *u == name && p.as_bytes() == password.expose());
+                self.login(name, "USER/PASS", ok).await;
+            }
+            ServerEvent::Apop { name, digest } => {
+                let name = String::from_utf8_lossy(name.as_bytes()).into_owned();
+                let ts = self.server.timestamp().unwrap_or_default().to_vec();
+                let ok = self
+                    .shared
+                    .users
+                    .iter()
+                    .any(|(u, p)| *u == name && verify_apop(&ts, p.as_bytes(), &digest));
+                self.login(name, "APOP", ok).await;
+            }
+            ServerEvent::Auth {
+                mechanism,
+                credentials,
+            } => {
+                let name = credentials.username().unwrap_or_default().to_owned();
+                let authzid_ok = match &credentials {
+                    sasl::Credentials::Password { authzid, .. } => {
+                        authzid.as_ref().is_none_or(|z| z.is_empty() || *z == name)
+                    }
+                    _ => true,
+                };
+                let ok = authzid_ok
+                    && self.shared.users.iter().any(|(u, p)| {
+                        *u == name
+                            && (credentials.verify_password(p.as_bytes())
+                                || credentials.verify_cram_md5(p.as_bytes()))
+                    });
+                let how = format!("AUTH {mechanism}");
+                self.login(name, &how, ok).await;
+            }
+            ServerEvent::Retr { msg, size } => {
+                info!(conn = id, msg = msg.get(), size, "RETR");
+                self.message(msg, None).await?;
+            }
+            ServerEvent::Top { msg, lines } => {
+                info!(conn = id, msg = msg.get(), lines, "TOP");
+                self.message(msg, Some(lines)).await?;
+            }
+            ServerEvent::Update { deleted } => {
+                let (removed, failed) = self.update(&deleted).await;
+                info!(conn = id, removed, failed, "UPDATE");
+                let response = if failed == 0 {
+                    let left = self.snapshot.as_ref().map_or(0, |s| s.entries.len()) - removed;
+                    let t = text(&format!("bye ({left} messages left)"));
+                    Response::new(Status::Ok, None, t).expect("the text starts with 'bye'")
+                } else {
+                    err(
+                        Some(ResponseCode::SysTemp),
+                        &format!("{failed} messages could not be removed"),
+                    )
+                };
+                let _ = self.server.send(response);
+            }
+            ServerEvent::Command(command) => {
+                info!(conn = id, command = %String::from_utf8_lossy(command.keyword()), "unsupported command");
+                let _ = self.server.send(err(None, "command not supported"));
+            }
+            ServerEvent::StartTls { leftover } => {
+                if !leftover.is_empty() {
+                    warn!(
+                        conn = id,
+                        octets = leftover.len(),
+                        "dropping bytes pipelined after STLS"
+                    );
+                }
+                self.flush().await?;
+                self.start_tls().await?;
+                info!(conn = id, "TLS established");
+            }
+            ServerEvent::Error(e) => {
+                warn!(conn = id, error = %e, "bad command line");
+            }
+            ServerEvent::Closed => {
+                info!(
+                    conn = id,
+                    user = self.user.as_deref().unwrap_or(""),
+                    "session closed"
+                );
+            }
+            other => {
+                info!(conn = id, event = ?other, "event");
+            }
+        }
+        Ok(())
+    }
+
+    async fn start_tls(&mut self) -> io::Result<()> {
+        let Some(acceptor) = self.shared.tls.clone().map(tokio_rustls::TlsAcceptor::from) else {
+            return Err(io::Error::other("STLS without TLS configuration"));
+        };
+        let Stream::Plain(tcp) = std::mem::replace(&mut self.stream, Stream::Gone) else {
+            return Err(io::Error::other("STLS on a TLS connection"));
+        };
+        let tls = timeout(HANDSHAKE, acceptor.accept(tcp))
+            .await
+            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "TLS handshake timed out"))??;
+        self.stream = Stream::Tls(Box::new(tls));
+        Ok(())
+    }
+
+    /// Answers a login the session asked about.
+    async fn login(&mut self, name: String, how: &str, ok: bool) {
+        let id = self.id;
+        if !ok {
+            info!(conn = id, user = %name, how, "login refused");
+            let _ = self
+                .server
+                .send(err(Some(ResponseCode::Auth), "authentication failed"));
+            return;
+        }
+        let Some(lock) = self
+            .shared
+            .locks
+            .try_lock(self.shared.maildir.root().to_path_buf())
+        else {
+            info!(conn = id, user = %name, how, "login refused: maildrop in use");
+            let _ = self.server.send(err(
+                Some(ResponseCode::InUse),
+                "maildrop already locked by another session",
+            ));
+            return;
+        };
+        let maildir = self.shared.maildir.clone();
+        let snapshot = tokio::task::spawn_blocking(move || Snapshot::take(&maildir)).await;
+        match snapshot {
+            Ok(Ok(snapshot)) => {
+                let t = text(&format!(
+                    "{name}'s maildrop has {} messages ({} octets)",
+                    snapshot.entries.len(),
+                    snapshot.size()
+                ));
+                info!(conn = id, user = %name, how, messages = snapshot.entries.len(), octets = snapshot.size(), "logged in");
+                if self.server.accept_login(snapshot.maildrop(), t).is_ok() {
+                    self.snapshot = Some(snapshot);
+                    self._lock = Some(lock);
+                    self.user = Some(name);
+                }
+            }
+            Ok(Err(e)) => {
+                warn!(conn = id, user = %name, error = %e, "cannot list the maildrop");
+                let _ = self
+                    .server
+                    .send(err(Some(ResponseCode::SysTemp), "cannot open the maildrop"));
+            }
+            Err(e) => {
+                warn!(conn = id, error = %e, "listing task failed");
+                let _ = self
+                    .server
+                    .send(err(Some(ResponseCode::SysTemp), "cannot open the maildrop"));
+            }
+        }
+    }
+
+    fn entry(&self, msg: MessageNumber) -> Option<Entry> {
+        let index = usize::try_from(msg.get()).ok()?.checked_sub(1)?;
+        self.snapshot.as_ref()?.entries.get(index).cloned()
+    }
+
+    /// Where the message's file is now: where it was at login, or, if
+    /// another program moved it (`new/` to `cur/`, flags changed), found
+    /// again by its unique name.
+    async fn locate(&self, entry: &Entry) -> Option<MessageFile> {
+        if tokio::fs::metadata(&entry.file.path).await.is_ok() {
+            return Some(entry.file.clone());
+        }
+        let maildir = self.shared.maildir.clone();
+        let unique = entry.file.unique.clone();
+        tokio::task::spawn_blocking(move || {
+            maildir
+                .messages()
+                .ok()?
+                .into_iter()
+                .find(|m| m.unique == unique)
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
+    /// Sends message `msg` (all of it, or `TOP`'s part), read from its file
+    /// in pieces, each written out before the next is read.
+    async fn message(&mut self, msg: MessageNumber, top: Option<u32>) -> io::Result<()> {
+        let Some(entry) = self.entry(msg) else {
+            let _ = self.server.send(err(None, "no such message"));
+            return Ok(());
+        };
+        let file = match self.locate(&entry).await {
+            Some(f) => tokio::fs::File::open(&f.path).await,
+            None => Err(io::ErrorKind::NotFound.into()),
+        };
+        let mut file = match file {
+            Ok(f) => f,
+            Err(e) => {
+                warn!(conn = self.id, msg = msg.get(), error = %e, "cannot open the message");
+                let _ = self
+                    .server
+                    .send(err(Some(ResponseCode::SysTemp), "message unavailable"));
+                return Ok(());
+            }
+        };
+        let head = match top {
+            None => format!("{} octets", entry.wire_size),
+            Some(_) => "top of message follows".to_owned(),
+        };
+        if self.server.begin_message(text(&head)).is_err() {
+            return Ok(());
+        }
+        let mut crlf = entry.bare_lf.then(CrlfFilter::default);
+        let mut top = top.map(TopFilter::new);
+        let mut buf = vec![0u8; PIECE];
+        let mut converted = Vec::new();
+        loop {
+            if top.as_ref().is_some_and(TopFilter::is_done) {
+                break;
+            }
+            let n = file.read(&mut buf).await?;
+            if n == 0 {
+                break;
+            }
+            let mut piece = buf.get(..n).unwrap_or_default();
+            if let Some(filter) = &mut crlf {
+                converted.clear();
+                filter.push(piece, &mut converted);
+                piece = &converted;
+            }
+            if let Some(filter) = &mut top {
+                piece = filter.take(piece);
+            }
+            let _ = self.server.send_message_chunk(piece);
+            self.flush().await?;
+        }
+        let _ = self.server.finish_message();
+        Ok(())
+    }
+
+    /// Removes the messages marked deleted; gives (removed, failed).
+    async fn update(&mut self, deleted: &[MessageNumber]) -> (usize, usize) {
+        let mut removed = 0;
+        let mut failed = 0;
+        for &msg in deleted {
+            let Some(entry) = self.entry(msg) else {
+                continue;
+            };
+            let Some(file) = self.locate(&entry).await else {
+                // Already gone: what the client asked for.
+                removed += 1;
+                continue;
+            };
+            match self.shared.maildir.remove(&file) {
+                Ok(()) => removed += 1,
+                Err(e) => {
+                    warn!(conn = self.id, msg = msg.get(), error = %e, "cannot remove");
+                    failed += 1;
+                }
+            }
+        }
+        (removed, failed)
+    }
+}

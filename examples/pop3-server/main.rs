@@ -1,0 +1,216 @@
+//! A POP3 server for a Maildir, on `mailwire_pop3::session::Server`.
+//!
+//! ```sh
+//! cargo run --example pop3-server -- --listen 127.0.0.1:1110 --maildir ./Maildir --user alice:secret
+//! ```
+//!
+//! It serves the Maildir that `smtp-server` delivers into, to the users
+//! given with `--user NAME:PASS` (repeatable; they share the one maildrop).
+//! One tokio task per connection drives a sans-IO session; the session
+//! checks the order of commands, answers `CAPA`, `STAT`, `LIST`, `UIDL`,
+//! `DELE`, `RSET` and `NOOP` itself and asks this program to check
+//! passwords, send messages and remove the deleted ones.
+//!
+//! - Logins: `USER`/`PASS`, `APOP` (the greeting carries a timestamp;
+//!   `--no-apop` leaves it out), `AUTH PLAIN`, `LOGIN` and `CRAM-MD5`.
+//!   `--require-tls` refuses password logins before `STLS`.
+//! - At login the maildrop is locked and listed: the session sees the
+//!   messages as they were then, oldest delivery first. A second login
+//!   while the first session is open gets `-ERR [IN-USE]` (the lock lives
+//!   in this process). `UIDL` gives the Maildir unique name (or a hash of it
+//!   when it is not a valid unique-id).
+//! - `DELE` marks; the files are removed at `QUIT` (UPDATE state) only. A
+//!   connection that drops, or times out, removes nothing.
+//! - Messages are streamed from the file in 64 KiB pieces and dot-stuffed
+//!   by the library's encoder. A file stored with CRLF line ends is sent
+//!   byte for byte; bare LF line ends are sent as CRLF, and the sizes of
+//!   `LIST` and `STAT` count them so.
+//! - `STLS` with rustls: `--tls-cert FILE --tls-key FILE` (PEM), or a
+//!   self-signed certificate made at start; `--no-stls` turns it off.
+//!   Bytes a client pipelines after `STLS` are dropped, never read as if
+//!   they came through TLS.
+//! - `--idle-timeout SECS` (default 600, the RFC 1939 §3 minimum): an idle
+//!   connection is closed without a response and without UPDATE.
+//! - One log line per session event on stderr (`RUST_LOG`-style levels are
+//!   not read; everything at info and above is shown).
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod conn;
+mod store;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tracing::{error, info};
+
+use support::args::Args;
+use support::maildir::Maildir;
+
+const USAGE: &str =
+    "usage: pop3-server --listen ADDR --maildir DIR --user NAME:PASS [--user NAME:PASS ...]
+                   [--tls-cert FILE --tls-key FILE] [--no-stls] [--require-tls]
+                   [--no-apop] [--idle-timeout SECS]
+
+  --listen ADDR        address to listen on, such as 127.0.0.1:1110
+  --maildir DIR        the Maildir to serve (created if missing)
+  --user NAME:PASS     a user and password (repeatable)
+  --tls-cert, --tls-key  PEM certificate chain and key for STLS
+                       (default: a self-signed certificate made at start)
+  --no-stls            do not offer STLS
+  --require-tls        no USER/PASS or AUTH before STLS
+  --no-apop            no APOP timestamp in the greeting
+  --idle-timeout SECS  close idle connections after SECS seconds (default 600)";
+
+/// What every connection shares.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    /// The maildrop.
+    pub(crate) maildir: Maildir,
+    /// `(name, password)` pairs.
+    pub(crate) users: Vec<(String, String)>,
+    /// Open maildrops.
+    pub(crate) locks: store::Locks,
+    /// TLS for `STLS`, `None` with `--no-stls`.
+    pub(crate) tls: Option<Arc<rustls::ServerConfig>>,
+    /// Password logins only after `STLS`.
+    pub(crate) require_tls: bool,
+    /// Put an APOP timestamp in the greeting.
+    pub(crate) apop: bool,
+    /// How long a connection may stay silent.
+    pub(crate) idle: Duration,
+    /// The host name in APOP timestamps.
+    pub(crate) host: String,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse(
+        USAGE,
+        &[
+            "listen",
+            "maildir",
+            "user",
+            "tls-cert",
+            "tls-key",
+            "idle-timeout",
+        ],
+        &["no-stls", "require-tls", "no-apop"],
+    );
+    let listen = args.required("listen").to_owned();
+    let users = args.all_credentials("user");
+    if users.is_empty() {
+        args.fail("--user is required");
+    }
+    let idle = args.parsed::<u64>("idle-timeout", 600);
+    if idle == 0 {
+        args.fail("--idle-timeout must be at least 1");
+    }
+    let maildir = match Maildir::open(args.required("maildir")) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: cannot open the Maildir: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let tls = if args.flag("no-stls") {
+        None
+    } else {
+        let host = listen.rsplit_once(':').map_or(listen.as_str(), |(h, _)| h);
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        match support::tls::server_config(
+            args.get("tls-cert"),
+            args.get("tls-key"),
+            &["localhost", "127.0.0.1", host],
+        ) {
+            Ok(config) => Some(config),
+            Err(e) => {
+                eprintln!("error: TLS: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    };
+    if args.flag("require-tls") && tls.is_none() {
+        args.fail("--require-tls needs STLS");
+    }
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| {
+            h.trim()
+                .chars()
+                .filter(|c| c.is_ascii_graphic() && !matches!(c, '<' | '>'))
+                .collect::<String>()
+        })
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned());
+    let shared = Arc::new(Shared {
+        maildir,
+        users,
+        locks: store::Locks::default(),
+        tls,
+        require_tls: args.flag("require-tls"),
+        apop: !args.flag("no-apop"),
+        idle: Duration::from_secs(idle),
+        host,
+    });
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(serve(&listen, shared)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn serve(listen: &str, shared: Arc<Shared>) -> std::io::Result<()> {
+    let listener = TcpListener::bind(listen).await?;
+    info!(
+        addr = %listener.local_addr()?,
+        maildir = %shared.maildir.root().display(),
+        stls = shared.tls.is_some(),
+        "listening"
+    );
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (socket, peer) = match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        error!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                };
+                let id = NEXT.fetch_add(1, Ordering::Relaxed);
+                let shared = shared.clone();
+                tokio::spawn(async move {
+                    conn::Conn::run(id, peer, socket, shared).await;
+                });
+            }
+            _ = tokio::signal::ctrl_c() => {
+                info!("interrupted; stopping");
+                return Ok(());
+            }
+        }
+    }
+}
