@@ -41,30 +41,7 @@ use crate::types::{
     Password, SaslData, SaslResponse, ValueError,
 };
 
-/// The outcome of a decoder that did not fail.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[must_use]
-pub enum Decoded<T> {
-    /// A complete value, and the number of input bytes it used.
-    Complete {
-        /// The value.
-        value: T,
-        /// Bytes of input it used; the next value starts there.
-        consumed: usize,
-    },
-    /// The input ends inside a value: call again with more bytes.
-    Incomplete,
-}
-
-impl<T> Decoded<T> {
-    /// The value and the bytes it used, or `None` when incomplete.
-    pub fn complete(self) -> Option<(T, usize)> {
-        match self {
-            Self::Complete { value, consumed } => Some((value, consumed)),
-            Self::Incomplete => None,
-        }
-    }
-}
+pub use mailwire_core::Decoded;
 
 /// Input that does not decode: where, what, and how to resynchronise.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -446,8 +423,8 @@ fn sasl_line(line: &[u8]) -> Result<SaslResponse<'_>, LineError> {
 /// Frames the line at the start of `input` against `limit`, for the
 /// stateless functions.
 fn framed(input: &[u8], limit: usize) -> Result<Option<(usize, usize)>, DecodeError> {
-    match frame::line(input, 0, 0, limit) {
-        Line::Partial { .. } => Ok(None),
+    match frame::line(input, 0, limit) {
+        Line::Partial => Ok(None),
         Line::Complete { end, content_end } => Ok(Some((end, content_end))),
         Line::TooLong => Err(too_long(0, limit)),
     }
@@ -629,9 +606,9 @@ impl CommandDecoder {
         limit: usize,
         parse: impl FnOnce(&[u8]) -> Result<T, LineError>,
     ) -> Option<Result<T, DecodeError>> {
-        match frame::line(&self.buf, 0, self.scanned, limit) {
-            Line::Partial { scanned } => {
-                self.scanned = scanned;
+        match frame::line_from(&self.buf, 0, self.scanned, limit) {
+            Line::Partial => {
+                self.scanned = frame::searched(&self.buf, 0, limit);
                 None
             }
             Line::TooLong => {

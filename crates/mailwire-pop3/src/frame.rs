@@ -1,56 +1,11 @@
-//! Line framing with a length limit, the stage that runs before any grammar,
-//! and the framing of dot-stuffed multi-line bodies.
+//! Line framing with a length limit, the stage that runs before any grammar
+//! (shared with the other protocol crates), and the framing of dot-stuffed multi-line bodies.
 
 use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
-/// Where the line that starts at some offset ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Line {
-    /// The line is complete.
-    Complete {
-        /// Offset just past its LF.
-        end: usize,
-        /// Offset of its CR LF (or bare LF): where its content ends.
-        content_end: usize,
-    },
-    /// No LF yet, and the limit has not been reached. `scanned` bytes after
-    /// the line's start are known to hold no LF: the next search starts there.
-    Partial {
-        /// Bytes after the line's start that hold no LF.
-        scanned: usize,
-    },
-    /// `limit` bytes without an LF: the line is too long, whatever follows.
-    TooLong,
-}
-
-/// Finds the end of the line starting at `start`. A line, its terminator
-/// included, may be at most `limit` bytes. The first `scanned` bytes of the
-/// line are known to hold no LF and are not searched again; beyond them at
-/// most `limit - scanned` bytes are searched, so the cost is bounded by the
-/// limit, never by the input, and a stream fed in pieces is searched once.
-pub(crate) fn line(input: &[u8], start: usize, scanned: usize, limit: usize) -> Line {
-    let rest = input.get(start..).unwrap_or_default();
-    let window = rest.get(..rest.len().min(limit)).unwrap_or_default();
-    let fresh = window.get(scanned..).unwrap_or_default();
-    match memchr::memchr(b'\n', fresh) {
-        Some(i) => {
-            let i = scanned + i;
-            let cr = i > 0 && window.get(i - 1) == Some(&b'\r');
-            Line::Complete {
-                end: start + i + 1,
-                content_end: start + i - usize::from(cr),
-            }
-        }
-        // An empty line start is never too long, even under a zero limit, so
-        // a caller looping until `Partial` always ends.
-        None if rest.len() >= limit && !rest.is_empty() => Line::TooLong,
-        None => Line::Partial {
-            scanned: window.len().max(scanned),
-        },
-    }
-}
+pub(crate) use mailwire_core::line::{Line, line, line_from, searched};
 
 /// Offset just past the first LF at or after `from`, if there is one.
 pub(crate) fn past_lf(input: &[u8], from: usize) -> Option<usize> {
@@ -135,54 +90,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finds_crlf_and_bare_lf() {
-        assert_eq!(
-            line(b"ab\r\ncd", 0, 0, 10),
-            Line::Complete {
-                end: 4,
-                content_end: 2
-            }
-        );
-        assert_eq!(
-            line(b"ab\ncd\n", 3, 0, 10),
-            Line::Complete {
-                end: 6,
-                content_end: 5
-            }
-        );
-        assert_eq!(
-            line(b"\n", 0, 0, 10),
-            Line::Complete {
-                end: 1,
-                content_end: 0
-            }
-        );
-    }
-
-    #[test]
-    fn limit_counts_the_terminator() {
-        assert!(matches!(line(b"abc\r\n", 0, 0, 5), Line::Complete { .. }));
-        assert_eq!(line(b"abcd\r\n", 0, 0, 5), Line::TooLong);
-        assert_eq!(line(b"abcd", 0, 0, 5), Line::Partial { scanned: 4 });
-        assert_eq!(line(b"abcde", 0, 0, 5), Line::TooLong);
-        assert_eq!(line(b"", 0, 0, 5), Line::Partial { scanned: 0 });
-        assert_eq!(line(b"ab", 7, 0, 5), Line::Partial { scanned: 0 });
-        assert_eq!(line(b"", 0, 0, 0), Line::Partial { scanned: 0 });
-        assert_eq!(line(b"\n", 0, 0, 0), Line::TooLong);
-    }
-
-    #[test]
-    fn resumes_after_the_scanned_part() {
-        // The CR before the LF is found even when it was scanned earlier.
-        assert_eq!(
-            line(b"ab\r\n", 0, 3, 10),
-            Line::Complete {
-                end: 4,
-                content_end: 2
-            }
-        );
-        // A scan that went past a smaller limit still counts as too long.
-        assert_eq!(line(b"abcdefgh", 0, 8, 5), Line::TooLong);
+    fn finds_the_next_line_feed() {
         assert_eq!(past_lf(b"ab\ncd\n", 3), Some(6));
         assert_eq!(past_lf(b"ab", 3), None);
     }

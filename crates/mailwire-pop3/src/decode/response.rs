@@ -356,8 +356,8 @@ pub fn response<'a>(
     limits: &Limits,
 ) -> Result<Decoded<Reply<'a>>, DecodeError> {
     let limit = expect.line_limit(limits);
-    let (end, content_end) = match frame::line(input, 0, 0, limit) {
-        Line::Partial { .. } => return Ok(Decoded::Incomplete),
+    let (end, content_end) = match frame::line(input, 0, limit) {
+        Line::Partial => return Ok(Decoded::Incomplete),
         Line::TooLong => {
             return Err(first_line_too_long(
                 0,
@@ -408,8 +408,8 @@ fn listing<'a>(
     let mut body = kind.empty();
     let mut count = 0usize;
     loop {
-        let (end, content_end) = match frame::line(input, pos, 0, limits.response_line) {
-            Line::Partial { .. } => return Ok(None),
+        let (end, content_end) = match frame::line(input, pos, limits.response_line) {
+            Line::Partial => return Ok(None),
             Line::TooLong => {
                 return Err(DecodeError {
                     until_line_end: true,
@@ -761,9 +761,9 @@ impl ResponseDecoder {
         let read_as = expect.unwrap_or(Expect::Single);
         let limit = read_as.line_limit(&self.limits);
         self.start = self.base;
-        match frame::line(&self.buf, 0, self.scanned, limit) {
-            Line::Partial { scanned } => {
-                self.scanned = scanned;
+        match frame::line_from(&self.buf, 0, self.scanned, limit) {
+            Line::Partial => {
+                self.scanned = frame::searched(&self.buf, 0, limit);
                 None
             }
             Line::TooLong => {
@@ -838,9 +838,9 @@ impl ResponseDecoder {
     ) -> Option<Result<Event, DecodeError>> {
         let limit = self.limits.response_line;
         loop {
-            match frame::line(&self.buf, 0, self.scanned, limit) {
-                Line::Partial { scanned } => {
-                    self.scanned = scanned;
+            match frame::line_from(&self.buf, 0, self.scanned, limit) {
+                Line::Partial => {
+                    self.scanned = frame::searched(&self.buf, 0, limit);
                     return None;
                 }
                 Line::TooLong => {

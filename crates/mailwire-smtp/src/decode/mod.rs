@@ -29,30 +29,7 @@ mod data;
 pub use command::{CommandDecoder, DataChunk, command};
 pub use data::{BdatChunk, DataDecoder, DataDefects, DataEnd, DataEvent, DataRefusal, DataStep};
 
-/// The outcome of a decoder that did not fail.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[must_use]
-pub enum Decoded<T> {
-    /// A complete value, and the number of input bytes it used.
-    Complete {
-        /// The value.
-        value: T,
-        /// Bytes of input it used; the next value starts there.
-        consumed: usize,
-    },
-    /// The input ends inside a value: call again with more bytes.
-    Incomplete,
-}
-
-impl<T> Decoded<T> {
-    /// The value and the bytes it used, or `None` when incomplete.
-    pub fn complete(self) -> Option<(T, usize)> {
-        match self {
-            Self::Complete { value, consumed } => Some((value, consumed)),
-            Self::Incomplete => None,
-        }
-    }
-}
+pub use mailwire_core::Decoded;
 
 /// Input that does not decode: where, what, and how to resynchronise.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
