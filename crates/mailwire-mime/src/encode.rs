@@ -58,40 +58,64 @@ const MIN_WORD: usize = OVERHEAD + 12;
 /// assert_eq!(out, b"X-Note: =?utf-8?q?line=0D=0ABcc=3A?= injected\r\n");
 /// ```
 pub fn header_field<B: BufMut>(name: &HeaderName<'_>, text: &str, out: &mut B) {
+    field_with(name, text, false, out);
+}
+
+/// Writes `name ": " value CRLF` as [`header_field`] does, except that
+/// non-ASCII characters are written as raw UTF-8 (RFC 6532 §3.2), for a
+/// message sent only where UTF-8 headers are accepted (SMTPUTF8,
+/// RFC 6531). Control characters, words that contain `=?`, and words too
+/// long for a line still go into encoded words; lines are folded at 78
+/// octets.
+///
+/// ```
+/// use mailwire_mime::encode::header_field_utf8;
+/// use mailwire_mime::types::HeaderName;
+///
+/// let mut out = Vec::new();
+/// header_field_utf8(&HeaderName::new("Subject").unwrap(), "Hello Andréa", &mut out);
+/// assert_eq!(out, "Subject: Hello Andréa\r\n".as_bytes());
+/// ```
+pub fn header_field_utf8<B: BufMut>(name: &HeaderName<'_>, text: &str, out: &mut B) {
+    field_with(name, text, true, out);
+}
+
+fn field_with<B: BufMut>(name: &HeaderName<'_>, text: &str, utf8: bool, out: &mut B) {
     out.put_slice(name.as_str().as_bytes());
     out.put_u8(b':');
     let mut folder = Folder {
         out,
         col: name.as_str().len() + 1,
     };
-    unstructured(text, &mut folder);
+    unstructured(text, utf8, &mut folder);
     folder.out.put_slice(b"\r\n");
 }
 
 /// Writes items to a line, folding before one that does not fit.
-struct Folder<'o, B> {
-    out: &'o mut B,
-    /// Characters on the current line so far.
-    col: usize,
+pub(crate) struct Folder<'o, B> {
+    pub(crate) out: &'o mut B,
+    /// Octets on the current line so far.
+    pub(crate) col: usize,
 }
 
 impl<B: BufMut> Folder<'_, B> {
     /// Starts a new line; what follows must begin with white space.
-    fn fold(&mut self) {
+    pub(crate) fn fold(&mut self) {
         self.out.put_slice(b"\r\n");
         self.col = 0;
     }
 
     /// Writes white space `ws` (never empty) and a word.
-    fn put(&mut self, ws: &str, word: &[u8]) {
+    pub(crate) fn put(&mut self, ws: &str, word: &[u8]) {
         self.out.put_slice(ws.as_bytes());
         self.out.put_slice(word);
         self.col += ws.len() + word.len();
     }
 
-    /// Writes `ws` and `word`, folding first when they do not fit.
-    fn item(&mut self, ws: &str, word: &[u8]) {
-        if self.col + ws.len() + word.len() > LINE_LEN {
+    /// Writes `ws` and `word`, folding first when they do not fit (and
+    /// when there is white space to fold at).
+    pub(crate) fn item(&mut self, ws: &str, word: &[u8]) {
+        if !ws.is_empty() && self.col + ws.len() + word.len() > LINE_LEN {
             self.fold();
         }
         self.put(ws, word);
@@ -110,8 +134,20 @@ fn is_wsp(c: char) -> bool {
     c == ' ' || c == '\t'
 }
 
+/// True for a word that may stand raw in a header: printable US-ASCII,
+/// or with `utf8` also non-ASCII characters other than controls
+/// (RFC 6532 §3.2).
+pub(crate) fn is_raw_word(word: &str, utf8: bool) -> bool {
+    if utf8 {
+        word.chars()
+            .all(|c| c.is_ascii_graphic() || (!c.is_ascii() && !c.is_control()))
+    } else {
+        word.bytes().all(|b| b.is_ascii_graphic())
+    }
+}
+
 /// Splits trimmed text into words and decides which need encoding.
-fn tokens(text: &str) -> Vec<Token<'_>> {
+fn tokens(text: &str, utf8: bool) -> Vec<Token<'_>> {
     let mut out = Vec::new();
     let mut rest = text;
     while !rest.is_empty() {
@@ -119,7 +155,7 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
         let (ws, after) = rest.split_at(word_start);
         let word_end = after.find(is_wsp).unwrap_or(after.len());
         let (word, tail) = after.split_at(word_end);
-        let literal = word.bytes().all(|b| b.is_ascii_graphic())
+        let literal = is_raw_word(word, utf8)
             && !word.contains("=?")
             && word.len() < MAX_LINE_LEN
             && (ws.len() <= 1 || ws.len() + word.len() <= LINE_LEN);
@@ -134,8 +170,8 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
 }
 
 /// Writes the encoded and folded value.
-fn unstructured<B: BufMut>(text: &str, folder: &mut Folder<'_, B>) {
-    let toks = tokens(text.trim_matches(is_wsp));
+fn unstructured<B: BufMut>(text: &str, utf8: bool, folder: &mut Folder<'_, B>) {
+    let toks = tokens(text.trim_matches(is_wsp), utf8);
     let mut i = 0;
     while let Some(t) = toks.get(i) {
         i += 1;
@@ -184,7 +220,7 @@ fn b_len(octets: usize) -> usize {
 
 /// Writes `run` as encoded words, the first after `lead`, the others after
 /// one SP, each filling what is left of its line.
-fn encoded_words<B: BufMut>(lead: &str, run: &str, folder: &mut Folder<'_, B>) {
+pub(crate) fn encoded_words<B: BufMut>(lead: &str, run: &str, folder: &mut Folder<'_, B>) {
     let base64 = b_len(run.len()) < q_len(run);
     let mut ws = lead;
     let mut pos = 0;

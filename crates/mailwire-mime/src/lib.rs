@@ -80,9 +80,11 @@
 //! | [`decode`] | bytes to values: header sections (whole or streamed), unfolding, RFC 2047, addresses, message ids, dates, content types and RFC 2231 parameters; the push parser for whole messages ([`decode::MessageParser`]); base64 and quoted-printable |
 //! | [`Message`], [`Part`] | a whole message as a tree of parts borrowed from the input, bodies and text decoded on access |
 //! | [`encode`] | values to bytes: header fields with RFC 2047 encoded words, folded |
+//! | [`build`] | whole messages to bytes: [`build::MessageBuilder`] for the messages people send, [`build::Part`] trees, bodies encoded and boundaries checked, output to a buffer or a `Write`; [`build::Editor`] writes a parsed message back, regenerating only what was edited |
 //!
 //! Everything a message controls is bounded by [`Limits`].
 
+pub mod build;
 pub mod decode;
 pub mod encode;
 mod limits;
