@@ -35,7 +35,7 @@
 //! | [`types`] | the data model: validated values such as [`types::Tag`], [`types::SequenceSet`], [`types::Mailbox`], [`types::Greeting`] |
 //! | [`decode`] | bytes to values, stateless and streaming, with limits |
 //! | [`encode`] | values to bytes, into a caller's buffer |
-//! | [`session`] | connection states and the state machines |
+//! | [`session`] | connection states and the client and server state machines |
 //!
 //! Server responses are read in two stages: a framer finds where each
 //! response ends, literals included (a `{n}` counts only where the grammar
@@ -79,8 +79,33 @@
 //! ```
 //!
 //! This release reads and writes both sides: every command and every
-//! response of IMAP4rev2, IMAP4rev1 and the common extensions. The session
-//! state machines come next.
+//! response of IMAP4rev2, IMAP4rev1 and the common extensions. On top of
+//! them, [`session::Client`] and [`session::Server`] are sans-IO state
+//! machines with the shape of every mailwire session (`handle_input`,
+//! `poll_event`, `poll_transmit`): connection states, tags, literal flow
+//! (`+`, `LITERAL+`/`LITERAL-`, refusals with `[TOOBIG]`), `AUTHENTICATE`
+//! with SASL-IR through `mailwire-sasl`, `LOGIN`, `IDLE`, `ENABLE`, and
+//! `STARTTLS`/`COMPRESS` as transport events:
+//!
+//! ```
+//! use mailwire_imap::session::{Client, ClientConfig, ClientEvent, Server, ServerConfig, ServerEvent, State};
+//! use mailwire_imap::types::StatusKind;
+//! use mailwire_sasl::{Client as Sasl, ClientMechanism};
+//!
+//! let mut server = Server::new(ServerConfig::default()); // advertises SASL-IR and AUTH=PLAIN
+//! let mut client = Client::new(ClientConfig::default());
+//! client.handle_input(&server.poll_transmit().unwrap()); // the greeting
+//! client.authenticate(Sasl::new(ClientMechanism::plain("fred", "secret"))?)?;
+//! let line = client.poll_transmit().unwrap();
+//! assert_eq!(&line[..], b"A0001 AUTHENTICATE PLAIN AGZyZWQAc2VjcmV0\r\n");
+//! server.handle_input(&line);
+//! let Some(ServerEvent::Authenticate { credentials, .. }) = server.poll_event() else { panic!() };
+//! assert!(credentials.verify_password(b"secret"));
+//! server.complete(StatusKind::Ok, None, "welcome")?;
+//! client.handle_input(&server.poll_transmit().unwrap());
+//! assert_eq!(client.state(), State::Authenticated);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod decode;
 pub mod encode;
