@@ -141,7 +141,11 @@ impl Conn {
     /// Writes what the session has to send.
     async fn flush(&mut self) -> io::Result<()> {
         while let Some(bytes) = self.server.poll_transmit() {
-            self.stream.write_all(&bytes).await?;
+            // A client that stops reading is as idle as one that stops
+            // writing.
+            timeout(self.shared.idle, self.stream.write_all(&bytes))
+                .await
+                .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "write timed out"))??;
         }
         Ok(())
     }
