@@ -169,3 +169,38 @@ grep -q "0 fetched (0 octets), $dv_count already on disk, $dv_count marked for d
     "$px/fetch-dovecot-del.txt"
 python3 .ci/peers/pop3_ex_maildir.py empty "$dv_maildir"
 echo "  Dovecot's Maildir is empty after --delete"
+
+echo "--- smtp-server delivers, pop3-server serves the same Maildir, pop3-fetch fetches it"
+cargo build --quiet --example smtp-server
+e2e="$px/e2e-Maildir"
+smtp_port=$(free_port)
+"${CARGO_TARGET_DIR:-target}/debug/examples/smtp-server" --listen "127.0.0.1:$smtp_port" --maildir "$e2e" \
+    >"$px/e2e-smtp.log" 2>&1 &
+pids+=($!)
+wait_port "$smtp_port"
+timeout 60 python3 - "$smtp_port" <<'PY'
+import smtplib, sys
+body = (b"From: a@example.org\r\nTo: alice@example.com\r\nSubject: through SMTP\r\n\r\n"
+        b".a line starting with a dot\r\ncaf\xc3\xa9 8-bit\r\n.\r\nend\r\n")
+with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=10) as s:
+    for i in range(3):
+        s.sendmail("a@example.org", ["alice@example.com"], body.replace(b"SMTP", b"SMTP %d" % i))
+PY
+e2e_port=$(free_port)
+"$pop3_server" --listen "127.0.0.1:$e2e_port" --maildir "$e2e" --user alice:secret >"$px/e2e-pop3.log" 2>&1 &
+pids+=($!)
+wait_port "$e2e_port"
+timeout 120 "$pop3_fetch" --server "127.0.0.1:$e2e_port" --user alice --pass secret --out "$px/e2e-fetched" --delete |
+    tee "$px/e2e-fetch.txt"
+grep -q "3 messages on the server, 3 fetched" "$px/e2e-fetch.txt"
+python3 .ci/peers/pop3_ex_maildir.py empty "$e2e"
+python3 - "$px/e2e-fetched" <<'PY'
+import os, sys
+files = sorted(os.listdir(sys.argv[1]))
+assert len(files) == 3, files
+for name in files:
+    data = open(os.path.join(sys.argv[1], name), "rb").read()
+    assert data.startswith(b"Return-Path: <a@example.org>\r\n"), data[:80]
+    assert data.endswith(b"\r\n\r\n.a line starting with a dot\r\ncaf\xc3\xa9 8-bit\r\n.\r\nend\r\n"), data[-80:]
+print("  3 messages delivered by smtp-server came back through pop3-server intact, then were deleted")
+PY
