@@ -523,7 +523,24 @@ impl Client {
         self.check(kind)?;
         let name = Atom::new(mechanism.name().as_str().to_owned())
             .map_err(|_| ClientError::UseAuthenticate)?;
-        let mut mechanism = mechanism;
+        // The line is made when it is written: whether it carries the
+        // initial response depends on the capabilities then.
+        let body = CommandBody::Authenticate {
+            mechanism: name,
+            initial: None,
+        };
+        Ok(self.enqueue(body, kind, None, Some(mechanism)))
+    }
+
+    /// The `AUTHENTICATE` line for `command`, with the initial response
+    /// when the server advertised `SASL-IR` (RFC 4959).
+    fn authenticate_line(&self, command: &mut Outgoing) {
+        let Some(mechanism) = &mut command.sasl else {
+            return;
+        };
+        let Ok(name) = Atom::new(mechanism.name().as_str().to_owned()) else {
+            return;
+        };
         let initial = if self.has_capability("SASL-IR") {
             match mechanism.initial_response() {
                 Some(ir) if ir.is_empty() => Some(SaslData::empty()),
@@ -537,7 +554,7 @@ impl Client {
             mechanism: name,
             initial,
         };
-        Ok(self.enqueue(body, kind, None, Some(mechanism)))
+        command.rest = pieces(&Command::new(command.tag.clone(), body));
     }
 
     /// Ends `IDLE` with `DONE` (RFC 2177). When the server has not yet
@@ -672,14 +689,7 @@ impl Client {
         sasl: Option<sasl::Client>,
     ) -> Tag<'static> {
         let tag = self.next_tag();
-        let command = Command::new(tag.clone(), body);
-        let rest = encode::fragments(&command, LiteralMode::Sync)
-            .into_iter()
-            .map(|f| match f {
-                Fragment::Line(l) => Piece::Line(l),
-                Fragment::Literal { data, .. } => Piece::Literal(data.to_vec()),
-            })
-            .collect();
+        let rest = pieces(&Command::new(tag.clone(), body));
         self.projected = after(self.projected, kind);
         self.queue.push_back(Outgoing {
             tag: tag.clone(),
@@ -748,6 +758,9 @@ impl Client {
                     highest_modseq: None,
                     flags: Vec::new(),
                 });
+            }
+            if next.kind == CommandKind::Authenticate {
+                self.authenticate_line(&mut next);
             }
             self.write_pieces(&mut next.rest);
             self.in_flight.push_back(next);
@@ -980,10 +993,13 @@ impl Client {
                 .in_flight
                 .iter()
                 .position(|c| c.kind == CommandKind::Logout),
-            StatusKind::Ok | StatusKind::No | StatusKind::Bad if status.code().is_some() => self
-                .in_flight
-                .iter()
-                .position(|c| matches!(c.kind, CommandKind::Select | CommandKind::Examine)),
+            StatusKind::Ok | StatusKind::No | StatusKind::Bad if status.code().is_some() => {
+                let copy = matches!(status.code(), Some(Code::CopyUid { .. }));
+                self.in_flight.iter().position(|c| {
+                    matches!(c.kind, CommandKind::Select | CommandKind::Examine)
+                        || (copy && matches!(c.kind, CommandKind::Move | CommandKind::Copy))
+                })
+            }
             _ => None,
         };
         match owner.and_then(|i| self.in_flight.get(i)) {
@@ -1145,6 +1161,18 @@ impl Client {
                 .push_back(ClientEvent::Error(ClientError::Unexpected)),
         }
     }
+}
+
+/// The pieces of `command`, every literal announced as synchronizing (the
+/// mode is applied when they are written).
+fn pieces(command: &Command<'_>) -> VecDeque<Piece> {
+    encode::fragments(command, LiteralMode::Sync)
+        .into_iter()
+        .map(|f| match f {
+            Fragment::Line(l) => Piece::Line(l),
+            Fragment::Literal { data, .. } => Piece::Literal(data.to_vec()),
+        })
+        .collect()
 }
 
 /// Where untagged data goes.

@@ -332,8 +332,7 @@ impl Server {
     /// A session for a new connection; the greeting is ready in
     /// [`poll_transmit`](Self::poll_transmit).
     pub fn new(config: ServerConfig) -> Self {
-        let mut decoder = CommandDecoder::new(config.limits);
-        decoder.set_literal_mode(config.literal_mode);
+        let decoder = CommandDecoder::new(config.limits);
         let state = if config.preauth {
             State::Authenticated
         } else {
@@ -352,6 +351,7 @@ impl Server {
             closed: false,
             after_error: false,
         };
+        server.decoder.set_literal_mode(server.accepted_literals());
         let kind = if server.config.preauth {
             StatusKind::PreAuth
         } else {
@@ -607,6 +607,12 @@ impl Server {
     ) {
         let text = clean_text(text, code.is_some());
         self.write_status(tag, kind, code, text);
+    }
+
+    /// The non-synchronizing literals accepted: what the capabilities
+    /// promise (`IMAP4rev2` includes `LITERAL-`).
+    fn accepted_literals(&self) -> LiteralMode {
+        super::literal_mode(&self.capabilities())
     }
 
     fn login_allowed(&self) -> bool {
@@ -873,7 +879,7 @@ impl Server {
         let leftover = BytesMut::from(self.decoder.buffered());
         let offset = self.decoder.offset().saturating_add(leftover.len());
         let mut decoder = CommandDecoder::with_offset(self.config.limits, offset);
-        decoder.set_literal_mode(self.config.literal_mode);
+        decoder.set_literal_mode(self.accepted_literals());
         self.decoder = decoder;
         leftover
     }
