@@ -599,9 +599,10 @@ impl Client {
                 let Some(result) = greeting.next_greeting() else {
                     return;
                 };
+                // The offset before taking the rest: taking moves it.
+                let offset = greeting.offset();
                 let rest = greeting.take_buffered();
-                let mut decoder =
-                    ResponseDecoder::with_offset(self.config.limits, greeting.offset());
+                let mut decoder = ResponseDecoder::with_offset(self.config.limits, offset);
                 decoder.push(&rest);
                 self.reader = Reader::Responses(decoder);
                 match result {
