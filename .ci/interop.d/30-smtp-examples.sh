@@ -245,3 +245,23 @@ python3 .ci/peers/smtp_ex_check.py trace "$ex/vmail/example.com/bob" "$ex/sent-p
     { tail -20 "$pf/maillog"; exit 1; }
 python3 .ci/peers/smtp_ex_check.py trace "$ex/vmail/example.com/mueller" "$ex/sent-pf/2.lf" ||
     { tail -20 "$pf/maillog"; exit 1; }
+
+echo "--- smtp-server: connection limit (421 4.7.0) and idle timeout (421 4.4.2)"
+start_smtp_server limits --maildir "$ex/md-limits" --max-connections 1 --idle-timeout 1
+timeout 30 python3 - "$smtp_port" <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+first = socket.create_connection(("127.0.0.1", port), timeout=10)
+ff = first.makefile("rb")
+assert ff.readline().startswith(b"220"), "no greeting"
+second = socket.create_connection(("127.0.0.1", port), timeout=10)
+line = second.makefile("rb").readline()
+assert line.startswith(b"421 4.7.0"), "over the limit: %r" % line
+start = time.monotonic()
+line = ff.readline()
+waited = time.monotonic() - start
+assert line.startswith(b"421 4.4.2"), "idle: %r" % line
+assert 0.5 < waited < 5, waited
+assert ff.readline() == b"", "not closed after 421"
+print("  second connection refused with 421 4.7.0; idle one closed with 421 4.4.2 after %.1f s" % waited)
+PY
