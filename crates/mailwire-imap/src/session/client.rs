@@ -1102,7 +1102,9 @@ impl Client {
             return BytesMut::new();
         };
         let leftover = BytesMut::from(decoder.buffered());
-        let offset = decoder.offset().saturating_add(leftover.len());
+        // Offsets go on from the last byte read: the leftover, if it is
+        // given back after the switch, is counted then.
+        let offset = decoder.offset();
         self.reader = Reader::Responses(ResponseDecoder::with_offset(self.config.limits, offset));
         leftover
     }

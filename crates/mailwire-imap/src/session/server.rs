@@ -659,7 +659,17 @@ impl Server {
                 }
                 Err(e) => {
                     self.after_error = true;
-                    self.error(hint.as_ref(), e);
+                    // Only a literal's announcement is sure to be on a
+                    // complete line, whose tag is then the same however
+                    // the input was split; other framing errors are
+                    // answered untagged.
+                    let tag = match e.kind {
+                        DecodeErrorKind::LiteralTooLarge { .. }
+                        | DecodeErrorKind::NonSyncLiteralTooLarge { .. }
+                        | DecodeErrorKind::NonSyncLiteralRefused => hint,
+                        _ => None,
+                    };
+                    self.error(tag.as_ref(), e);
                 }
             }
         }
@@ -877,7 +887,9 @@ impl Server {
     /// decoder starts afresh after them.
     fn take_buffered(&mut self) -> BytesMut {
         let leftover = BytesMut::from(self.decoder.buffered());
-        let offset = self.decoder.offset().saturating_add(leftover.len());
+        // Offsets go on from the last byte read: the leftover, if it is
+        // given back after the switch, is counted then.
+        let offset = self.decoder.offset();
         let mut decoder = CommandDecoder::with_offset(self.config.limits, offset);
         decoder.set_literal_mode(self.accepted_literals());
         self.decoder = decoder;
