@@ -552,6 +552,32 @@ impl MessageParser {
                 .sum::<usize>()
     }
 
+    /// An estimate of the heap memory the parser holds, in octets: the
+    /// capacity of its buffers (input held between pushes, decoded output
+    /// of the last chunk, decoder state), its stacks of open parts, and
+    /// the header sections being read. Bounded by the limits, the nesting
+    /// and the size of the chunks pushed, not by the size of the message.
+    pub fn memory(&self) -> usize {
+        use std::mem::size_of;
+        let layers = self.layers.iter().map(|l| {
+            let frames = l.stack.iter().map(|f| match &f.kind {
+                FrameKind::Leaf(leaf) => size_of::<LeafFrame>() + leaf.decoder.memory(),
+                FrameKind::Multipart(m) => m.boundary.capacity(),
+                FrameKind::Message => 0,
+            });
+            l.pending.capacity()
+                + l.stack.capacity() * size_of::<Frame>()
+                + frames.sum::<usize>()
+                + l.header
+                    .as_ref()
+                    .map_or(0, |h| size_of::<HeaderState>() + h.pushed)
+        });
+        self.scratch.capacity()
+            + self.defects.capacity() * size_of::<Defect>()
+            + self.layers.capacity() * size_of::<Layer>()
+            + layers.sum::<usize>()
+    }
+
     /// Feeds the next chunk of input; events go to `sink`.
     pub fn push<F: FnMut(Event<'_>)>(&mut self, chunk: &[u8], sink: &mut F) {
         if !self.finished {

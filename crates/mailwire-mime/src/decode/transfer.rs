@@ -644,6 +644,15 @@ impl TransferDecoder {
         }
     }
 
+    /// Heap memory held, in octets (the white space a quoted-printable
+    /// decoder holds back).
+    pub(crate) fn memory(&self) -> usize {
+        match self {
+            Self::QuotedPrintable(d) => d.held.capacity(),
+            _ => 0,
+        }
+    }
+
     /// True for the identity decoder, whose output is its input.
     pub fn is_identity(&self) -> bool {
         matches!(self, Self::Identity)
