@@ -262,9 +262,37 @@ impl<'m> Part<'m> {
 
     /// What had to be worked around in this part: its header section,
     /// its structured fields, its structure and line breaks. (Transfer
-    /// decoding defects come with [`Self::decoded`].)
+    /// decoding defects come with [`Self::decoded`], and all of them
+    /// together with [`Self::all_defects`].)
     pub fn defects(&self) -> &'m [Defect] {
         &self.data().defects
+    }
+
+    /// Every defect of this part, its own ([`Self::defects`]) and, for a
+    /// leaf or an encoded message part, those of decoding its transfer
+    /// encoding (bad base64 characters or padding, bad quoted-printable
+    /// escapes), in offset order. Decodes the body to find the latter.
+    ///
+    /// ```
+    /// use mailwire_mime::Message;
+    /// use mailwire_mime::types::DefectKind;
+    ///
+    /// let input = b"Content-Transfer-Encoding: quoted-printable\r\n\r\ncaf=E9 =ZZ\r\n";
+    /// let message = Message::parse(input);
+    /// let defects = message.root().all_defects();
+    /// assert_eq!(defects[0].kind, DefectKind::InvalidQuotedPrintable);
+    /// assert_eq!(&input[defects[0].offset..][..3], b"=ZZ");
+    /// ```
+    pub fn all_defects(&self) -> Vec<Defect> {
+        let mut all = self.defects().to_vec();
+        if matches!(
+            self.kind(),
+            PartKind::Leaf | PartKind::EncodedMessage { .. }
+        ) {
+            all.extend(self.decoded().1);
+        }
+        all.sort_by_key(|d| d.offset);
+        all
     }
 
     /// Where the body lies in the part's byte stream.
