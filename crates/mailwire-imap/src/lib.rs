@@ -111,6 +111,8 @@ pub mod decode;
 pub mod encode;
 mod frame;
 mod limits;
+#[cfg(feature = "mime")]
+pub mod mime;
 pub mod session;
 pub mod types;
 
