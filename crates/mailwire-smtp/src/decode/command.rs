@@ -81,24 +81,39 @@ pub fn command<'a>(input: &'a [u8], limits: &Limits) -> Result<Decoded<Command<'
 /// Verbs match in any case. Tolerated: SP or HT at the end of the line, and
 /// more than one SP after the verb.
 fn command_line<'a>(line: &'a [u8], limits: &Limits) -> Result<Command<'a>, Fail> {
-    // A branch-free pass first (it compiles to vector instructions); the
-    // position only when there is something to report.
-    let any_forbidden = line
-        .iter()
-        .fold(0u8, |acc, &b| acc | u8::from(types::is_forbidden(b)));
-    if any_forbidden != 0 {
-        let i = line
-            .iter()
-            .position(|&b| types::is_forbidden(b))
-            .unwrap_or_default();
-        let byte = line.get(i).copied().unwrap_or_default();
-        let kind = if byte == b'\r' {
-            DecodeErrorKind::BareCr
-        } else {
-            DecodeErrorKind::ControlCharacter { byte }
-        };
-        return fail(i, kind);
+    // No command's grammar admits a control character (other than HT) or
+    // DEL, and every octet of a line is read by the grammar, so a line that
+    // parses holds none: the search for one runs only when the grammar
+    // fails, and what it finds is reported first.
+    match command_grammar(line, limits) {
+        Ok(cmd) => {
+            debug_assert!(forbidden(line).is_ok());
+            Ok(cmd)
+        }
+        Err(e) => {
+            forbidden(line)?;
+            Err(e)
+        }
     }
+}
+
+/// The first control character (other than HT) or DEL in `line`, as the
+/// error that reports it.
+fn forbidden(line: &[u8]) -> Result<(), Fail> {
+    let Some(i) = line.iter().position(|&b| types::is_forbidden(b)) else {
+        return Ok(());
+    };
+    let byte = line.get(i).copied().unwrap_or_default();
+    let kind = if byte == b'\r' {
+        DecodeErrorKind::BareCr
+    } else {
+        DecodeErrorKind::ControlCharacter { byte }
+    };
+    fail(i, kind)
+}
+
+/// [`command_line`] by its grammar alone.
+fn command_grammar<'a>(line: &'a [u8], limits: &Limits) -> Result<Command<'a>, Fail> {
     let trimmed = line.len()
         - line
             .iter()
@@ -379,21 +394,34 @@ fn prefix(args: &Args<'_>, word: &[u8]) -> Result<usize, Fail> {
 }
 
 /// One `esmtp-param = esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2),
-/// with its offset in the line.
-struct Param<'a> {
+/// with its offset in the line. The keyword has been matched; the value is
+/// the SP-delimited rest of the token after `=`, checked against
+/// `esmtp-value` and UTF-8 only when asked for ([`Param::text`]), so that a
+/// typed parser that accepts fewer octets than `esmtp-value` allows can
+/// read it first and skip that check.
+struct Param<'a, 'l> {
+    line: &'l Ln<'a>,
     at: usize,
-    keyword: &'a str,
-    /// The keyword case-folded by [`fold`].
-    folded: u128,
-    value: Option<&'a str>,
+    keyword_end: usize,
+    /// The keyword, when it has a typed field somewhere.
+    known: Option<Keyword>,
+    /// `line[value.0..value.1]` follows the `=`, up to the next SP.
+    value: Option<(usize, usize)>,
 }
 
-impl<'a> Param<'a> {
+impl<'a> Param<'a, '_> {
+    /// The keyword as sent (ASCII).
+    fn keyword(&self) -> &'a str {
+        self.line
+            .utf8(self.at, self.keyword_end)
+            .unwrap_or_default()
+    }
+
     fn invalid(&self) -> Fail {
         (
             self.at,
             DecodeErrorKind::InvalidParameter {
-                keyword: self.keyword.to_owned(),
+                keyword: self.keyword().to_owned(),
             },
         )
     }
@@ -402,92 +430,131 @@ impl<'a> Param<'a> {
         (
             self.at,
             DecodeErrorKind::DuplicateParameter {
-                keyword: self.keyword.to_ascii_uppercase(),
+                keyword: self.keyword().to_ascii_uppercase(),
             },
         )
     }
 
+    /// The octets after `=`, unchecked.
+    fn raw(&self) -> Option<&'a [u8]> {
+        let (start, end) = self.value?;
+        self.line.bytes.get(start..end)
+    }
+
+    /// The text of octets that [`Param::raw`] gave and a typed parser
+    /// accepted (ASCII, so this does not fail).
+    fn ascii(&self) -> Option<&'a str> {
+        let (start, end) = self.value?;
+        self.line.utf8(start, end).ok()
+    }
+
+    /// The value checked against `esmtp-value` and UTF-8, or `None` when
+    /// there is no `=`.
+    fn text(&self) -> Result<Option<&'a str>, Fail> {
+        let Some((start, end)) = self.value else {
+            return Ok(None);
+        };
+        if start >= end || !is_value(self.line.bytes, start, end) {
+            return Err(self.invalid());
+        }
+        self.line.utf8(start, end).map(Some)
+    }
+
     fn value(&self) -> Result<&'a str, Fail> {
-        self.value.ok_or_else(|| self.invalid())
+        self.text()?.ok_or_else(|| self.invalid())
     }
 
     fn flag(&self) -> Result<(), Fail> {
-        match self.value {
+        match self.text()? {
             None => Ok(()),
             Some(_) => Err(self.invalid()),
         }
     }
-
-    /// The keyword, when it has a typed field somewhere.
-    fn known(&self) -> Option<Keyword> {
-        Some(match self.folded {
-            K_SIZE => Keyword::Size,
-            K_BODY => Keyword::Body,
-            K_SMTPUTF8 => Keyword::SmtpUtf8,
-            K_RET => Keyword::Ret,
-            K_ENVID => Keyword::Envid,
-            K_AUTH => Keyword::Auth,
-            K_REQUIRETLS => Keyword::RequireTls,
-            K_MT_PRIORITY => Keyword::MtPriority,
-            K_HOLDFOR => Keyword::HoldFor,
-            K_HOLDUNTIL => Keyword::HoldUntil,
-            K_BY => Keyword::By,
-            K_NOTIFY => Keyword::Notify,
-            K_ORCPT => Keyword::Orcpt,
-            _ => return None,
-        })
-    }
 }
 
-/// Bit 5 of every octet cleared: on the octets of an `esmtp-keyword`
-/// (letters, digits, `-`) this folds case and keeps every other
-/// distinction (digits land on 0x10–0x19, `-` on 0x0D, none on zero).
-const FOLD: u128 = u128::from_le_bytes([0xdf; 16]);
-
-/// A keyword of at most 15 octets, case-folded into one number (zero
-/// for a longer one, which no typed parameter has).
-const fn fold(keyword: &[u8]) -> u128 {
-    if keyword.len() > 15 {
-        return 0;
-    }
-    let mut v = 0u128;
+/// A keyword as one number: its octets, little-endian, and the mask that
+/// compares them (bit 5 cleared on letters, so either case matches, and
+/// every other octet compared exactly).
+const fn key(keyword: &[u8]) -> (u128, u128) {
+    let mut value = 0u128;
+    let mut mask = 0u128;
     let mut i = 0;
     while i < keyword.len() {
-        v |= (keyword[i] as u128) << (8 * i);
+        let b = keyword[i];
+        value |= (b as u128) << (8 * i);
+        let m: u128 = if b.is_ascii_alphabetic() { 0xdf } else { 0xff };
+        mask |= m << (8 * i);
         i += 1;
     }
-    v & FOLD
+    (value, mask)
 }
 
-/// [`fold`] of the keyword `line[at..at + len]`, read as one 16-octet
-/// load when the line is long enough.
-fn fold_at(line: &[u8], at: usize, len: usize) -> u128 {
-    if len > 15 {
-        return 0;
-    }
-    let Some(window) = line.get(at..at + 16) else {
-        return fold(line.get(at..at + len).unwrap_or_default());
+const K_SIZE: (u128, u128) = key(b"SIZE");
+const K_BODY: (u128, u128) = key(b"BODY");
+const K_SMTPUTF8: (u128, u128) = key(b"SMTPUTF8");
+const K_RET: (u128, u128) = key(b"RET");
+const K_ENVID: (u128, u128) = key(b"ENVID");
+const K_AUTH: (u128, u128) = key(b"AUTH");
+const K_REQUIRETLS: (u128, u128) = key(b"REQUIRETLS");
+const K_MT_PRIORITY: (u128, u128) = key(b"MT-PRIORITY");
+const K_HOLDFOR: (u128, u128) = key(b"HOLDFOR");
+const K_HOLDUNTIL: (u128, u128) = key(b"HOLDUNTIL");
+const K_BY: (u128, u128) = key(b"BY");
+const K_NOTIFY: (u128, u128) = key(b"NOTIFY");
+const K_ORCPT: (u128, u128) = key(b"ORCPT");
+
+/// The typed keyword whose `len` octets start `octets` (little-endian;
+/// octets past `len` are ignored), matched in any case.
+fn keyword_of(octets: u128, len: usize) -> Option<Keyword> {
+    let is = |(value, mask): (u128, u128)| octets & mask == value;
+    let candidates: &[((u128, u128), Keyword)] = match len {
+        2 => &[(K_BY, Keyword::By)],
+        3 => &[(K_RET, Keyword::Ret)],
+        4 => &[
+            (K_SIZE, Keyword::Size),
+            (K_BODY, Keyword::Body),
+            (K_AUTH, Keyword::Auth),
+        ],
+        5 => &[(K_ORCPT, Keyword::Orcpt), (K_ENVID, Keyword::Envid)],
+        6 => &[(K_NOTIFY, Keyword::Notify)],
+        7 => &[(K_HOLDFOR, Keyword::HoldFor)],
+        8 => &[(K_SMTPUTF8, Keyword::SmtpUtf8)],
+        9 => &[(K_HOLDUNTIL, Keyword::HoldUntil)],
+        10 => &[(K_REQUIRETLS, Keyword::RequireTls)],
+        11 => &[(K_MT_PRIORITY, Keyword::MtPriority)],
+        _ => return None,
     };
-    let mut octets = [0u8; 16];
-    octets.copy_from_slice(window);
-    // `len` is at most 15: the shift stays within 128 bits.
-    let mask = (1u128 << (8 * len)) - 1;
-    u128::from_le_bytes(octets) & mask & FOLD
+    candidates.iter().find(|(k, _)| is(*k)).map(|&(_, kw)| kw)
 }
 
-const K_SIZE: u128 = fold(b"SIZE");
-const K_BODY: u128 = fold(b"BODY");
-const K_SMTPUTF8: u128 = fold(b"SMTPUTF8");
-const K_RET: u128 = fold(b"RET");
-const K_ENVID: u128 = fold(b"ENVID");
-const K_AUTH: u128 = fold(b"AUTH");
-const K_REQUIRETLS: u128 = fold(b"REQUIRETLS");
-const K_MT_PRIORITY: u128 = fold(b"MT-PRIORITY");
-const K_HOLDFOR: u128 = fold(b"HOLDFOR");
-const K_HOLDUNTIL: u128 = fold(b"HOLDUNTIL");
-const K_BY: u128 = fold(b"BY");
-const K_NOTIFY: u128 = fold(b"NOTIFY");
-const K_ORCPT: u128 = fold(b"ORCPT");
+/// The `esmtp-keyword` at `line[at..]` when it is a typed one and the
+/// line holds 16 octets from `at`: its kind and length, from one load.
+/// The keyword ends at the first `=` or SP; a match is exact, so its
+/// octets are keyword octets.
+fn typed_keyword(line: &[u8], at: usize) -> Option<(Keyword, usize)> {
+    const ONES: u128 = u128::from_le_bytes([0x01; 16]);
+    const HIGHS: u128 = u128::from_le_bytes([0x80; 16]);
+    let window: [u8; 16] = line.get(at..at + 16)?.try_into().ok()?;
+    let octets = u128::from_le_bytes(window);
+    let eq = octets ^ (ONES * u128::from(b'='));
+    let sp = octets ^ (ONES * u128::from(b' '));
+    // A zero octet of `eq` or `sp` is a `=` or a SP; the lowest flagged
+    // octet is the first one (a borrow only flags octets above a zero).
+    let found = (eq.wrapping_sub(ONES) & !eq | sp.wrapping_sub(ONES) & !sp) & HIGHS;
+    let len = usize::try_from(found.trailing_zeros() / 8).ok()?;
+    Some((keyword_of(octets, len)?, len))
+}
+
+/// The typed keyword `line[at..end]`, which holds keyword octets.
+fn typed_keyword_slow(line: &[u8], at: usize, end: usize) -> Option<Keyword> {
+    let keyword = line.get(at..end)?;
+    if keyword.len() > 16 {
+        return None;
+    }
+    let mut window = [0u8; 16];
+    window.get_mut(..keyword.len())?.copy_from_slice(keyword);
+    keyword_of(u128::from_le_bytes(window), keyword.len())
+}
 
 /// The keywords of the parameters with a typed field.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -520,7 +587,7 @@ enum Keyword {
 fn params<'a>(
     line: &Ln<'a>,
     start: usize,
-    mut each: impl FnMut(&Param<'a>) -> Result<(), Fail>,
+    mut each: impl FnMut(&Param<'a, '_>) -> Result<(), Fail>,
 ) -> Result<(), Fail> {
     let bytes = line.bytes;
     let mut i = start;
@@ -532,32 +599,32 @@ fn params<'a>(
             i += 1;
         }
         let at = i;
-        // The token ends at the next SP; its keyword is a run of keyword
-        // octets, then `=` and a value, or nothing.
-        let end = find_space(bytes, at);
-        let keyword_end = class::run(bytes.get(..end).unwrap_or_default(), at, class::KEYWORD);
-        let keyword_ok =
-            keyword_end > at && line.get(at).is_some_and(|b| b.is_ascii_alphanumeric());
-        let value = match line.get(keyword_end) {
-            _ if keyword_end == end => None,
-            Some(b'=') if keyword_end + 1 < end && is_value(bytes, keyword_end + 1, end) => {
-                Some(keyword_end + 1)
+        // The keyword is a run of keyword octets, then `=` and a value up
+        // to the next SP, or nothing. A typed keyword is recognised
+        // without the run.
+        let (known, keyword_end) = match typed_keyword(bytes, at) {
+            Some((kind, len)) => (Some(kind), at + len),
+            None => {
+                let end = class::run(bytes, at, class::KEYWORD);
+                (typed_keyword_slow(bytes, at, end), end)
+            }
+        };
+        let (value, end) = match line.get(keyword_end) {
+            None | Some(b' ') => (None, keyword_end),
+            Some(b'=') => {
+                let end = find_space(bytes, keyword_end + 1);
+                (Some((keyword_end + 1, end)), end)
             }
             _ => return Err(invalid_param(bytes, at)),
         };
-        if !keyword_ok {
+        if keyword_end == at || !line.get(at).is_some_and(|b| b.is_ascii_alphanumeric()) {
             return Err(invalid_param(bytes, at));
         }
-        let keyword = line.utf8(at, keyword_end)?;
-        let value = match value {
-            Some(v_at) => Some(line.utf8(v_at, end)?),
-            None => None,
-        };
-        let folded = fold_at(bytes, at, keyword_end - at);
         each(&Param {
+            line,
             at,
-            keyword,
-            folded,
+            keyword_end,
+            known,
             value,
         })?;
         i = end;
@@ -631,9 +698,10 @@ fn digits(s: &[u8], max_len: usize) -> Option<u64> {
     })
 }
 
-/// `xtext` (RFC 3461 §4), not empty, borrowed from the line.
-fn xtext_value(v: &str) -> Option<XText<'_>> {
-    (!v.is_empty() && xtext::validate(v.as_bytes()).is_ok()).then(|| XText::from_wire(v))
+/// `xtext` (RFC 3461 §4), not empty: true when `v` is one. Its octets
+/// are ASCII and `esmtp-value` octets.
+fn is_xtext(v: &[u8]) -> bool {
+    !v.is_empty() && xtext::validate(v).is_ok()
 }
 
 /// `mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF`
@@ -654,91 +722,102 @@ fn mail<'a>(args: &Args<'a>, limits: &Limits) -> Result<Command<'a>, Fail> {
     })
 }
 
-fn set<T>(slot: &mut Option<T>, param: &Param<'_>, value: Option<T>) -> Result<(), Fail> {
-    if slot.is_some() {
-        return Err(param.duplicate());
+/// Fills a typed field from the value of `p` read by `parse`, which
+/// accepts only non-empty ASCII `esmtp-value` octets. When it refuses
+/// them, the value is checked as `esmtp-value` first, so the error is the
+/// one the grammar gives (a missing or malformed value, bad UTF-8), then
+/// a repeat, then the value itself.
+fn set<'a, T>(
+    slot: &mut Option<T>,
+    p: &Param<'a, '_>,
+    parse: impl FnOnce(&Param<'a, '_>, &'a [u8]) -> Option<T>,
+) -> Result<(), Fail> {
+    let parsed = p.raw().and_then(|raw| parse(p, raw));
+    if parsed.is_none() {
+        p.value()?;
     }
-    *slot = Some(value.ok_or_else(|| param.invalid())?);
+    if slot.is_some() {
+        return Err(p.duplicate());
+    }
+    *slot = Some(parsed.ok_or_else(|| p.invalid())?);
     Ok(())
 }
 
-fn set_flag(slot: &mut bool, param: &Param<'_>) -> Result<(), Fail> {
-    if *slot {
-        return Err(param.duplicate());
+fn set_flag(slot: &mut bool, p: &Param<'_, '_>) -> Result<(), Fail> {
+    if p.value.is_some() {
+        p.value()?;
     }
-    param.flag()?;
+    if *slot {
+        return Err(p.duplicate());
+    }
+    p.flag()?;
     *slot = true;
     Ok(())
 }
 
-fn mail_param<'a>(out: &mut MailParams<'a>, p: &Param<'a>) -> Result<(), Fail> {
-    match p.known() {
+fn mail_param<'a>(out: &mut MailParams<'a>, p: &Param<'a, '_>) -> Result<(), Fail> {
+    match p.known {
         // size-value = 1*20DIGIT (RFC 1870 §3)
-        Some(Keyword::Size) => set(&mut out.size, p, digits(p.value()?.as_bytes(), 20)),
-        Some(Keyword::Body) => {
-            // body-value = "7BIT" / "8BITMIME" / "BINARYMIME" (RFC 6152 §2, RFC 3030 §3)
-            let v = p.value()?;
-            let body = [Body::SevenBit, Body::EightBitMime, Body::BinaryMime]
+        Some(Keyword::Size) => set(&mut out.size, p, |_, v| digits(v, 20)),
+        // body-value = "7BIT" / "8BITMIME" / "BINARYMIME" (RFC 6152 §2, RFC 3030 §3)
+        Some(Keyword::Body) => set(&mut out.body, p, |_, v| {
+            [Body::SevenBit, Body::EightBitMime, Body::BinaryMime]
                 .into_iter()
-                .find(|b| v.eq_ignore_ascii_case(b.as_str()));
-            set(&mut out.body, p, body)
-        }
+                .find(|b| v.eq_ignore_ascii_case(b.as_str().as_bytes()))
+        }),
         Some(Keyword::SmtpUtf8) => set_flag(&mut out.smtputf8, p),
-        Some(Keyword::Ret) => {
-            // ret-value = "FULL" / "HDRS" (RFC 3461 §4.3)
-            let v = p.value()?;
-            let ret = if v.eq_ignore_ascii_case("FULL") {
+        // ret-value = "FULL" / "HDRS" (RFC 3461 §4.3)
+        Some(Keyword::Ret) => set(&mut out.ret, p, |_, v| {
+            if v.eq_ignore_ascii_case(b"FULL") {
                 Some(Ret::Full)
-            } else if v.eq_ignore_ascii_case("HDRS") {
+            } else if v.eq_ignore_ascii_case(b"HDRS") {
                 Some(Ret::Headers)
             } else {
                 None
-            };
-            set(&mut out.ret, p, ret)
-        }
+            }
+        }),
         // envid-parameter = "ENVID=" xtext (RFC 3461 §4.4)
-        Some(Keyword::Envid) => set(&mut out.envid, p, xtext_value(p.value()?)),
-        Some(Keyword::Auth) => {
-            // auth-param = "AUTH=" xtext, an addr-spec or "<>" (RFC 4954 §5)
-            let v = p.value()?;
-            let auth = if v == "<>" {
+        Some(Keyword::Envid) => set(&mut out.envid, p, |p, v| {
+            is_xtext(v).then(|| p.ascii().map(XText::from_wire))?
+        }),
+        // auth-param = "AUTH=" xtext, an addr-spec or "<>" (RFC 4954 §5)
+        Some(Keyword::Auth) => set(&mut out.auth, p, |p, v| {
+            if v == b"<>" {
                 Some(MailAuth::unknown())
+            } else if is_xtext(v) {
+                MailAuth::identity(XText::from_wire(p.ascii()?)).ok()
             } else {
-                xtext_value(v).and_then(|x| MailAuth::identity(x).ok())
-            };
-            set(&mut out.auth, p, auth)
-        }
+                None
+            }
+        }),
         Some(Keyword::RequireTls) => set_flag(&mut out.requiretls, p),
-        Some(Keyword::MtPriority) => {
-            // priority-value = [ "-" / "+" ] DIGIT, -9 to 9 (RFC 6710 §3)
-            let v = p.value()?;
-            let (neg, num) = match v.as_bytes() {
+        // priority-value = [ "-" / "+" ] DIGIT, -9 to 9 (RFC 6710 §3)
+        Some(Keyword::MtPriority) => set(&mut out.mt_priority, p, |_, v| {
+            let (neg, num) = match v {
                 [b'-', rest @ ..] => (true, rest),
                 [b'+', rest @ ..] => (false, rest),
                 rest => (false, rest),
             };
-            let prio = match num {
+            match num {
                 [d] if d.is_ascii_digit() => {
                     let d = i8::try_from(d - b'0').unwrap_or(0);
                     Priority::new(if neg { -d } else { d })
                 }
                 _ => None,
-            };
-            set(&mut out.mt_priority, p, prio)
-        }
-        Some(Keyword::HoldFor) => {
-            // holdfor-value = 1*9DIGIT (RFC 4865 §3)
-            let secs = digits(p.value()?.as_bytes(), 9)
+            }
+        }),
+        // holdfor-value = 1*9DIGIT (RFC 4865 §3)
+        Some(Keyword::HoldFor) => set(&mut out.hold, p, |_, v| {
+            digits(v, 9)
                 .and_then(|n| u32::try_from(n).ok())
-                .and_then(HoldSeconds::new);
-            set(&mut out.hold, p, secs.map(Hold::For))
-        }
-        Some(Keyword::HoldUntil) => {
-            // holduntil-value = date-time (RFC 4865 §3, RFC 3339 §5.6)
-            let t = DateTime::new(p.value()?).ok();
-            set(&mut out.hold, p, t.map(Hold::Until))
-        }
-        Some(Keyword::By) => set(&mut out.by, p, by_value(p.value()?)),
+                .and_then(HoldSeconds::new)
+                .map(Hold::For)
+        }),
+        // holduntil-value = date-time (RFC 4865 §3, RFC 3339 §5.6)
+        Some(Keyword::HoldUntil) => set(&mut out.hold, p, |p, _| {
+            DateTime::new(p.ascii()?).ok().map(Hold::Until)
+        }),
+        Some(Keyword::By) => set(&mut out.by, p, |p, _| by_value(p.ascii()?)),
         Some(Keyword::Notify | Keyword::Orcpt) | None => {
             other(p, out.other()).map(|o| out.push_other_unchecked(o))
         }
@@ -772,8 +851,8 @@ fn by_value(v: &str) -> Option<DeliverBy> {
 
 /// A parameter without a typed field; refused when it repeats.
 #[cold]
-fn other<'a>(p: &Param<'a>, seen: &[OtherParam<'a>]) -> Result<OtherParam<'a>, Fail> {
-    let param = OtherParam::new(p.keyword, p.value).map_err(|_| p.invalid())?;
+fn other<'a>(p: &Param<'a, '_>, seen: &[OtherParam<'a>]) -> Result<OtherParam<'a>, Fail> {
+    let param = OtherParam::new(p.keyword(), p.text()?).map_err(|_| p.invalid())?;
     if seen.iter().any(|o| o.keyword() == param.keyword()) {
         return Err(p.duplicate());
     }
@@ -798,48 +877,82 @@ fn rcpt<'a>(args: &Args<'a>, limits: &Limits) -> Result<Command<'a>, Fail> {
     })
 }
 
-fn rcpt_param<'a>(out: &mut RcptParams<'a>, p: &Param<'a>) -> Result<(), Fail> {
-    match p.known() {
-        Some(Keyword::Notify) => set(&mut out.notify, p, notify_value(p.value()?.as_bytes())),
+fn rcpt_param<'a>(out: &mut RcptParams<'a>, p: &Param<'a, '_>) -> Result<(), Fail> {
+    match p.known {
+        Some(Keyword::Notify) => set(&mut out.notify, p, |_, v| notify_value(v)),
         // original-recipient-address = addr-type ";" xtext (RFC 3461 §4.2)
-        Some(Keyword::Orcpt) => set(&mut out.orcpt, p, orcpt_value(p.value()?)),
+        Some(Keyword::Orcpt) => set(&mut out.orcpt, p, orcpt_value),
         _ => other(p, out.other()).map(|o| out.push_other_unchecked(o)),
     }
 }
 
 /// `ORCPT=addr-type ";" xtext` (RFC 3461 §4.2).
-fn orcpt_value(v: &str) -> Option<Orcpt<'_>> {
-    // The address type is short: a plain loop finds its end soonest.
-    let semicolon = v.bytes().position(|b| b == b';')?;
-    let (kind, addr) = v.split_at_checked(semicolon)?;
-    let addr = addr.get(1..)?;
-    if !types::is_addr_type(kind.as_bytes()) {
+fn orcpt_value<'a>(p: &Param<'a, '_>, v: &[u8]) -> Option<Orcpt<'a>> {
+    // `addr-type` octets exclude `;`: the run ends at the first one.
+    let semicolon = class::run(v, 0, class::ADDR_TYPE);
+    if semicolon == 0 || v.get(semicolon) != Some(&b';') || !is_xtext(v.get(semicolon + 1..)?) {
         return None;
     }
-    Some(Orcpt::from_wire(kind, xtext_value(addr)?))
+    let (kind, addr) = p.ascii()?.split_at_checked(semicolon)?;
+    Some(Orcpt::from_wire(kind, XText::from_wire(addr.get(1..)?)))
 }
 
 /// `notify-esmtp-value = "NEVER" / 1#notify-list-element`,
 /// `notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"`
 /// (RFC 3461 §4.1).
 fn notify_value(v: &[u8]) -> Option<Notify> {
-    if v.eq_ignore_ascii_case(b"NEVER") {
+    const NEVER: (u64, u64) = word_key(b"NEVER");
+    const SUCCESS: (u64, u64) = word_key(b"SUCCESS");
+    const FAILURE: (u64, u64) = word_key(b"FAILURE");
+    const DELAY: (u64, u64) = word_key(b"DELAY");
+    let is = |w: u64, (value, mask): (u64, u64)| w & mask == value;
+    if v.len() == 5 && is(word(v), NEVER) {
         return Some(Notify::Never);
     }
     let (mut success, mut failure, mut delay) = (false, false, false);
-    for item in v.split(|&b| b == b',') {
-        let slot = if item.eq_ignore_ascii_case(b"SUCCESS") {
-            &mut success
-        } else if item.eq_ignore_ascii_case(b"FAILURE") {
-            &mut failure
-        } else if item.eq_ignore_ascii_case(b"DELAY") {
-            &mut delay
-        } else {
-            return None;
+    let mut rest = v;
+    loop {
+        let w = word(rest);
+        let (slot, len) = match rest.len() {
+            7.. if is(w, SUCCESS) => (&mut success, 7),
+            7.. if is(w, FAILURE) => (&mut failure, 7),
+            5.. if is(w, DELAY) => (&mut delay, 5),
+            _ => return None,
         };
         *slot = true;
+        rest = match rest.get(len..)? {
+            [] => break,
+            [b',', tail @ ..] => tail,
+            _ => return None,
+        };
     }
     NotifyOn::new(success, failure, delay).map(Notify::On)
+}
+
+/// Up to the first eight octets of `s`, little-endian, zero after its end.
+fn word(s: &[u8]) -> u64 {
+    match s.get(..8) {
+        Some(head) => {
+            let mut octets = [0u8; 8];
+            octets.copy_from_slice(head);
+            u64::from_le_bytes(octets)
+        }
+        None => s.iter().rev().fold(0u64, |w, &b| w << 8 | u64::from(b)),
+    }
+}
+
+/// An upper-case word of at most eight letters as [`word`] reads it, and
+/// the mask that compares it in any case.
+const fn word_key(w: &[u8]) -> (u64, u64) {
+    let mut value = 0u64;
+    let mut mask = 0u64;
+    let mut i = 0;
+    while i < w.len() {
+        value |= (w[i] as u64) << (8 * i);
+        mask |= 0xdf << (8 * i);
+        i += 1;
+    }
+    (value, mask)
 }
 
 /// `bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ] CR LF`,

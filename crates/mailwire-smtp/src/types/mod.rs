@@ -20,11 +20,11 @@ pub(crate) use address::{parse_literal, scan_domain, scan_host, scan_mailbox};
 pub use capability::{Capabilities, Capability};
 pub use command::{Command, InitialResponse, Mechanism, Secret, Stop, Text, Verb};
 pub(crate) use command::{is_base64, is_forbidden, is_mechanism};
+pub(crate) use param::upper;
 pub use param::{
     Body, ByMode, DateTime, DeliverBy, Hold, HoldSeconds, MailAuth, MailParams, Notify, NotifyOn,
     Orcpt, OtherParam, Priority, RcptParams, Ret, XText,
 };
-pub(crate) use param::{is_addr_type, upper};
 
 /// Why a value was refused by a validating constructor.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
