@@ -20,6 +20,45 @@ use crate::types::{
     is_atom_char, is_tag_char,
 };
 
+/// The bytes that stop the scan of a quoted string's content: `"`, `\\`,
+/// CR, LF and NUL.
+static QUOTED_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[0] = true;
+    t
+};
+
+/// A name upper-cased for matching against keywords with `match`; a name
+/// longer than every keyword reads as empty, which matches none.
+struct Upper {
+    buf: [u8; 16],
+    len: usize,
+}
+
+impl Upper {
+    fn new(name: &[u8]) -> Self {
+        let mut buf = [0u8; 16];
+        let len = match buf.get_mut(..name.len()) {
+            Some(dst) => {
+                for (d, s) in dst.iter_mut().zip(name) {
+                    *d = s.to_ascii_uppercase();
+                }
+                name.len()
+            }
+            None => 0,
+        };
+        Self { buf, len }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
 /// A grammar failure: where (offset in the parsed bytes) and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PErr {
@@ -178,7 +217,7 @@ impl<'a, 'l> P<'a, 'l> {
 
     /// Zero or more SP.
     fn skip_sp(&mut self) {
-        while self.peek() == Some(b' ') {
+        while let Some(b' ') = self.s.get(self.pos) {
             self.pos += 1;
         }
     }
@@ -287,7 +326,13 @@ impl<'a, 'l> P<'a, 'l> {
     fn size_number(&mut self) -> R<u32> {
         let start = self.pos;
         let negative = self.eat(b'-');
-        self.digits()?;
+        let digits = self.digits()?;
+        if !negative && !matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+            let n = digits.iter().fold(0u64, |v, &d| {
+                v.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+            });
+            return Ok(u32::try_from(n).unwrap_or(u32::MAX));
+        }
         if self.eat(b'.') {
             self.take_while(|b| b.is_ascii_digit());
         }
@@ -375,33 +420,69 @@ impl<'a, 'l> P<'a, 'l> {
     fn quoted(&mut self) -> R<Cow<'a, [u8]>> {
         let open = self.pos;
         self.expect(b'"', "'\"'")?;
+        let s = self.s;
+        let start = self.pos;
+        // The common case: no escape, and the first `"` ends the string.
+        let rest = s.get(start..).unwrap_or_default();
+        if let Some(i) = rest.iter().position(|&b| QUOTED_STOP[usize::from(b)]) {
+            if rest[i] == b'"'
+                && matches!(
+                    rest.get(i + 1),
+                    None | Some(b' ' | b')' | b']' | b'\r' | b'\n')
+                )
+            {
+                self.pos = start + i + 1;
+                return Ok(Cow::Borrowed(&rest[..i]));
+            }
+        }
+        self.quoted_slow(open)
+    }
+
+    /// [`quoted`](Self::quoted) for a string with escapes, inner quotes or
+    /// bad bytes; `self.pos` is just after the opening quote at `open`.
+    #[cold]
+    #[inline(never)]
+    fn quoted_slow(&mut self, open: usize) -> R<Cow<'a, [u8]>> {
+        let s = self.s;
         let start = self.pos;
         let mut owned: Option<Vec<u8>> = None;
         let mut run = start;
         loop {
-            let Some(i) = memchr::memchr3(b'"', b'\\', b'\n', &self.s[self.pos..]) else {
+            // One pass over the bytes with a table: the common short,
+            // unescaped string costs a few instructions per byte.
+            let Some(i) = s
+                .get(self.pos..)
+                .unwrap_or_default()
+                .iter()
+                .position(|&b| QUOTED_STOP[usize::from(b)])
+            else {
                 return self.fail_at(open, DecodeErrorKind::Expected { what: "'\"'" });
             };
             let at = self.pos + i;
-            if let Some(bad) = memchr::memchr2(b'\r', 0, &self.s[self.pos..at]) {
-                let kind = if self.s[self.pos + bad] == 0 {
-                    DecodeErrorKind::Nul
-                } else {
-                    DecodeErrorKind::Expected { what: "'\"'" }
-                };
-                return self.fail_at(self.pos + bad, kind);
-            }
-            match self.s[at] {
+            match s[at] {
+                b'\r' | 0 => {
+                    // A string that never ends is reported at its quote,
+                    // whatever bytes it holds.
+                    if memchr::memchr3(b'"', b'\\', b'\n', &s[at..]).is_none() {
+                        return self.fail_at(open, DecodeErrorKind::Expected { what: "'\"'" });
+                    }
+                    let kind = if s[at] == 0 {
+                        DecodeErrorKind::Nul
+                    } else {
+                        DecodeErrorKind::Expected { what: "'\"'" }
+                    };
+                    return self.fail_at(at, kind);
+                }
                 b'\n' => return self.fail_at(at, DecodeErrorKind::Expected { what: "'\"'" }),
                 b'\\' => {
-                    let Some(&next) = self.s.get(at + 1) else {
+                    let Some(&next) = s.get(at + 1) else {
                         return self.fail_at(at, DecodeErrorKind::Expected { what: "'\"'" });
                     };
                     if matches!(next, b'\r' | b'\n' | 0) {
                         return self.fail_at(at + 1, DecodeErrorKind::InvalidEscape);
                     }
                     let v = owned.get_or_insert_with(Vec::new);
-                    v.extend_from_slice(&self.s[run..at]);
+                    v.extend_from_slice(&s[run..at]);
                     if !matches!(next, b'"' | b'\\') {
                         v.push(b'\\');
                     }
@@ -414,10 +495,10 @@ impl<'a, 'l> P<'a, 'l> {
                     if matches!(self.peek(), None | Some(b' ' | b')' | b']' | b'\r' | b'\n')) {
                         return Ok(match owned {
                             Some(mut v) => {
-                                v.extend_from_slice(&self.s[run..at]);
+                                v.extend_from_slice(&s[run..at]);
                                 Cow::Owned(v)
                             }
-                            None => Cow::Borrowed(&self.s[start..at]),
+                            None => Cow::Borrowed(&s[start..at]),
                         });
                     }
                 }
@@ -445,12 +526,15 @@ impl<'a, 'l> P<'a, 'l> {
 
     /// True when the next token is `NIL`.
     fn at_nil(&self) -> bool {
-        matches!(self.s.get(self.pos..self.pos + 3), Some(w) if w.eq_ignore_ascii_case(b"NIL"))
-            && !self
-                .s
-                .get(self.pos + 3)
-                .copied()
-                .is_some_and(is_astring_char)
+        match self.s.get(self.pos..) {
+            Some([n, i, l, rest @ ..]) => {
+                (n | 0x20) == b'n'
+                    && (i | 0x20) == b'i'
+                    && (l | 0x20) == b'l'
+                    && !rest.first().copied().is_some_and(is_astring_char)
+            }
+            _ => false,
+        }
     }
 
     /// `nstring = string / nil` (RFC 9051 §9).
@@ -1298,7 +1382,9 @@ impl<'a, 'l> P<'a, 'l> {
     /// tolerantly: SP runs, SP before `)`.
     fn fetch_items(&mut self) -> R<Vec<FetchItem<'a>>> {
         self.expect(b'(', "'('")?;
-        let mut items = Vec::new();
+        // Room for a typical `UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE
+        // BODYSTRUCTURE` answer without growing.
+        let mut items = Vec::with_capacity(8);
         loop {
             self.skip_sp();
             if self.eat(b')') {
@@ -1331,9 +1417,9 @@ impl<'a, 'l> P<'a, 'l> {
     /// One `msg-att-dynamic / msg-att-static` (RFC 9051 §9, RFC 3501 §9,
     /// RFC 3516, RFC 7162, RFC 8474, RFC 8970, Gmail's X-GM-*).
     fn fetch_item(&mut self) -> R<FetchItem<'a>> {
-        let name = self.name("fetch item")?;
-        let is = |w: &str| name.eq_ignore_ascii_case(w.as_bytes());
-        if is("BODY") && self.peek() == Some(b'[') {
+        let name = Upper::new(self.name("fetch item")?);
+        let key = name.as_bytes();
+        if key == b"BODY" && self.peek() == Some(b'[') {
             let section = self.section()?;
             let origin = self.origin()?;
             self.sp()?;
@@ -1344,9 +1430,9 @@ impl<'a, 'l> P<'a, 'l> {
                 data,
             });
         }
-        if is("BINARY") || is("BINARY.SIZE") {
+        if key == b"BINARY" || key == b"BINARY.SIZE" {
             let section = self.section_binary()?;
-            if is("BINARY.SIZE") {
+            if key == b"BINARY.SIZE" {
                 self.sp()?;
                 let size = self.number()?;
                 return Ok(FetchItem::BinarySize { section, size });
@@ -1364,49 +1450,37 @@ impl<'a, 'l> P<'a, 'l> {
             return self.fail("fetch item");
         }
         self.sp()?;
-        Ok(if is("FLAGS") {
-            FetchItem::Flags(self.flag_list()?)
-        } else if is("UID") {
-            FetchItem::Uid(self.nz_number()?)
-        } else if is("INTERNALDATE") {
-            FetchItem::InternalDate(self.string()?)
-        } else if is("RFC822.SIZE") {
-            FetchItem::Rfc822Size(self.number64()?)
-        } else if is("ENVELOPE") {
-            FetchItem::Envelope(Box::new(self.envelope()?))
-        } else if is("BODY") {
-            FetchItem::Body(Box::new(self.body()?))
-        } else if is("BODYSTRUCTURE") {
-            FetchItem::BodyStructure(Box::new(self.body()?))
-        } else if is("RFC822") {
-            FetchItem::Rfc822(self.nstring()?)
-        } else if is("RFC822.HEADER") {
-            FetchItem::Rfc822Header(self.nstring()?)
-        } else if is("RFC822.TEXT") {
-            FetchItem::Rfc822Text(self.nstring()?)
-        } else if is("MODSEQ") {
-            self.expect(b'(', "'('")?;
-            self.skip_sp();
-            let n = self.number64()?;
-            self.close()?;
-            FetchItem::ModSeq(n)
-        } else if is("EMAILID") {
-            FetchItem::EmailId(self.paren_object_id()?)
-        } else if is("THREADID") {
-            if self.at_nil() {
-                self.pos += 3;
-                FetchItem::ThreadId(None)
-            } else {
-                FetchItem::ThreadId(Some(self.paren_object_id()?))
+        Ok(match key {
+            b"FLAGS" => FetchItem::Flags(self.flag_list()?),
+            b"UID" => FetchItem::Uid(self.nz_number()?),
+            b"INTERNALDATE" => FetchItem::InternalDate(self.string()?),
+            b"RFC822.SIZE" => FetchItem::Rfc822Size(self.number64()?),
+            b"ENVELOPE" => FetchItem::Envelope(Box::new(self.envelope()?)),
+            b"BODY" => FetchItem::Body(Box::new(self.body()?)),
+            b"BODYSTRUCTURE" => FetchItem::BodyStructure(Box::new(self.body()?)),
+            b"RFC822" => FetchItem::Rfc822(self.nstring()?),
+            b"RFC822.HEADER" => FetchItem::Rfc822Header(self.nstring()?),
+            b"RFC822.TEXT" => FetchItem::Rfc822Text(self.nstring()?),
+            b"MODSEQ" => {
+                self.expect(b'(', "'('")?;
+                self.skip_sp();
+                let n = self.number64()?;
+                self.close()?;
+                FetchItem::ModSeq(n)
             }
-        } else if is("PREVIEW") {
-            FetchItem::Preview(self.nstring()?)
-        } else if is("X-GM-MSGID") {
-            FetchItem::GmMsgId(self.number64()?)
-        } else if is("X-GM-THRID") {
-            FetchItem::GmThrId(self.number64()?)
-        } else if is("X-GM-LABELS") {
-            FetchItem::GmLabels(self.list(|p| {
+            b"EMAILID" => FetchItem::EmailId(self.paren_object_id()?),
+            b"THREADID" => {
+                if self.at_nil() {
+                    self.pos += 3;
+                    FetchItem::ThreadId(None)
+                } else {
+                    FetchItem::ThreadId(Some(self.paren_object_id()?))
+                }
+            }
+            b"PREVIEW" => FetchItem::Preview(self.nstring()?),
+            b"X-GM-MSGID" => FetchItem::GmMsgId(self.number64()?),
+            b"X-GM-THRID" => FetchItem::GmThrId(self.number64()?),
+            b"X-GM-LABELS" => FetchItem::GmLabels(self.list(|p| {
                 if p.peek() == Some(b'\\') {
                     let start = p.pos;
                     p.pos += 1;
@@ -1415,9 +1489,8 @@ impl<'a, 'l> P<'a, 'l> {
                 } else {
                     p.astring()
                 }
-            })?)
-        } else {
-            return self.fail("fetch item");
+            })?),
+            _ => return self.fail("fetch item"),
         })
     }
 
