@@ -37,9 +37,6 @@
 #[path = "../support/mod.rs"]
 mod support;
 
-mod conn;
-mod store;
-
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -50,6 +47,10 @@ use tracing::{error, info};
 
 use support::args::Args;
 use support::maildir::Maildir;
+use support::pop3_conn::{Conn, OneMaildrop, Pop3Shared};
+use support::pop3_store::Locks;
+use support::shutdown::Shutdown;
+use support::stream::Stream;
 
 const USAGE: &str =
     "usage: pop3-server --listen ADDR --maildir DIR --user NAME:PASS [--user NAME:PASS ...]
@@ -65,27 +66,6 @@ const USAGE: &str =
   --require-tls        no USER/PASS or AUTH before STLS
   --no-apop            no APOP timestamp in the greeting
   --idle-timeout SECS  close idle connections after SECS seconds (default 600)";
-
-/// What every connection shares.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    /// The maildrop.
-    pub(crate) maildir: Maildir,
-    /// `(name, password)` pairs.
-    pub(crate) users: Vec<(String, String)>,
-    /// Open maildrops.
-    pub(crate) locks: store::Locks,
-    /// TLS for `STLS`, `None` with `--no-stls`.
-    pub(crate) tls: Option<Arc<rustls::ServerConfig>>,
-    /// Password logins only after `STLS`.
-    pub(crate) require_tls: bool,
-    /// Put an APOP timestamp in the greeting.
-    pub(crate) apop: bool,
-    /// How long a connection may stay silent.
-    pub(crate) idle: Duration,
-    /// The host name in APOP timestamps.
-    pub(crate) host: String,
-}
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -151,16 +131,22 @@ fn main() -> ExitCode {
         })
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "localhost".to_owned());
-    let shared = Arc::new(Shared {
-        maildir,
+    let root = maildir.root().display().to_string();
+    // The server stops at once on Ctrl-C: the trigger is never raised.
+    let (_trigger, shutdown) = Shutdown::new();
+    let shared = Arc::new(Pop3Shared {
         users,
-        locks: store::Locks::default(),
+        maildrops: Arc::new(OneMaildrop(maildir)),
+        locks: Locks::default(),
+        stls: tls.is_some(),
         tls,
-        require_tls: args.flag("require-tls"),
         apop: !args.flag("no-apop"),
         idle: Duration::from_secs(idle),
         host,
+        implementation: "mailwire-pop3-example",
+        shutdown,
     });
+    let plaintext_login = !args.flag("require-tls");
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -172,7 +158,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(serve(&listen, shared)) {
+    match runtime.block_on(serve(&listen, &root, shared, plaintext_login)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -181,11 +167,16 @@ fn main() -> ExitCode {
     }
 }
 
-async fn serve(listen: &str, shared: Arc<Shared>) -> std::io::Result<()> {
+async fn serve(
+    listen: &str,
+    root: &str,
+    shared: Arc<Pop3Shared>,
+    plaintext_login: bool,
+) -> std::io::Result<()> {
     let listener = TcpListener::bind(listen).await?;
     info!(
         addr = %listener.local_addr()?,
-        maildir = %shared.maildir.root().display(),
+        maildir = %root,
         stls = shared.tls.is_some(),
         "listening"
     );
@@ -204,7 +195,7 @@ async fn serve(listen: &str, shared: Arc<Shared>) -> std::io::Result<()> {
                 let id = NEXT.fetch_add(1, Ordering::Relaxed);
                 let shared = shared.clone();
                 tokio::spawn(async move {
-                    conn::Conn::run(id, peer, socket, shared).await;
+                    Conn::run(id, peer, Stream::Plain(socket), shared, plaintext_login).await;
                 });
             }
             _ = tokio::signal::ctrl_c() => {

@@ -43,9 +43,6 @@
 #[path = "../support/mod.rs"]
 mod support;
 
-mod conn;
-mod received;
-
 use std::net::SocketAddr;
 use std::process::exit;
 use std::sync::Arc;
@@ -62,6 +59,9 @@ use tokio::sync::Semaphore;
 
 use support::args::Args;
 use support::maildir::Maildir;
+use support::shutdown::Shutdown;
+use support::smtp_conn::{OneMaildir, SmtpShared};
+use support::stream::Stream;
 
 const USAGE: &str = "\
 usage: smtp-server --listen ADDR --maildir DIR [--user NAME:PASS]...
@@ -72,15 +72,7 @@ usage: smtp-server --listen ADDR --maildir DIR [--user NAME:PASS]...
 Accepts mail and delivers each message into the Maildir DIR. With --user,
 AUTH PLAIN/LOGIN is offered after STARTTLS and required before MAIL.";
 
-/// What every connection shares.
-pub(crate) struct Shared {
-    pub(crate) config: ServerConfig,
-    pub(crate) maildir: Maildir,
-    pub(crate) users: Vec<(String, String)>,
-    pub(crate) tls: Option<tokio_rustls::TlsAcceptor>,
-    pub(crate) idle: Duration,
-    pub(crate) next_id: AtomicU64,
-}
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 #[tokio::main]
 async fn main() {
@@ -160,19 +152,21 @@ async fn main() {
         "smtp-server started"
     );
 
-    let shared = Arc::new(Shared {
-        config,
-        maildir,
+    // The server stops at once on Ctrl-C: the trigger is never raised.
+    let (_trigger, shutdown) = Shutdown::new();
+    let shared = Arc::new(SmtpShared {
         users,
         tls,
         idle,
-        next_id: AtomicU64::new(1),
+        mailboxes: Arc::new(OneMaildir(maildir)),
+        software: "mailwire smtp-server",
+        shutdown,
     });
     let permits = Arc::new(Semaphore::new(max_connections));
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => admit(stream, peer, &shared, &permits),
+                Ok((stream, peer)) => admit(stream, peer, &shared, &config, &permits),
                 Err(e) => {
                     tracing::warn!(error = %e, "accept failed");
                     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -191,10 +185,11 @@ async fn main() {
 fn admit(
     mut stream: tokio::net::TcpStream,
     peer: SocketAddr,
-    shared: &Arc<Shared>,
+    shared: &Arc<SmtpShared>,
+    config: &ServerConfig,
     permits: &Arc<Semaphore>,
 ) {
-    let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     let Ok(permit) = Arc::clone(permits).try_acquire_owned() else {
         tracing::warn!(session = id, %peer, "too many connections: refused");
         tokio::spawn(async move {
@@ -206,8 +201,9 @@ fn admit(
         return;
     };
     let shared = Arc::clone(shared);
+    let config = config.clone();
     tokio::spawn(async move {
-        conn::run(stream, peer, id, shared).await;
+        support::smtp_conn::run(Stream::Plain(stream), peer, id, shared, config).await;
         drop(permit);
     });
 }

@@ -1,5 +1,6 @@
 //! Plumbing shared by the example servers and clients: command-line flags,
-//! a Maildir, and TLS configuration. Each example includes this module with
+//! a Maildir, TLS configuration, and the connection handlers the servers
+//! share. Each example includes this module with
 //! `#[path = "../support/mod.rs"] mod support;` and uses what it needs.
 
 // Each example uses a part of this module, and its items are public to the
@@ -9,3 +10,16 @@
 pub mod args;
 pub mod maildir;
 pub mod tls;
+
+// The servers' pieces, built only into the examples that have the
+// protocols' crates.
+#[cfg(feature = "pop3")]
+pub mod pop3_conn;
+#[cfg(feature = "pop3")]
+pub mod pop3_store;
+#[cfg(feature = "smtp")]
+pub mod received;
+pub mod shutdown;
+#[cfg(all(feature = "smtp", feature = "sasl"))]
+pub mod smtp_conn;
+pub mod stream;

@@ -10,23 +10,23 @@ use std::sync::{Arc, Mutex};
 use mailwire::pop3::session::{Maildrop, MessageInfo};
 use mailwire::pop3::types::UniqueId;
 
-use crate::support::maildir::{Maildir, MessageFile};
+use super::maildir::{Maildir, MessageFile};
 
 /// Maildrops with an open session, by their directory (RFC 1939 §8: the
 /// server locks the maildrop for the whole TRANSACTION state).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Locks(Arc<Mutex<HashSet<PathBuf>>>);
+pub struct Locks(Arc<Mutex<HashSet<PathBuf>>>);
 
 /// A held maildrop lock, released when dropped.
 #[derive(Debug)]
-pub(crate) struct LockGuard {
+pub struct LockGuard {
     locks: Locks,
     root: PathBuf,
 }
 
 impl Locks {
     /// Locks the maildrop at `root`, `None` when a session holds it.
-    pub(crate) fn try_lock(&self, root: PathBuf) -> Option<LockGuard> {
+    pub fn try_lock(&self, root: PathBuf) -> Option<LockGuard> {
         let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
         held.insert(root.clone()).then(|| LockGuard {
             locks: self.clone(),
@@ -44,30 +44,30 @@ impl Drop for LockGuard {
 
 /// One message of the snapshot.
 #[derive(Debug, Clone)]
-pub(crate) struct Entry {
+pub struct Entry {
     /// The file as listed at login.
-    pub(crate) file: MessageFile,
+    pub file: MessageFile,
     /// The size POP3 announces: the file's octets with every bare LF
     /// counted as CRLF.
-    pub(crate) wire_size: u64,
+    pub wire_size: u64,
     /// Whether the file has LF line ends without CR, which are sent as
     /// CRLF; a file stored with CRLF is sent as it is, byte for byte.
-    pub(crate) bare_lf: bool,
+    pub bare_lf: bool,
     /// The unique-id for `UIDL`.
-    pub(crate) uid: UniqueId<'static>,
+    pub uid: UniqueId<'static>,
 }
 
 /// The maildrop as it was at login.
 #[derive(Debug)]
-pub(crate) struct Snapshot {
+pub struct Snapshot {
     /// The messages, message 1 first (oldest delivery first).
-    pub(crate) entries: Vec<Entry>,
+    pub entries: Vec<Entry>,
 }
 
 impl Snapshot {
     /// Lists the Maildir and measures each message. Blocking: run it off
     /// the async threads.
-    pub(crate) fn take(maildir: &Maildir) -> io::Result<Snapshot> {
+    pub fn take(maildir: &Maildir) -> io::Result<Snapshot> {
         let mut entries = Vec::new();
         for file in maildir.messages()? {
             let (wire_size, bare_lf) = match measure(&file) {
@@ -88,7 +88,7 @@ impl Snapshot {
     }
 
     /// The session's view: sizes and unique-ids.
-    pub(crate) fn maildrop(&self) -> Maildrop {
+    pub fn maildrop(&self) -> Maildrop {
         let infos = self
             .entries
             .iter()
@@ -99,7 +99,7 @@ impl Snapshot {
     }
 
     /// The total size announced.
-    pub(crate) fn size(&self) -> u64 {
+    pub fn size(&self) -> u64 {
         self.entries.iter().map(|e| e.wire_size).sum()
     }
 }
@@ -131,7 +131,7 @@ fn measure(file: &MessageFile) -> io::Result<(u64, bool)> {
 /// The Maildir unique name as a POP3 unique-id (RFC 1939 §7: 1 to 70
 /// octets 0x21 to 0x7E). A name that does not fit is replaced by a hash of
 /// it, stable across sessions.
-pub(crate) fn unique_id(unique: &str) -> UniqueId<'static> {
+pub fn unique_id(unique: &str) -> UniqueId<'static> {
     if let Ok(uid) = UniqueId::new(unique.as_bytes().to_vec()) {
         return uid;
     }
@@ -146,13 +146,13 @@ pub(crate) fn unique_id(unique: &str) -> UniqueId<'static> {
 
 /// Turns bare LF into CRLF across chunk boundaries.
 #[derive(Debug, Default)]
-pub(crate) struct CrlfFilter {
+pub struct CrlfFilter {
     prev_cr: bool,
 }
 
 impl CrlfFilter {
     /// Appends `chunk`, bare LFs made CRLF, to `out`.
-    pub(crate) fn push(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
+    pub fn push(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
         for &b in chunk {
             if b == b'\n' && !self.prev_cr {
                 out.push(b'\r');
@@ -166,7 +166,7 @@ impl CrlfFilter {
 /// Keeps what `TOP msg n` sends (RFC 1939 §7): the header, the blank line
 /// that ends it, and the first `n` lines of the body.
 #[derive(Debug)]
-pub(crate) struct TopFilter {
+pub struct TopFilter {
     in_header: bool,
     at_line_start: bool,
     lines_left: u32,
@@ -175,7 +175,7 @@ pub(crate) struct TopFilter {
 
 impl TopFilter {
     /// A filter for `TOP msg lines`.
-    pub(crate) fn new(lines: u32) -> Self {
+    pub fn new(lines: u32) -> Self {
         Self {
             in_header: true,
             at_line_start: true,
@@ -185,12 +185,12 @@ impl TopFilter {
     }
 
     /// True once everything to send has been let through.
-    pub(crate) fn is_done(&self) -> bool {
+    pub fn is_done(&self) -> bool {
         self.done
     }
 
     /// The prefix of `chunk` to send.
-    pub(crate) fn take<'a>(&mut self, chunk: &'a [u8]) -> &'a [u8] {
+    pub fn take<'a>(&mut self, chunk: &'a [u8]) -> &'a [u8] {
         if self.done {
             return &[];
         }

@@ -1,6 +1,10 @@
-//! One connection: a socket (plain, then maybe TLS) wired to a sans-IO
-//! `session::Server`, and the answers only this program can give
-//! (passwords, the maildrop, message contents, removals).
+//! One POP3 connection, for every example server that serves mail: a
+//! socket (plain, then maybe TLS) wired to a sans-IO `session::Server`,
+//! and the answers only the server can give (passwords, the maildrop,
+//! message contents, removals).
+//!
+//! Which Maildir a user reads is the server's choice, behind [`Maildrops`]:
+//! one shared Maildir (`pop3-server`) or one per user (`mailserver`).
 
 use std::io;
 use std::net::SocketAddr;
@@ -11,49 +15,52 @@ use mailwire::pop3::session::{Server, ServerConfig, ServerEvent, verify_apop};
 use mailwire::pop3::types::{Capability, MessageNumber, Response, ResponseCode, Status, Text};
 use mailwire::sasl;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::time::timeout;
 use tracing::{info, warn};
 
-use crate::Shared;
-use crate::store::{CrlfFilter, Entry, LockGuard, Snapshot, TopFilter};
-use crate::support::maildir::MessageFile;
+use super::maildir::{Maildir, MessageFile};
+use super::pop3_store::{CrlfFilter, Entry, LockGuard, Locks, Snapshot, TopFilter};
+use super::shutdown::Shutdown;
+use super::stream::Stream;
 
-/// The connection, before or after `STLS`.
-enum Stream {
-    Plain(TcpStream),
-    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
-    /// During the handshake, and after a failed one.
-    Gone,
+/// Which Maildir a user's maildrop is.
+pub trait Maildrops: Send + Sync {
+    /// The maildrop of `user`, who has just proved their password.
+    fn maildrop(&self, user: &str) -> Option<Maildir>;
 }
 
-impl Stream {
-    async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Self::Plain(s) => s.read(buf).await,
-            Self::Tls(s) => s.read(buf).await,
-            Self::Gone => Ok(0),
-        }
-    }
+/// Every user shares one Maildir (and so one lock).
+#[derive(Debug)]
+pub struct OneMaildrop(pub Maildir);
 
-    async fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
-        match self {
-            Self::Plain(s) => s.write_all(bytes).await,
-            Self::Tls(s) => {
-                s.write_all(bytes).await?;
-                s.flush().await
-            }
-            Self::Gone => Err(io::ErrorKind::NotConnected.into()),
-        }
+impl Maildrops for OneMaildrop {
+    fn maildrop(&self, _user: &str) -> Option<Maildir> {
+        Some(self.0.clone())
     }
+}
 
-    async fn shutdown(&mut self) {
-        let _ = match self {
-            Self::Plain(s) => s.shutdown().await,
-            Self::Tls(s) => s.shutdown().await,
-            Self::Gone => Ok(()),
-        };
-    }
+/// What every POP3 connection of a server shares.
+pub struct Pop3Shared {
+    /// `(name, password)` pairs.
+    pub users: Vec<(String, String)>,
+    /// Where each user's mail is.
+    pub maildrops: Arc<dyn Maildrops>,
+    /// Open maildrops.
+    pub locks: Locks,
+    /// TLS for `STLS` (and implicit TLS), `None` without.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// Offer `STLS`.
+    pub stls: bool,
+    /// Put an APOP timestamp in the greeting.
+    pub apop: bool,
+    /// How long a connection may stay silent.
+    pub idle: Duration,
+    /// The host name in APOP timestamps.
+    pub host: String,
+    /// The `IMPLEMENTATION` capability.
+    pub implementation: &'static str,
+    /// Raised when the server stops.
+    pub shutdown: Shutdown,
 }
 
 /// Bound on the TLS handshake after `STLS`.
@@ -62,12 +69,13 @@ const HANDSHAKE: Duration = Duration::from_secs(30);
 const PIECE: usize = 64 * 1024;
 
 /// A connection and its session.
-pub(crate) struct Conn {
+pub struct Conn {
     id: u64,
     stream: Stream,
     server: Server,
-    shared: Arc<Shared>,
+    shared: Arc<Pop3Shared>,
     user: Option<String>,
+    maildir: Option<Maildir>,
     snapshot: Option<Snapshot>,
     _lock: Option<LockGuard>,
 }
@@ -81,8 +89,16 @@ fn err(code: Option<ResponseCode<'static>>, s: &str) -> Response<'static> {
 }
 
 impl Conn {
-    /// Serves one connection until it closes; logs how it ended.
-    pub(crate) async fn run(id: u64, peer: SocketAddr, socket: TcpStream, shared: Arc<Shared>) {
+    /// Serves one connection until it closes; logs how it ended. `stream`
+    /// is plain, or already under TLS on an implicit-TLS port.
+    /// `plaintext_login`: passwords accepted before `STLS`.
+    pub async fn run(
+        id: u64,
+        peer: SocketAddr,
+        stream: Stream,
+        shared: Arc<Pop3Shared>,
+        plaintext_login: bool,
+    ) {
         let mut config = ServerConfig::default();
         config.greeting = text("mailwire POP3 example ready");
         if shared.apop {
@@ -102,8 +118,9 @@ impl Conn {
         }
         config
             .capabilities
-            .push(Capability::Implementation(text("mailwire-pop3-example")));
-        if shared.tls.is_some() {
+            .push(Capability::Implementation(text(shared.implementation)));
+        config.tls_active = stream.is_tls();
+        if shared.stls && shared.tls.is_some() && !stream.is_tls() {
             config.capabilities.push(Capability::Stls);
         }
         config.mechanisms = vec![
@@ -111,7 +128,7 @@ impl Conn {
             sasl::Mechanism::LOGIN,
             sasl::Mechanism::CRAM_MD5,
         ];
-        config.plaintext_login = !shared.require_tls;
+        config.plaintext_login = plaintext_login;
         let server = match Server::new(config) {
             Ok(s) => s,
             Err(e) => {
@@ -119,15 +136,18 @@ impl Conn {
                 return;
             }
         };
-        info!(conn = id, %peer, "connected");
+        info!(conn = id, %peer, tls = stream.is_tls(), "connected");
         // Replies are small and answer a client that waits for them.
-        let _ = socket.set_nodelay(true);
+        if let Stream::Plain(tcp) = &stream {
+            let _ = tcp.set_nodelay(true);
+        }
         let mut conn = Conn {
             id,
-            stream: Stream::Plain(socket),
+            stream,
             server,
             shared,
             user: None,
+            maildir: None,
             snapshot: None,
             _lock: None,
         };
@@ -135,7 +155,7 @@ impl Conn {
             Ok(reason) => info!(conn = id, reason, "disconnected"),
             Err(e) => warn!(conn = id, error = %e, "connection failed"),
         }
-        conn.stream.shutdown().await;
+        let _ = timeout(HANDSHAKE, conn.stream.shutdown()).await;
     }
 
     /// Writes what the session has to send.
@@ -147,11 +167,14 @@ impl Conn {
                 .await
                 .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "write timed out"))??;
         }
-        Ok(())
+        timeout(self.shared.idle, self.stream.flush())
+            .await
+            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "write timed out"))?
     }
 
     async fn serve(&mut self) -> io::Result<&'static str> {
         let mut buf = vec![0u8; 16 * 1024];
+        let mut shutdown = self.shared.shutdown.clone();
         loop {
             self.flush().await?;
             while let Some(event) = self.server.poll_event() {
@@ -161,7 +184,15 @@ impl Conn {
             if self.server.is_closed() {
                 return Ok("QUIT");
             }
-            let n = match timeout(self.shared.idle, self.stream.read(&mut buf)).await {
+            if shutdown.is_set() {
+                // Like a dropped connection: no UPDATE, nothing removed.
+                return Ok("server stopping");
+            }
+            let read = tokio::select! {
+                read = timeout(self.shared.idle, self.stream.read(&mut buf)) => read,
+                () = shutdown.wait() => continue,
+            };
+            let n = match read {
                 Err(_) => {
                     // RFC 1939 §3: no response, no UPDATE.
                     info!(conn = self.id, "idle timeout: closing without UPDATE");
@@ -278,14 +309,7 @@ impl Conn {
         let Some(acceptor) = self.shared.tls.clone().map(tokio_rustls::TlsAcceptor::from) else {
             return Err(io::Error::other("STLS without TLS configuration"));
         };
-        let Stream::Plain(tcp) = std::mem::replace(&mut self.stream, Stream::Gone) else {
-            return Err(io::Error::other("STLS on a TLS connection"));
-        };
-        let tls = timeout(HANDSHAKE, acceptor.accept(tcp))
-            .await
-            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "TLS handshake timed out"))??;
-        self.stream = Stream::Tls(Box::new(tls));
-        Ok(())
+        self.stream.upgrade(&acceptor, HANDSHAKE).await
     }
 
     /// Answers a login the session asked about.
@@ -298,11 +322,14 @@ impl Conn {
                 .send(err(Some(ResponseCode::Auth), "authentication failed"));
             return;
         }
-        let Some(lock) = self
-            .shared
-            .locks
-            .try_lock(self.shared.maildir.root().to_path_buf())
-        else {
+        let Some(maildir) = self.shared.maildrops.maildrop(&name) else {
+            warn!(conn = id, user = %name, how, "no maildrop for the user");
+            let _ = self
+                .server
+                .send(err(Some(ResponseCode::SysTemp), "cannot open the maildrop"));
+            return;
+        };
+        let Some(lock) = self.shared.locks.try_lock(maildir.root().to_path_buf()) else {
             info!(conn = id, user = %name, how, "login refused: maildrop in use");
             let _ = self.server.send(err(
                 Some(ResponseCode::InUse),
@@ -310,8 +337,8 @@ impl Conn {
             ));
             return;
         };
-        let maildir = self.shared.maildir.clone();
-        let snapshot = tokio::task::spawn_blocking(move || Snapshot::take(&maildir)).await;
+        let listed = maildir.clone();
+        let snapshot = tokio::task::spawn_blocking(move || Snapshot::take(&listed)).await;
         match snapshot {
             Ok(Ok(snapshot)) => {
                 let t = text(&format!(
@@ -323,6 +350,7 @@ impl Conn {
                 if self.server.accept_login(snapshot.maildrop(), t).is_ok() {
                     self.snapshot = Some(snapshot);
                     self._lock = Some(lock);
+                    self.maildir = Some(maildir);
                     self.user = Some(name);
                 }
             }
@@ -353,7 +381,7 @@ impl Conn {
         if tokio::fs::metadata(&entry.file.path).await.is_ok() {
             return Some(entry.file.clone());
         }
-        let maildir = self.shared.maildir.clone();
+        let maildir = self.maildir.clone()?;
         let unique = entry.file.unique.clone();
         tokio::task::spawn_blocking(move || {
             maildir
@@ -436,7 +464,11 @@ impl Conn {
                 removed += 1;
                 continue;
             };
-            match self.shared.maildir.remove(&file) {
+            let Some(maildir) = &self.maildir else {
+                failed += 1;
+                continue;
+            };
+            match maildir.remove(&file) {
                 Ok(()) => removed += 1,
                 Err(e) => {
                     warn!(conn = self.id, msg = msg.get(), error = %e, "cannot remove");

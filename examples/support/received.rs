@@ -5,27 +5,29 @@ use std::net::IpAddr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// What the `Received:` header records.
-pub(crate) struct Trace<'a> {
+pub struct Trace<'a> {
     /// The reverse-path, with its angle brackets (`<>` for none).
-    pub(crate) from: &'a str,
+    pub from: &'a str,
     /// The name the client gave in `EHLO`/`HELO`.
-    pub(crate) helo: &'a str,
+    pub helo: &'a str,
     /// The client's address.
-    pub(crate) peer: IpAddr,
+    pub peer: IpAddr,
     /// This server's name.
-    pub(crate) by: &'a str,
+    pub by: &'a str,
+    /// The software, in the comment after the name.
+    pub software: &'a str,
     /// The `with` protocol (RFC 3848, RFC 6531 §3.7.3).
-    pub(crate) protocol: &'static str,
+    pub protocol: &'static str,
     /// The queue id.
-    pub(crate) id: &'a str,
+    pub id: &'a str,
     /// The forward-paths, with angle brackets.
-    pub(crate) recipients: &'a [String],
+    pub recipients: &'a [String],
 }
 
 /// The `with` keyword: `ESMTP`, `+S` under TLS, `+A` after AUTH
 /// (RFC 3848); `UTF8SMTP…` for an SMTPUTF8 transaction (RFC 6531
 /// §3.7.3); `SMTP` after `HELO`.
-pub(crate) fn protocol(ehlo: bool, utf8: bool, tls: bool, auth: bool) -> &'static str {
+pub fn protocol(ehlo: bool, utf8: bool, tls: bool, auth: bool) -> &'static str {
     match (ehlo, utf8, tls, auth) {
         (false, ..) => "SMTP",
         (true, false, false, false) => "ESMTP",
@@ -41,7 +43,7 @@ pub(crate) fn protocol(ehlo: bool, utf8: bool, tls: bool, auth: bool) -> &'stati
 
 impl Trace<'_> {
     /// `Return-Path:` and `Received:`, folded, each ending in CRLF.
-    pub(crate) fn headers(&self, now: SystemTime) -> String {
+    pub fn headers(&self, now: SystemTime) -> String {
         let literal = match self.peer {
             IpAddr::V4(a) => format!("[{a}]"),
             IpAddr::V6(a) => format!("[IPv6:{a}]"),
@@ -52,10 +54,11 @@ impl Trace<'_> {
             _ => String::new(),
         };
         format!(
-            "Return-Path: {}\r\nReceived: from {} ({literal})\r\n\tby {} (mailwire smtp-server) with {} id {}{for_clause};\r\n\t{}\r\n",
+            "Return-Path: {}\r\nReceived: from {} ({literal})\r\n\tby {} ({}) with {} id {}{for_clause};\r\n\t{}\r\n",
             self.from,
             clean(self.helo),
             self.by,
+            self.software,
             self.protocol,
             self.id,
             date(now),
@@ -73,7 +76,7 @@ fn clean(name: &str) -> String {
 }
 
 /// An RFC 5322 §3.3 `date-time` in UTC: `Thu, 1 Jan 1970 00:00:00 +0000`.
-pub(crate) fn date(now: SystemTime) -> String {
+pub fn date(now: SystemTime) -> String {
     let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let days = i64::try_from(secs / 86_400).unwrap_or(0);
     let rem = secs % 86_400;

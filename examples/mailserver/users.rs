@@ -1,0 +1,93 @@
+//! The users of the server and where their mail lives: one Maildir per
+//! user under the data directory, and the local domains whose addresses
+//! are delivered into them.
+
+use std::collections::HashMap;
+use std::io;
+use std::path::Path;
+
+use mailwire::smtp::types::{ForwardPath, Reply};
+
+use crate::support::maildir::Maildir;
+use crate::support::pop3_conn::Maildrops;
+use crate::support::smtp_conn::{Mailboxes, reply};
+
+/// The users, their Maildirs, and the local domains.
+#[derive(Debug)]
+pub(crate) struct Directory {
+    /// `(name, password)`, in the order given; the first also receives
+    /// the postmaster's mail.
+    pub(crate) users: Vec<(String, String)>,
+    maildirs: HashMap<String, Maildir>,
+    /// Lower-case domains and address literals (`[127.0.0.1]`).
+    pub(crate) domains: Vec<String>,
+}
+
+/// Whether `name` can be a user name and a directory name: 1 to 64 of
+/// `A-Z a-z 0-9 . _ -`, not starting with a dot.
+pub(crate) fn valid_user_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+impl Directory {
+    /// Opens (creating them if needed) `data/NAME/` for every user.
+    pub(crate) fn open(
+        data: &Path,
+        users: Vec<(String, String)>,
+        domains: Vec<String>,
+    ) -> io::Result<Directory> {
+        let mut maildirs = HashMap::new();
+        for (name, _) in &users {
+            maildirs.insert(name.to_ascii_lowercase(), Maildir::open(data.join(name))?);
+        }
+        Ok(Directory {
+            users,
+            maildirs,
+            domains,
+        })
+    }
+
+    /// The Maildir of a user name (any case), if it is one.
+    pub(crate) fn maildir(&self, name: &str) -> Option<&Maildir> {
+        self.maildirs.get(&name.to_ascii_lowercase())
+    }
+
+    fn postmaster(&self) -> Option<&Maildir> {
+        self.users.first().and_then(|(name, _)| self.maildir(name))
+    }
+}
+
+impl Mailboxes for Directory {
+    /// `user@domain` for a local domain, `user+detail@domain` too, and
+    /// `postmaster` (RFC 5321 §4.5.1) into the first user's Maildir. Any
+    /// other domain is refused: this server does not relay.
+    fn route(&self, to: &ForwardPath<'_>, _user: Option<&str>) -> Result<Maildir, Reply<'static>> {
+        let unknown = || reply(550, (5, 1, 1), "No such user here");
+        let mailbox = match to {
+            ForwardPath::Postmaster => return self.postmaster().cloned().ok_or_else(unknown),
+            ForwardPath::Mailbox(mailbox) => mailbox,
+        };
+        let host = mailbox.host().to_string().to_ascii_lowercase();
+        if !self.domains.contains(&host) {
+            return Err(reply(550, (5, 7, 1), "Relaying denied"));
+        }
+        let local = mailbox.local_part().value();
+        let local = local
+            .split_once('+')
+            .map_or(&*local, |(user, _detail)| user);
+        if local.eq_ignore_ascii_case("postmaster") {
+            return self.postmaster().cloned().ok_or_else(unknown);
+        }
+        self.maildir(local).cloned().ok_or_else(unknown)
+    }
+}
+
+impl Maildrops for Directory {
+    fn maildrop(&self, user: &str) -> Option<Maildir> {
+        self.maildir(user).cloned()
+    }
+}
