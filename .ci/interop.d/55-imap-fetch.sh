@@ -61,16 +61,27 @@ done
 imapfetch_run() { # NAME ARGS...: runs imap-fetch against Dovecot, output in $ifx/NAME.txt
     local name=$1
     shift
-    timeout 60 "$imap_fetch" --server "127.0.0.1:$dv_imap" --user test --pass secret --timeout 10 "$@" \
-        >"$ifx/$name.txt" 2>&1 || {
+    timeout 60 "$imap_fetch" --server "127.0.0.1:${imapfetch_port:-$dv_imap}" --user test --pass secret \
+        --timeout 10 "$@" >"$ifx/$name.txt" 2>&1 || {
         cat "$ifx/$name.txt"
         return 1
     }
     cat "$ifx/$name.txt"
 }
+imapfetch_relayed() { # NAME ARGS... PORT: imapfetch_run through relay_session's port
+    local port=${*: -1}
+    imapfetch_port=$port imapfetch_run "${@:1:$#-1}"
+}
+imapfetch_server_clean() { # JSONL: the server side decodes without error
+    python3 -c 'import json, sys; e = [json.loads(l) for l in open(sys.argv[1])]; bad = [x for x in e if "error" in x]; assert not bad, bad[:3]; print("  %d server responses decode" % len(e))' "$1"
+}
 
 echo "--- imap-fetch in clear (LOGIN), then the same Dovecot with STARTTLS (--ca; AUTHENTICATE PLAIN, SASL-IR)"
-imapfetch_run plain --out "$ifx/plain" --auth login
+relay_session imapfetch_plain imap "$dv_imap" imapfetch_relayed plain --out "$ifx/plain" --auth login
+cat "$ifx/plain.txt"
+python3 .ci/peers/check_commands.py "$work/imapfetch_plain.client.jsonl" command \
+    LOGIN EXAMINE "UID FETCH" "UID FETCH" "UID FETCH" "UID FETCH" LOGOUT
+imapfetch_server_clean "$work/imapfetch_plain.server.jsonl"
 grep -q ": $n messages (UIDVALIDITY [0-9]*), $n new, $n fetched" "$ifx/plain.txt"
 python3 .ci/peers/imap_fetch_check.py same "$dv_imap" "$ifx/plain"
 python3 .ci/peers/imap_fetch_check.py corpus "$corpus_dir" "$ifx/plain"
@@ -78,9 +89,10 @@ imapfetch_run tls --out "$ifx/tls" --starttls --ca "$ifx/certs/ca.pem"
 grep -q ": $n messages (UIDVALIDITY [0-9]*), $n new, $n fetched" "$ifx/tls.txt"
 python3 .ci/peers/imap_fetch_check.py same "$dv_imap" "$ifx/tls"
 
-echo "--- resumed: nothing new to fetch"
-imapfetch_run resumed --out "$ifx/tls" --starttls --ca "$ifx/certs/ca.pem"
+echo "--- resumed: nothing new to fetch (and --structure: every ENVELOPE and BODYSTRUCTURE decodes)"
+imapfetch_run resumed --out "$ifx/tls" --starttls --ca "$ifx/certs/ca.pem" --structure
 grep -q ", 0 new, 0 fetched (0 octets), 0 already on disk" "$ifx/resumed.txt"
+grep -q "^ENVELOPE and BODYSTRUCTURE of $n messages decoded" "$ifx/resumed.txt"
 
 echo "--- one message APPENDed by imaplib: exactly one fetched"
 printf 'From: a@example.org\r\nTo: test@example.com\r\nSubject: appended\r\n\r\nappended after the first fetch\r\n' \
@@ -94,7 +106,12 @@ cmp "$ifx/appended.eml" "$(grep -l 'appended after the first fetch' "$ifx"/tls/*
 echo "--- a changed UIDVALIDITY starts over (batches of 7); files already there are kept"
 sed -i 's/^uidvalidity \(.*\)$/uidvalidity 1/' "$ifx/plain/.imap-fetch-state"
 find "$ifx/plain" -name '*.eml' | sort | head -20 | xargs rm
-imapfetch_run restarted --out "$ifx/plain" --batch 7
+relay_session imapfetch_restarted imap "$dv_imap" imapfetch_relayed restarted --out "$ifx/plain" --batch 7
+cat "$ifx/restarted.txt"
+python3 .ci/peers/check_commands.py "$work/imapfetch_restarted.client.jsonl" command \
+    AUTHENTICATE EXAMINE "UID FETCH" "UID FETCH" "UID FETCH" "UID FETCH" LOGOUT
+grep -q '"mechanism":"PLAIN","initial_response":[1-9]' "$work/imapfetch_restarted.client.jsonl"
+imapfetch_server_clean "$work/imapfetch_restarted.server.jsonl"
 grep -q "UIDVALIDITY changed from 1 to" "$ifx/restarted.txt"
 grep -q ": $((n + 1)) messages (UIDVALIDITY [0-9]*), $((n + 1)) new, 21 fetched ([0-9]* octets), $((n - 20)) already on disk" \
     "$ifx/restarted.txt"

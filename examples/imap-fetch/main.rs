@@ -61,6 +61,7 @@ const USAGE: &str =
     "usage: imap-fetch --server ADDR --user NAME --pass PASS --out DIR [--mailbox NAME]
                   [--starttls [--ca FILE | --insecure] [--tls-name NAME]]
                   [--auth auto|login|plain] [--batch N] [--timeout SECS] [--max-size OCTETS]
+                  [--structure]
 
   --server ADDR      the IMAP server, HOST:PORT
   --user, --pass     the account
@@ -75,7 +76,10 @@ const USAGE: &str =
                      LOGINDISABLED, LOGIN otherwise), login, or plain
   --batch N          messages per UID FETCH of bodies (default 50)
   --timeout SECS     bound on each network wait (default 60)
-  --max-size OCTETS  refuse larger messages (default 64 MiB)";
+  --max-size OCTETS  refuse larger messages (default 64 MiB)
+  --structure        also fetch the ENVELOPE and BODYSTRUCTURE of every message of the
+                     mailbox and check that they decode (a test of the server and the
+                     decoder; an error for each that does not)";
 
 /// The state file, in the output directory.
 const STATE_FILE: &str = ".imap-fetch-state";
@@ -286,6 +290,7 @@ struct Options {
     )>,
     auth: Auth,
     batch: usize,
+    structure: bool,
     wait: Duration,
     max_size: u64,
 }
@@ -301,6 +306,7 @@ struct Summary {
     octets: u64,
     skipped: usize,
     vanished: usize,
+    structures: Option<usize>,
     errors: Vec<String>,
 }
 
@@ -311,7 +317,7 @@ fn main() -> ExitCode {
             "server", "user", "pass", "mailbox", "out", "ca", "tls-name", "auth", "batch",
             "timeout", "max-size",
         ],
-        &["starttls", "insecure"],
+        &["starttls", "insecure", "structure"],
     );
     let starttls = args.flag("starttls");
     if !starttls && (args.flag("insecure") || args.get("ca").is_some()) {
@@ -364,6 +370,7 @@ fn main() -> ExitCode {
         tls,
         auth,
         batch,
+        structure: args.flag("structure"),
         wait: Duration::from_secs(wait),
         max_size: args.parsed("max-size", Limits::default().literal_size),
         server,
@@ -401,6 +408,9 @@ fn main() -> ExitCode {
         summary.skipped,
         summary.vanished,
     );
+    if let Some(n) = summary.structures {
+        println!("ENVELOPE and BODYSTRUCTURE of {n} messages decoded");
+    }
     for e in &summary.errors {
         eprintln!("error: {e}");
     }
@@ -577,6 +587,10 @@ async fn fetch(options: &Options, summary: &mut Summary) -> Result<(), Failure> 
         }
     }
 
+    if options.structure && summary.exists > 0 {
+        summary.structures = Some(check_structure(&mut conn, summary).await?);
+    }
+
     let status = conn.command(CommandBody::Logout).await?;
     if status.kind() != StatusKind::Ok {
         return fail(format!("LOGOUT: {}", status_line(&status)));
@@ -666,6 +680,55 @@ async fn list_new(conn: &mut Conn, from: SeqNumber) -> Result<Vec<(u32, u64)>, F
     listing.sort_unstable();
     listing.dedup_by_key(|(uid, _)| *uid);
     Ok(listing)
+}
+
+/// `UID FETCH 1:* (UID ENVELOPE BODYSTRUCTURE)`: counts the messages
+/// whose envelope and structure both decode to typed values. An item the
+/// decoder kept as sent ([`FetchItem::Other`]) is an error.
+async fn check_structure(conn: &mut Conn, summary: &mut Summary) -> Result<usize, Failure> {
+    let tag = conn.client.send(CommandBody::Fetch {
+        uid: true,
+        set: "1:*".parse::<SequenceSet>()?,
+        items: FetchItems::List(vec![
+            FetchAttribute::Uid,
+            FetchAttribute::Envelope,
+            FetchAttribute::BodyStructure,
+        ]),
+        modifiers: Vec::new(),
+    })?;
+    let mut decoded = 0;
+    loop {
+        let received = match conn.reply(&tag).await? {
+            Reply::Data(received) => received,
+            Reply::Done(status) if status.kind() == StatusKind::Ok => return Ok(decoded),
+            Reply::Done(status) => {
+                return fail(format!("UID FETCH (structure): {}", status_line(&status)));
+            }
+        };
+        let Response::Data(Data::Fetch { seq, items }) = received.decode()? else {
+            continue;
+        };
+        let envelope = items.iter().any(|i| matches!(i, FetchItem::Envelope(_)));
+        let body = items
+            .iter()
+            .any(|i| matches!(i, FetchItem::BodyStructure(_)));
+        if envelope && body {
+            decoded += 1;
+            continue;
+        }
+        let kept: Vec<String> = items
+            .iter()
+            .filter_map(|i| match i {
+                FetchItem::Other(o) => Some(o.name().to_owned()),
+                _ => None,
+            })
+            .collect();
+        summary.errors.push(format!(
+            "message {seq}: ENVELOPE {}, BODYSTRUCTURE {} (kept as sent: {kept:?})",
+            if envelope { "decoded" } else { "not decoded" },
+            if body { "decoded" } else { "not decoded" },
+        ));
+    }
 }
 
 /// What became of a message.
