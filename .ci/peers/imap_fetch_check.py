@@ -118,6 +118,8 @@ def trace(path, count):
     assert len(fetches) == int(count), (len(fetches), count)
     for e in fetches:
         assert "ENVELOPE" in e["items"] and "BODYSTRUCTURE" in e["items"], e
+        # Typed, not kept as raw "other" items the decoder could not read.
+        assert not e.get("other_items"), e
     seqs = sorted(e["seq"] for e in fetches)
     assert seqs == list(range(1, int(count) + 1)), seqs
     print("  %d FETCH responses with ENVELOPE and BODYSTRUCTURE decode, no errors" % len(fetches))

@@ -333,6 +333,15 @@ fn data(d: &Data<'_>) -> Value {
             "name": "FETCH",
             "seq": seq,
             "items": items.iter().map(item_name).collect::<Vec<_>>(),
+            // Items kept as raw "other" values: unknown to the grammar, or
+            // known but not readable as their type (a malformed ENVELOPE).
+            "other_items": items
+                .iter()
+                .filter_map(|i| match i {
+                    FetchItem::Other(o) => Some(Value::String(o.name().to_owned())),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
         }),
         Data::Other(o) => json!({ "name": o.name().as_str(), "raw": text(o.raw()) }),
         other => {
