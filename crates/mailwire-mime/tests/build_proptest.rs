@@ -33,6 +33,7 @@ fn name() -> impl Strategy<Value = String> {
         "\\PC{1,30}",
         "[a-z ]{60,120}",
         "[é日😀 a]{1,40}",
+        "[a-z\"]{70,1100}",
     ]
 }
 

@@ -257,6 +257,33 @@ fn display_names_quoted_or_encoded() {
 }
 
 #[test]
+fn long_display_name_words_stay_within_limits() {
+    let word = "w".repeat(1200);
+    let quoted = "\"".repeat(60);
+    let out = build(
+        MessageBuilder::new()
+            .from(EmailAddress::new(Some(&word), "a@x.org").unwrap())
+            .to(EmailAddress::new(Some(&format!("x {quoted} y")), "b@x.org").unwrap())
+            .to(AddressGroup::new(&word, vec![]).unwrap()),
+    );
+    for l in header_lines(&out) {
+        assert!(l.len() <= 78, "{l}");
+    }
+    let m = Message::parse(&out);
+    let (from, _) = m.root().headers().get("from").unwrap().addresses();
+    assert_eq!(from[0].mailboxes()[0].name.as_deref(), Some(&word[..]));
+    let (to, _) = m.root().headers().get("to").unwrap().addresses();
+    assert_eq!(
+        to[0].mailboxes()[0].name.as_deref(),
+        Some(&format!("x {quoted} y")[..])
+    );
+    match &to[1] {
+        Address::Group(g) => assert_eq!(g.name, word),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn groups() {
     let team = AddressGroup::new("Team A", vec![addr("a@x.org"), addr("B <b@x.org>")]).unwrap();
     let empty = AddressGroup::new("undisclosed-recipients", vec![]).unwrap();
@@ -649,6 +676,10 @@ fn writer_errors() {
         Part::multipart("mixed", vec![]).unwrap().to_vec(&o),
         Err(BuildError::EmptyMultipart)
     ));
+    let long = "n".repeat(mailwire_mime::build::MAX_PARAM_VALUE + 1);
+    let too_long = Part::text("x").attachment(Some(&long));
+    assert!(matches!(too_long.to_vec(&o), Err(BuildError::Value(_))));
+    assert!(MediaType::octet_stream().param("name", &long).is_err());
     let mismatch = Part::text("x").media_type(MediaType::parse("multipart/mixed").unwrap());
     assert!(matches!(
         mismatch.to_vec(&o),

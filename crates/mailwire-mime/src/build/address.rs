@@ -329,16 +329,21 @@ fn split_addr_spec(s: &str) -> Result<(String, &str), ValueError> {
 /// A display name's form on the wire.
 fn phrase<B: BufMut>(name: &str, utf8: bool, folder: &mut Folder<'_, B>) {
     let words: Vec<&str> = name.split(' ').collect();
-    let atoms = words
+    // Every word must fit a folded line, quoted and escaped, with a comma.
+    let short = words
         .iter()
-        .all(|w| !w.is_empty() && w.chars().all(is_atext) && is_raw_word(w, utf8))
+        .all(|w| w.len() + w.matches(['"', '\\']).count() + 4 < LINE_LEN);
+    let atoms = short
+        && words
+            .iter()
+            .all(|w| !w.is_empty() && w.chars().all(is_atext) && is_raw_word(w, utf8))
         && !name.contains("=?");
     let quotable = name.chars().all(|c| c == ' ' || is_raw_word_char(c, utf8))
         && !name.contains("=?")
         && !name.starts_with(' ')
         && !name.ends_with(' ')
         && !name.contains("  ")
-        && words.iter().all(|w| w.len() + 4 < LINE_LEN);
+        && short;
     if atoms || quotable {
         // Each word a foldable item; in a quoted string the space folded
         // before is kept by unfolding.

@@ -123,6 +123,21 @@ fn is_attribute_char(b: u8) -> bool {
     b.is_ascii_graphic() && !is_tspecial(b) && !matches!(b, b'*' | b'\'' | b'%')
 }
 
+/// The longest parameter value accepted, in octets of UTF-8: in RFC 2231
+/// sections it stays well within the decoder's default
+/// [`Limits::parameter_count`](crate::Limits).
+pub const MAX_PARAM_VALUE: usize = 2000;
+
+/// Refuses a parameter value longer than [`MAX_PARAM_VALUE`].
+pub(crate) fn check_param_value(value: &str) -> Result<(), ValueError> {
+    if value.len() > MAX_PARAM_VALUE {
+        return Err(ValueError::TooLong {
+            limit: MAX_PARAM_VALUE,
+        });
+    }
+    Ok(())
+}
+
 /// The longest type, subtype or parameter name accepted.
 const MAX_TOKEN: usize = 64;
 
@@ -195,9 +210,11 @@ impl MediaType {
         }
     }
 
-    /// Adds parameter `name` (replacing one of the same name).
+    /// Adds parameter `name` (replacing one of the same name); the value
+    /// is at most [`MAX_PARAM_VALUE`] octets.
     pub fn param(mut self, name: &str, value: &str) -> Result<Self, ValueError> {
         check_token(name, true)?;
+        check_param_value(value)?;
         let name = name.to_ascii_lowercase();
         self.params.retain(|(n, _)| *n != name);
         self.params.push((name, value.to_owned()));

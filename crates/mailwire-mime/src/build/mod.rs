@@ -64,7 +64,7 @@ mod part;
 
 pub use address::{AddressGroup, AddressItem, EmailAddress, MsgId};
 pub use edit::Editor;
-pub use header::{HeaderValue, MediaType};
+pub use header::{HeaderValue, MAX_PARAM_VALUE, MediaType};
 pub use message::{MessageBuilder, Stamp};
 pub use part::{MAX_DEPTH, Part};
 

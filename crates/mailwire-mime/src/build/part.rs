@@ -161,13 +161,16 @@ impl Part {
         self
     }
 
-    /// `Content-Disposition: attachment` (RFC 2183), with a file name.
+    /// `Content-Disposition: attachment` (RFC 2183), with a file name (of
+    /// at most [`MAX_PARAM_VALUE`](super::MAX_PARAM_VALUE) octets, or
+    /// writing fails).
     pub fn attachment(mut self, filename: Option<&str>) -> Self {
         self.disposition = Some(("attachment", filename.map(str::to_owned)));
         self
     }
 
-    /// `Content-Disposition: inline` (RFC 2183), with a file name.
+    /// `Content-Disposition: inline` (RFC 2183), with a file name (of at
+    /// most [`MAX_PARAM_VALUE`](super::MAX_PARAM_VALUE) octets).
     pub fn inline(mut self, filename: Option<&str>) -> Self {
         self.disposition = Some(("inline", filename.map(str::to_owned)));
         self
@@ -451,6 +454,9 @@ fn prepare(
         pre.extend_from_slice(b"MIME-Version: 1.0\r\n");
     }
     let mut tail = Vec::new();
+    if let Some((_, Some(f))) = &disposition {
+        header::check_param_value(f)?;
+    }
     if let Some((kind, filename)) = &disposition {
         header::write_disposition(kind, filename.as_deref(), &mut tail);
     }

@@ -153,16 +153,19 @@ pub(crate) fn compare_message(
 
 fn expect<T: PartialEq + std::fmt::Debug>(got: T, want: T) -> Result<(), String> {
     if got == want {
-        Ok(())
-    } else {
-        let g = format!("{got:?}");
-        let w = format!("{want:?}");
-        Err(format!(
-            "got  {}\nwant {}",
-            &g[..g.len().min(300)],
-            &w[..w.len().min(300)]
-        ))
+        return Ok(());
     }
+    let g: Vec<char> = format!("{got:?}").chars().collect();
+    let w: Vec<char> = format!("{want:?}").chars().collect();
+    let at = g.iter().zip(&w).take_while(|(a, b)| a == b).count();
+    let show = |v: &[char]| -> String { v.iter().skip(at.saturating_sub(40)).take(200).collect() };
+    Err(format!(
+        "differ at char {at} (lengths {} and {}):\ngot  {}\nwant {}",
+        g.len(),
+        w.len(),
+        show(&g),
+        show(&w)
+    ))
 }
 
 /// Every line ends in CRLF and holds at most 998 octets.
