@@ -13,10 +13,7 @@ pub mod tls;
 
 // The servers' pieces, built only into the examples that have the
 // protocols' crates.
-#[cfg(all(feature = "imap", feature = "mime", feature = "sasl"))]
-pub mod imap_conn;
-pub mod imap_store;
-#[cfg(feature = "pop3")]
+#[cfg(all(feature = "pop3", feature = "sasl"))]
 pub mod pop3_conn;
 #[cfg(feature = "pop3")]
 pub mod pop3_store;
