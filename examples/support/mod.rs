@@ -13,6 +13,9 @@ pub mod tls;
 
 // The servers' pieces, built only into the examples that have the
 // protocols' crates.
+#[cfg(all(feature = "imap", feature = "mime", feature = "sasl"))]
+pub mod imap_conn;
+pub mod imap_store;
 #[cfg(all(feature = "pop3", feature = "sasl"))]
 pub mod pop3_conn;
 #[cfg(feature = "pop3")]
