@@ -45,7 +45,6 @@ fn fail<T>(at: usize, kind: DecodeErrorKind) -> Result<T, Fail> {
 /// let err = decode::command(b"MAIL FROM:<a b@c>\r\n", &limits).unwrap_err();
 /// assert_eq!((err.offset, err.kind, err.discard), (12, DecodeErrorKind::InvalidPath, 19));
 /// ```
-#[inline]
 pub fn command<'a>(input: &'a [u8], limits: &Limits) -> Result<Decoded<Command<'a>>, DecodeError> {
     match frame::line(input, 0, limits.command_line) {
         Line::Partial => Ok(Decoded::Incomplete),
@@ -80,6 +79,7 @@ pub fn command<'a>(input: &'a [u8], limits: &Limits) -> Result<Decoded<Command<'
 ///
 /// Verbs match in any case. Tolerated: SP or HT at the end of the line, and
 /// more than one SP after the verb.
+#[inline(always)]
 fn command_line<'a>(line: &'a [u8], limits: &Limits) -> Result<Command<'a>, Fail> {
     // No command's grammar admits a control character (other than HT) or
     // DEL, and every octet of a line is read by the grammar, so a line that
@@ -113,6 +113,7 @@ fn forbidden(line: &[u8]) -> Result<(), Fail> {
 }
 
 /// [`command_line`] by its grammar alone.
+#[inline(always)]
 fn command_grammar<'a>(line: &'a [u8], limits: &Limits) -> Result<Command<'a>, Fail> {
     let trimmed = line.len()
         - line
@@ -862,6 +863,7 @@ fn other<'a>(p: &Param<'a, '_>, seen: &[OtherParam<'a>]) -> Result<OtherParam<'a
 /// `rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" /
 /// Forward-path ) [SP Rcpt-parameters] CRLF` (RFC 5321 §4.1.1.3), with the
 /// parameters of RFC 3461 (`NOTIFY`, `ORCPT`).
+#[inline(always)]
 fn rcpt<'a>(args: &Args<'a>, limits: &Limits) -> Result<Command<'a>, Fail> {
     let start = prefix(args, b"TO:")?;
     let p = path(&args.line, start, limits, true)?;

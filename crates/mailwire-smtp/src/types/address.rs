@@ -49,39 +49,48 @@ fn whole(
 /// `sub-domain =/ U-label` (RFC 6531 §3.3; UTF-8 octets count as letters
 /// here, their encoding is checked by the caller).
 pub(crate) fn scan_domain(s: &[u8], start: usize) -> Result<usize, usize> {
+    // One loop over the whole domain; each label is checked at its end.
+    let mut label = start;
     let mut i = start;
     loop {
-        let label = i;
-        i = class::run(s, label, class::LDH);
-        // The label is `s[label..i]`: non-empty, and a letter or digit at
-        // both ends.
-        match (s.get(label), s.get(i.wrapping_sub(1))) {
-            _ if i == label => return Err(label),
-            (Some(b'-'), _) => return Err(label),
-            (_, Some(b'-')) => return Err(i - 1),
-            _ => {}
-        }
-        if s.get(i) == Some(&b'.') {
-            i += 1;
-        } else {
-            return Ok(i);
+        match s.get(i) {
+            Some(&b) if class::is(b, class::LDH) => i += 1,
+            next => {
+                // The label is `s[label..i]`: non-empty, and a letter or
+                // digit at both ends.
+                if i == label || s.get(label) == Some(&b'-') {
+                    return Err(label);
+                }
+                if s.get(i - 1) == Some(&b'-') {
+                    return Err(i - 1);
+                }
+                if next != Some(&b'.') {
+                    return Ok(i);
+                }
+                i += 1;
+                label = i;
+            }
         }
     }
 }
 
 /// `Dot-string = Atom *("." Atom)`, `Atom = 1*atext` (RFC 5321 §4.1.2).
 fn scan_dot_string(s: &[u8], start: usize) -> Result<usize, usize> {
+    let mut atom = start;
     let mut i = start;
     loop {
-        let atom = i;
-        i = class::run(s, atom, class::ATEXT);
-        if i == atom {
-            return Err(atom);
-        }
-        if s.get(i) == Some(&b'.') {
-            i += 1;
-        } else {
-            return Ok(i);
+        match s.get(i) {
+            Some(&b) if class::is(b, class::ATEXT) => i += 1,
+            next => {
+                if i == atom {
+                    return Err(atom);
+                }
+                if next != Some(&b'.') {
+                    return Ok(i);
+                }
+                i += 1;
+                atom = i;
+            }
         }
     }
 }
