@@ -109,7 +109,11 @@ fn render(node: &Node, nl: &str, next: &mut usize) -> Vec<u8> {
             match *encoding {
                 "base64" => out.extend_from_slice(&base64_lines(body, nl)),
                 "quoted-printable" => {
-                    let enc = quoted_printable::encode_to_str(body);
+                    // Binary mode: CR and LF in the body are `=0D` and
+                    // `=0A`, so the only line breaks are soft ones, which
+                    // take the rendering's line end; a CRLF in the body
+                    // then decodes as CRLF whatever `nl` is.
+                    let enc = quoted_printable::encode_binary_to_str(body);
                     out.extend_from_slice(enc.replace("\r\n", nl).as_bytes());
                 }
                 _ => out.extend_from_slice(
