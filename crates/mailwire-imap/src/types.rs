@@ -332,6 +332,46 @@ impl SequenceSet {
         Ok(Self(SetRepr::Items(items)))
     }
 
+    /// The set of `numbers` (message sequence numbers or UIDs), runs of
+    /// consecutive numbers written as ranges: `[1, 2, 3, 5, 7, 8]` is
+    /// `1:3,5,7:8`. Meant for numbers in ascending order; repeats are
+    /// dropped, zeros (no message has number 0) skipped, and a number lower
+    /// than the one before it starts a new item, so any order gives a set
+    /// of exactly the numbers given. `None` when no number is left.
+    /// Allocates one item per run, never per number.
+    ///
+    /// ```
+    /// use mailwire_imap::encode::Encode;
+    /// use mailwire_imap::types::SequenceSet;
+    /// let set = SequenceSet::from_sorted(&[1, 2, 3, 5, 7, 8, 8, 9]).unwrap();
+    /// assert_eq!(set.to_bytes(), b"1:3,5,7:9");
+    /// assert!(SequenceSet::from_sorted(&[]).is_none());
+    /// ```
+    pub fn from_sorted(numbers: &[u32]) -> Option<Self> {
+        let item = |lo: NonZeroU32, hi: NonZeroU32| {
+            if lo == hi {
+                SeqItem::Single(SeqNumber::Value(lo))
+            } else {
+                SeqItem::Range(SeqNumber::Value(lo), SeqNumber::Value(hi))
+            }
+        };
+        let mut items = Vec::new();
+        let mut run: Option<(NonZeroU32, NonZeroU32)> = None;
+        for n in numbers.iter().filter_map(|&n| NonZeroU32::new(n)) {
+            run = match run {
+                Some((lo, hi)) if n == hi || Some(n) == hi.checked_add(1) => Some((lo, n)),
+                Some((lo, hi)) => {
+                    items.push(item(lo, hi));
+                    Some((n, n))
+                }
+                None => Some((n, n)),
+            };
+        }
+        let (lo, hi) = run?;
+        items.push(item(lo, hi));
+        Some(Self(SetRepr::Items(items)))
+    }
+
     /// `$`: the saved search result (RFC 9051 §6.4.4.1).
     pub const fn last_command() -> Self {
         Self(SetRepr::LastCommand)

@@ -36,6 +36,16 @@ pub struct ClientConfig {
     /// follows. Characters a tag may not hold are dropped (and an empty
     /// prefix is `A`).
     pub tag_prefix: String,
+    /// Ask for the capabilities again when they become unknown: after
+    /// `LOGIN` or `AUTHENTICATE` succeed without a `[CAPABILITY]` code
+    /// (RFC 9051 §6.2.2, §6.2.3, §7.1) and after `STARTTLS` (RFC 9051
+    /// §6.2.1), the client queues a `CAPABILITY` command of its own ahead
+    /// of the commands waiting. Its tag is not one [`Client::send`] gave:
+    /// its answer comes as [`ClientEvent::Capabilities`] and a
+    /// [`ClientEvent::Completed`] for [`CommandKind::Capability`]. Off by
+    /// default: the application checks [`Client::capabilities_known`] and
+    /// sends `CAPABILITY` when it needs them.
+    pub refresh_capabilities: bool,
 }
 
 impl Default for ClientConfig {
@@ -44,6 +54,7 @@ impl Default for ClientConfig {
             limits: Limits::default(),
             tls_active: false,
             tag_prefix: "A".into(),
+            refresh_capabilities: false,
         }
     }
 }
@@ -152,6 +163,19 @@ pub enum Unsolicited {
         /// Its mod-sequence, when sent (CONDSTORE).
         modseq: Option<u64>,
     },
+    /// A `FETCH` without `FLAGS` that no command in flight asked for
+    /// (RFC 9051 §7.5.2: the server may send `FETCH` data at any time; a
+    /// `MODSEQ` change, RFC 7162 §3.1.4.1, or items of its own).
+    Fetch {
+        /// The message sequence number.
+        seq: u32,
+        /// Its UID, when sent.
+        uid: Option<u32>,
+        /// Its mod-sequence, when sent (CONDSTORE).
+        modseq: Option<u64>,
+        /// The response, to read the other items.
+        response: Received,
+    },
     /// An untagged `OK`, `NO` or `BAD` (`[ALERT]`, warnings).
     Status(Status<'static>),
     /// `BYE`: the server is closing the connection.
@@ -211,7 +235,8 @@ pub enum ClientEvent {
     },
     /// The server's capabilities, from the greeting, a `CAPABILITY`
     /// response or a `[CAPABILITY …]` code. They are forgotten after
-    /// `STARTTLS` and after logging in without such a code.
+    /// `STARTTLS` and after logging in without such a code
+    /// ([`Client::capabilities_known`] is false until they come again).
     Capabilities(Vec<Capability<'static>>),
     /// `ENABLED` (RFC 5161): these extensions are on.
     Enabled(Vec<Capability<'static>>),
@@ -273,6 +298,8 @@ struct Outgoing {
     mailbox: Option<Mailbox<'static>>,
     /// The mechanism of an `AUTHENTICATE`.
     sasl: Option<sasl::Client>,
+    /// The `FETCH` items it asked for.
+    wants: Wants,
 }
 
 /// Commands after which nothing is written until their tagged response:
@@ -307,9 +334,174 @@ fn after(state: State, kind: CommandKind) -> State {
     }
 }
 
+/// The kinds of `FETCH` data items a command asked for, one bit each: a
+/// `FETCH` response goes to the command only when it carries one of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Wants(u32);
+
+impl Wants {
+    const FLAGS: u32 = 1;
+    const UID: u32 = 1 << 1;
+    const INTERNALDATE: u32 = 1 << 2;
+    const SIZE: u32 = 1 << 3;
+    const ENVELOPE: u32 = 1 << 4;
+    const BODY: u32 = 1 << 5;
+    const BODYSTRUCTURE: u32 = 1 << 6;
+    const SECTION: u32 = 1 << 7;
+    const BINARY: u32 = 1 << 8;
+    const BINARY_SIZE: u32 = 1 << 9;
+    const RFC822: u32 = 1 << 10;
+    const RFC822_HEADER: u32 = 1 << 11;
+    const RFC822_TEXT: u32 = 1 << 12;
+    const MODSEQ: u32 = 1 << 13;
+    const EMAILID: u32 = 1 << 14;
+    const THREADID: u32 = 1 << 15;
+    const GM_MSGID: u32 = 1 << 16;
+    const GM_THRID: u32 = 1 << 17;
+    const GM_LABELS: u32 = 1 << 18;
+
+    /// What `body` asks for: the items a `FETCH` names (`UID` only when
+    /// named: every `UID FETCH` response carries it, unsolicited ones
+    /// too), `FLAGS` (or `X-GM-LABELS`) for a `STORE` without `.SILENT`,
+    /// `FLAGS` for a `SELECT`/`EXAMINE` with `QRESYNC` (RFC 7162 §3.2.5).
+    fn of(body: &CommandBody<'_>) -> Self {
+        use crate::types::{FetchAttribute as A, FetchItems, SelectParam, StoreTarget};
+        let bits = match body {
+            CommandBody::Fetch { items, .. } => match items {
+                FetchItems::All => Self::FLAGS | Self::INTERNALDATE | Self::SIZE | Self::ENVELOPE,
+                FetchItems::Fast => Self::FLAGS | Self::INTERNALDATE | Self::SIZE,
+                FetchItems::Full => {
+                    Self::FLAGS | Self::INTERNALDATE | Self::SIZE | Self::ENVELOPE | Self::BODY
+                }
+                FetchItems::List(attributes) => attributes.iter().fold(0, |bits, a| {
+                    bits | match a {
+                        A::Envelope => Self::ENVELOPE,
+                        A::Flags => Self::FLAGS,
+                        A::InternalDate => Self::INTERNALDATE,
+                        A::Rfc822Size => Self::SIZE,
+                        A::Body => Self::BODY,
+                        A::BodyStructure => Self::BODYSTRUCTURE,
+                        A::Uid => Self::UID,
+                        A::BodySection { .. } => Self::SECTION,
+                        A::Binary { .. } => Self::BINARY,
+                        A::BinarySize { .. } => Self::BINARY_SIZE,
+                        A::Rfc822 => Self::RFC822,
+                        A::Rfc822Header => Self::RFC822_HEADER,
+                        A::Rfc822Text => Self::RFC822_TEXT,
+                        A::ModSeq => Self::MODSEQ,
+                        A::EmailId => Self::EMAILID,
+                        A::ThreadId => Self::THREADID,
+                        A::GmMsgId => Self::GM_MSGID,
+                        A::GmThrId => Self::GM_THRID,
+                        A::GmLabels => Self::GM_LABELS,
+                    }
+                }),
+            },
+            CommandBody::Store {
+                silent: false,
+                target,
+                ..
+            } => match target {
+                StoreTarget::Flags(_) => Self::FLAGS,
+                StoreTarget::GmLabels(_) => Self::GM_LABELS,
+            },
+            CommandBody::Select { params, .. } | CommandBody::Examine { params, .. }
+                if params.iter().any(|p| matches!(p, SelectParam::QResync(_))) =>
+            {
+                Self::FLAGS
+            }
+            _ => 0,
+        };
+        Self(bits)
+    }
+
+    /// The bit of a `FETCH` response item; 0 for one no command names.
+    fn item(item: &FetchItem<'_>) -> u32 {
+        match item {
+            FetchItem::Flags(_) => Self::FLAGS,
+            FetchItem::Uid(_) => Self::UID,
+            FetchItem::InternalDate(_) => Self::INTERNALDATE,
+            FetchItem::Rfc822Size(_) => Self::SIZE,
+            FetchItem::Envelope(_) => Self::ENVELOPE,
+            FetchItem::Body(_) => Self::BODY,
+            FetchItem::BodyStructure(_) => Self::BODYSTRUCTURE,
+            FetchItem::BodySection { .. } => Self::SECTION,
+            FetchItem::Binary { .. } => Self::BINARY,
+            FetchItem::BinarySize { .. } => Self::BINARY_SIZE,
+            FetchItem::Rfc822(_) => Self::RFC822,
+            FetchItem::Rfc822Header(_) => Self::RFC822_HEADER,
+            FetchItem::Rfc822Text(_) => Self::RFC822_TEXT,
+            FetchItem::ModSeq(_) => Self::MODSEQ,
+            FetchItem::EmailId(_) => Self::EMAILID,
+            FetchItem::ThreadId(_) => Self::THREADID,
+            FetchItem::GmMsgId(_) => Self::GM_MSGID,
+            FetchItem::GmThrId(_) => Self::GM_THRID,
+            FetchItem::GmLabels(_) => Self::GM_LABELS,
+            FetchItem::Other(other) => Self::named(other.name().as_bytes()),
+            _ => 0,
+        }
+    }
+
+    /// The bit of an item by its name as sent (an item kept as sent
+    /// because its value did not decode still answers the command).
+    fn named(name: &[u8]) -> u32 {
+        let upper = name.to_ascii_uppercase();
+        let word = upper
+            .split(|&b| b == b'[' || b == b'<')
+            .next()
+            .unwrap_or_default();
+        let sectioned = upper.contains(&b'[');
+        match word {
+            b"FLAGS" => Self::FLAGS,
+            b"UID" => Self::UID,
+            b"INTERNALDATE" => Self::INTERNALDATE,
+            b"RFC822.SIZE" => Self::SIZE,
+            b"ENVELOPE" => Self::ENVELOPE,
+            b"BODY" if sectioned => Self::SECTION,
+            b"BODY" => Self::BODY,
+            b"BODYSTRUCTURE" => Self::BODYSTRUCTURE,
+            b"BINARY" => Self::BINARY,
+            b"BINARY.SIZE" => Self::BINARY_SIZE,
+            b"RFC822" => Self::RFC822,
+            b"RFC822.HEADER" => Self::RFC822_HEADER,
+            b"RFC822.TEXT" => Self::RFC822_TEXT,
+            b"MODSEQ" => Self::MODSEQ,
+            b"EMAILID" => Self::EMAILID,
+            b"THREADID" => Self::THREADID,
+            b"X-GM-MSGID" => Self::GM_MSGID,
+            b"X-GM-THRID" => Self::GM_THRID,
+            b"X-GM-LABELS" => Self::GM_LABELS,
+            _ => 0,
+        }
+    }
+
+    /// True when `items` hold one the command asked for.
+    fn answered_by(self, items: &[FetchItem<'_>]) -> bool {
+        self.0 != 0 && items.iter().any(|i| Self::item(i) & self.0 != 0)
+    }
+}
+
 /// Which commands an untagged data response answers (RFC 9051 §7 and the
-/// extensions).
-fn asks_for(kind: CommandKind, data: &Data<'_>) -> bool {
+/// extensions). A `FETCH` answers the command that asked for one of its
+/// items; any other is the server's news (RFC 9051 §5.2, §7.5.2).
+/// While the mailbox a `SELECT` replaces is not yet `[CLOSED]`, mailbox
+/// data is about the old one, not the `SELECT`'s.
+fn asks_for(command: &Outgoing, data: &Data<'_>, closing: bool) -> bool {
+    use CommandKind as K;
+    let kind = command.kind;
+    let opening = matches!(kind, K::Select | K::Examine) && !closing;
+    match data {
+        Data::Fetch { items, .. } => {
+            command.wants.answered_by(items) && (opening || !matches!(kind, K::Select | K::Examine))
+        }
+        Data::Flags(_) | Data::Exists(_) | Data::Recent(_) => opening,
+        Data::Vanished { earlier: true, .. } => kind == K::Fetch || opening,
+        _ => asks_for_kind(kind, data),
+    }
+}
+
+/// [`asks_for`] for the data that depends on the command's kind alone.
+fn asks_for_kind(kind: CommandKind, data: &Data<'_>) -> bool {
     use CommandKind as K;
     match data {
         Data::Capability(_) => kind == K::Capability,
@@ -335,7 +527,7 @@ fn asks_for(kind: CommandKind, data: &Data<'_>) -> bool {
         Data::ListRights { .. } => kind == K::ListRights,
         Data::MyRights { .. } => kind == K::MyRights,
         Data::Metadata { .. } => kind == K::GetMetadata,
-        Data::Fetch { .. } => matches!(kind, K::Fetch | K::Store | K::Select | K::Examine),
+        Data::Fetch { .. } => false,
         Data::Other(_) => false,
     }
 }
@@ -385,6 +577,9 @@ pub struct Client {
     enabled: Vec<Capability<'static>>,
     selected: Option<Selected>,
     opening: Option<Selected>,
+    /// The mailbox a `SELECT`/`EXAMINE` replaces, until the server's
+    /// `[CLOSED]` (RFC 7162 §3.2.11, RFC 9051 §7.1).
+    closing: Option<Selected>,
     idling: bool,
     done_requested: bool,
     transport_pending: bool,
@@ -417,6 +612,7 @@ impl Client {
             enabled: Vec::new(),
             selected: None,
             opening: None,
+            closing: None,
             idling: false,
             done_requested: false,
             transport_pending: false,
@@ -433,6 +629,16 @@ impl Client {
     /// The server's capabilities, when known.
     pub fn capabilities(&self) -> Option<&[Capability<'static>]> {
         self.capabilities.as_deref()
+    }
+
+    /// True when the server's capabilities are known. They are not before
+    /// a greeting or response carries them, after `STARTTLS`, and after
+    /// logging in without a `[CAPABILITY]` code: the server may then offer
+    /// other ones (RFC 9051 §6.2.3, §7.1), and the client writes every
+    /// literal as synchronizing until it knows. Send `CAPABILITY` (or set
+    /// [`ClientConfig::refresh_capabilities`]) to learn them.
+    pub fn capabilities_known(&self) -> bool {
+        self.capabilities.is_some()
     }
 
     /// True when the server advertised the capability named `name`.
@@ -455,6 +661,16 @@ impl Client {
     /// The selected mailbox.
     pub fn selected(&self) -> Option<&Selected> {
         self.selected.as_ref()
+    }
+
+    /// The mailbox a `SELECT` or `EXAMINE` in flight replaces, while the
+    /// server still reports on it: until its `[CLOSED]` response code
+    /// (RFC 7162 §3.2.11, RFC 9051 §7.1), which servers with `CONDSTORE`,
+    /// `QRESYNC` or `IMAP4rev2` send. Until then `EXISTS`, `EXPUNGE`,
+    /// `FETCH` and the like are about this mailbox: they update it and
+    /// come as [`Unsolicited`], not as the `SELECT`'s data.
+    pub fn closing(&self) -> Option<&Selected> {
+        self.closing.as_ref()
     }
 
     /// The literal mode in force: what the server's capabilities allow.
@@ -690,6 +906,7 @@ impl Client {
         sasl: Option<sasl::Client>,
     ) -> Tag<'static> {
         let tag = self.next_tag();
+        let wants = Wants::of(&body);
         let rest = pieces(&Command::new(tag.clone(), body));
         self.projected = after(self.projected, kind);
         self.queue.push_back(Outgoing {
@@ -698,9 +915,32 @@ impl Client {
             rest,
             mailbox,
             sasl,
+            wants,
         });
         self.flush();
         tag
+    }
+
+    /// With [`ClientConfig::refresh_capabilities`], queues `CAPABILITY`
+    /// ahead of the commands waiting (once).
+    fn refresh_capabilities(&mut self) {
+        let queued = self
+            .queue
+            .front()
+            .is_some_and(|c| c.kind == CommandKind::Capability);
+        if !self.config.refresh_capabilities || queued || self.closed {
+            return;
+        }
+        let tag = self.next_tag();
+        let rest = pieces(&Command::new(tag.clone(), CommandBody::Capability));
+        self.queue.push_front(Outgoing {
+            tag,
+            kind: CommandKind::Capability,
+            rest,
+            mailbox: None,
+            sasl: None,
+            wants: Wants::default(),
+        });
     }
 
     /// The state once the commands sent and queued succeed, recomputed
@@ -749,7 +989,13 @@ impl Client {
                 continue;
             }
             if matches!(next.kind, CommandKind::Select | CommandKind::Examine) {
-                self.selected = None;
+                // A server with CONDSTORE, QRESYNC or IMAP4rev2 marks
+                // where the responses about the old mailbox end.
+                let boundary = ["IMAP4rev2", "QRESYNC", "CONDSTORE"]
+                    .iter()
+                    .any(|c| self.has_capability(c));
+                let old = self.selected.take();
+                self.closing = old.filter(|_| boundary);
                 self.opening = next.mailbox.clone().map(|mailbox| Selected {
                     mailbox,
                     read_only: next.kind == CommandKind::Examine,
@@ -818,8 +1064,12 @@ impl Client {
         }
     }
 
-    /// The mailbox being opened, or the one open.
+    /// The mailbox being closed (until `[CLOSED]`), being opened, or the
+    /// one open.
     fn mailbox_mut(&mut self) -> Option<&mut Selected> {
+        if let Some(m) = &mut self.closing {
+            return Some(m);
+        }
         match &mut self.opening {
             Some(m) => Some(m),
             None => self.selected.as_mut(),
@@ -835,6 +1085,10 @@ impl Client {
             self.set_capabilities(caps);
             return;
         }
+        if *code == Code::Closed {
+            self.on_closed();
+            return;
+        }
         let Some(mailbox) = self.mailbox_mut() else {
             return;
         };
@@ -845,6 +1099,25 @@ impl Client {
             Code::ReadOnly => mailbox.read_only = true,
             Code::ReadWrite => mailbox.read_only = false,
             _ => {}
+        }
+    }
+
+    /// `[CLOSED]` (RFC 7162 §3.2.11, RFC 9051 §7.1): during a `SELECT`
+    /// or `EXAMINE`, the responses about the mailbox it replaces end here;
+    /// otherwise the server closed the mailbox on its own (RFC 9051 §3,
+    /// the state diagram's transition 6).
+    fn on_closed(&mut self) {
+        if self.closing.take().is_some() {
+            return;
+        }
+        let opening = self
+            .in_flight
+            .iter()
+            .any(|c| matches!(c.kind, CommandKind::Select | CommandKind::Examine));
+        if !opening && self.state == State::Selected {
+            self.state = State::Authenticated;
+            self.selected = None;
+            self.reproject();
         }
     }
 
@@ -886,6 +1159,16 @@ impl Client {
                     }
                     Route::Unsolicited(u) => {
                         self.events.push_back(ClientEvent::Unsolicited(u));
+                    }
+                    Route::Fetch { seq, uid, modseq } => {
+                        let response = Received(frame);
+                        self.events
+                            .push_back(ClientEvent::Unsolicited(Unsolicited::Fetch {
+                                seq,
+                                uid,
+                                modseq,
+                                response,
+                            }))
                     }
                     Route::Other => {
                         self.events
@@ -942,7 +1225,12 @@ impl Client {
             }
             _ => {}
         }
-        if let Some(i) = self.in_flight.iter().position(|c| asks_for(c.kind, data)) {
+        let closing = self.closing.is_some();
+        if let Some(i) = self
+            .in_flight
+            .iter()
+            .position(|c| asks_for(c, data, closing))
+        {
             return Route::Command(i);
         }
         match data {
@@ -975,7 +1263,11 @@ impl Client {
                         flags,
                         modseq,
                     }),
-                    None => Route::Other,
+                    None => Route::Fetch {
+                        seq: *seq,
+                        uid,
+                        modseq,
+                    },
                 }
             }
             _ => Route::Other,
@@ -1044,9 +1336,11 @@ impl Client {
                 self.state = State::Authenticated;
                 if !caps_in_code {
                     self.capabilities = None;
+                    self.refresh_capabilities();
                 }
             }
             CommandKind::Select | CommandKind::Examine => {
+                self.closing = None;
                 let opened = self.opening.take();
                 if ok {
                     self.state = State::Selected;
@@ -1073,6 +1367,7 @@ impl Client {
                 self.transport_pending = true;
                 self.config.tls_active = true;
                 self.capabilities = None;
+                self.refresh_capabilities();
                 after_event = Some(ClientEvent::StartTls { leftover });
             }
             CommandKind::Compress if ok => {
@@ -1182,6 +1477,12 @@ fn pieces(command: &Command<'_>) -> VecDeque<Piece> {
 enum Route {
     Command(usize),
     Unsolicited(Unsolicited),
+    /// A `FETCH` without `FLAGS` no command asked for.
+    Fetch {
+        seq: u32,
+        uid: Option<u32>,
+        modseq: Option<u64>,
+    },
     Other,
     /// Already reported by its own event.
     Reported,
