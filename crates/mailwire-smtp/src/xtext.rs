@@ -73,6 +73,18 @@ fn all_xchar(w: u64) -> bool {
 
 /// Checks that `wire` is `xtext`; on failure says where.
 pub fn validate(wire: &[u8]) -> Result<(), XtextError> {
+    let i = valid_prefix(wire);
+    match wire.get(i) {
+        None => Ok(()),
+        Some(b'+') => Err(XtextError::BadEscape { offset: i }),
+        Some(&byte) => Err(XtextError::ForbiddenByte { offset: i, byte }),
+    }
+}
+
+/// The length of the longest prefix of `wire` that is `xtext`: it ends
+/// at the first octet that is neither an `xchar` nor the start of a
+/// `hexchar`.
+pub(crate) fn valid_prefix(wire: &[u8]) -> usize {
     // Most values have no `+XX` escape: eight octets at a time while they
     // are all `xchar`, then one at a time from the first word that is not.
     let mut i = 0;
@@ -87,17 +99,13 @@ pub fn validate(wire: &[u8]) -> Result<(), XtextError> {
     loop {
         // Runs of `xchar` at table speed; a `+` or the end stops them.
         i = class::run(wire, i, class::XCHAR);
-        match wire.get(i) {
-            None => return Ok(()),
-            Some(b'+') => match (wire.get(i + 1), wire.get(i + 2)) {
-                (Some(&h), Some(&l))
-                    if class::is(h, class::UPPER_HEX) && class::is(l, class::UPPER_HEX) =>
-                {
-                    i += 3;
-                }
-                _ => return Err(XtextError::BadEscape { offset: i }),
-            },
-            Some(&byte) => return Err(XtextError::ForbiddenByte { offset: i, byte }),
+        match (wire.get(i), wire.get(i + 1), wire.get(i + 2)) {
+            (Some(b'+'), Some(&h), Some(&l))
+                if class::is(h, class::UPPER_HEX) && class::is(l, class::UPPER_HEX) =>
+            {
+                i += 3;
+            }
+            _ => return i,
         }
     }
 }

@@ -395,19 +395,19 @@ fn prefix(args: &Args<'_>, word: &[u8]) -> Result<usize, Fail> {
 }
 
 /// One `esmtp-param = esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2),
-/// with its offset in the line. The keyword has been matched; the value is
-/// the SP-delimited rest of the token after `=`, checked against
-/// `esmtp-value` and UTF-8 only when asked for ([`Param::text`]), so that a
-/// typed parser that accepts fewer octets than `esmtp-value` allows can
-/// read it first and skip that check.
+/// with its offset in the line. The keyword has been matched; the value
+/// runs from after the `=` to the next SP. A typed parser reads it first,
+/// accepting fewer octets than `esmtp-value` allows and finding its end
+/// as it goes; only when it refuses is the value checked against
+/// `esmtp-value` and UTF-8 ([`Param::text`]), for the error to report.
 struct Param<'a, 'l> {
     line: &'l Ln<'a>,
     at: usize,
     keyword_end: usize,
     /// The keyword, when it has a typed field somewhere.
     known: Option<Keyword>,
-    /// `line[value.0..value.1]` follows the `=`, up to the next SP.
-    value: Option<(usize, usize)>,
+    /// Where the value starts, after the `=`.
+    value_at: Option<usize>,
 }
 
 impl<'a> Param<'a, '_> {
@@ -436,25 +436,34 @@ impl<'a> Param<'a, '_> {
         )
     }
 
-    /// The octets after `=`, unchecked.
-    fn raw(&self) -> Option<&'a [u8]> {
-        let (start, end) = self.value?;
-        self.line.bytes.get(start..end)
+    /// Where the parameter ends: the next SP after the value, or after
+    /// the keyword when there is no value.
+    fn end(&self) -> usize {
+        match self.value_at {
+            Some(start) => find_space(self.line.bytes, start),
+            None => self.keyword_end,
+        }
     }
 
-    /// The text of octets that [`Param::raw`] gave and a typed parser
-    /// accepted (ASCII, so this does not fail).
-    fn ascii(&self) -> Option<&'a str> {
-        let (start, end) = self.value?;
-        self.line.utf8(start, end).ok()
+    /// The line from the value's start on, unchecked.
+    fn rest(&self) -> Option<&'a [u8]> {
+        self.line.bytes.get(self.value_at?..)
+    }
+
+    /// The text of the first `len` octets of [`Param::rest`], which a
+    /// typed parser accepted (ASCII, so this does not fail).
+    fn ascii(&self, len: usize) -> Option<&'a str> {
+        let start = self.value_at?;
+        self.line.utf8(start, start + len).ok()
     }
 
     /// The value checked against `esmtp-value` and UTF-8, or `None` when
     /// there is no `=`.
     fn text(&self) -> Result<Option<&'a str>, Fail> {
-        let Some((start, end)) = self.value else {
+        let Some(start) = self.value_at else {
             return Ok(None);
         };
+        let end = self.end();
         if start >= end || !is_value(self.line.bytes, start, end) {
             return Err(self.invalid());
         }
@@ -588,7 +597,7 @@ enum Keyword {
 fn params<'a>(
     line: &Ln<'a>,
     start: usize,
-    mut each: impl FnMut(&Param<'a, '_>) -> Result<(), Fail>,
+    mut each: impl FnMut(&Param<'a, '_>) -> Result<usize, Fail>,
 ) -> Result<(), Fail> {
     let bytes = line.bytes;
     let mut i = start;
@@ -610,25 +619,21 @@ fn params<'a>(
                 (typed_keyword_slow(bytes, at, end), end)
             }
         };
-        let (value, end) = match line.get(keyword_end) {
-            None | Some(b' ') => (None, keyword_end),
-            Some(b'=') => {
-                let end = find_space(bytes, keyword_end + 1);
-                (Some((keyword_end + 1, end)), end)
-            }
+        let value_at = match line.get(keyword_end) {
+            None | Some(b' ') => None,
+            Some(b'=') => Some(keyword_end + 1),
             _ => return Err(invalid_param(bytes, at)),
         };
         if keyword_end == at || !line.get(at).is_some_and(|b| b.is_ascii_alphanumeric()) {
             return Err(invalid_param(bytes, at));
         }
-        each(&Param {
+        i = each(&Param {
             line,
             at,
             keyword_end,
             known,
-            value,
+            value_at,
         })?;
-        i = end;
     }
     Ok(())
 }
@@ -699,10 +704,32 @@ fn digits(s: &[u8], max_len: usize) -> Option<u64> {
     })
 }
 
-/// `xtext` (RFC 3461 §4), not empty: true when `v` is one. Its octets
-/// are ASCII and `esmtp-value` octets.
-fn is_xtext(v: &[u8]) -> bool {
-    !v.is_empty() && xtext::validate(v).is_ok()
+/// `1*n DIGIT` at the start of `s`, as a number and its length.
+fn digits_at(s: &[u8], max_len: usize) -> Option<(u64, usize)> {
+    let len = s.iter().take_while(|d| d.is_ascii_digit()).count();
+    Some((digits(s.get(..len)?, max_len)?, len))
+}
+
+/// The octets of `s` up to its first SP.
+fn token(s: &[u8]) -> &[u8] {
+    s.get(..find_space(s, 0)).unwrap_or_default()
+}
+
+/// `xtext` (RFC 3461 §4), not empty, at the start of `s`: its length.
+/// Its octets are ASCII and `esmtp-value` octets.
+fn xtext_at(s: &[u8]) -> Option<usize> {
+    let len = xtext::valid_prefix(s);
+    (len > 0).then_some(len)
+}
+
+/// One of `words` (upper case, compared in any case) at the start of
+/// `s`, with its length.
+fn word_at<T: Copy>(s: &[u8], words: &[(&str, T)]) -> Option<(T, usize)> {
+    words.iter().find_map(|&(w, v)| {
+        s.get(..w.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(w.as_bytes()))
+            .then_some((v, w.len()))
+    })
 }
 
 /// `mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF`
@@ -723,29 +750,38 @@ fn mail<'a>(args: &Args<'a>, limits: &Limits) -> Result<Command<'a>, Fail> {
     })
 }
 
-/// Fills a typed field from the value of `p` read by `parse`, which
-/// accepts only non-empty ASCII `esmtp-value` octets. When it refuses
-/// them, the value is checked as `esmtp-value` first, so the error is the
-/// one the grammar gives (a missing or malformed value, bad UTF-8), then
-/// a repeat, then the value itself.
+/// Fills a typed field from the value of `p`, read by `parse` from the
+/// value's start: it gives the value and how many octets it took, and
+/// takes only ASCII `esmtp-value` octets, so when a SP or the line's end
+/// follows them they are the whole value and nothing else needs checking.
+/// Otherwise the value is checked as `esmtp-value` first, so the error is
+/// the one the grammar gives (a missing or malformed value, bad UTF-8),
+/// then a repeat, then the value itself. Returns where the parameter ends.
 fn set<'a, T>(
     slot: &mut Option<T>,
     p: &Param<'a, '_>,
-    parse: impl FnOnce(&Param<'a, '_>, &'a [u8]) -> Option<T>,
-) -> Result<(), Fail> {
-    let parsed = p.raw().and_then(|raw| parse(p, raw));
-    if parsed.is_none() {
+    parse: impl FnOnce(&Param<'a, '_>, &'a [u8]) -> Option<(T, usize)>,
+) -> Result<usize, Fail> {
+    let parsed = p.rest().and_then(|rest| {
+        let (value, len) = parse(p, rest)?;
+        matches!(rest.get(len), None | Some(b' ')).then_some((value, len))
+    });
+    let Some((value, len)) = parsed else {
         p.value()?;
-    }
+        if slot.is_some() {
+            return Err(p.duplicate());
+        }
+        return Err(p.invalid());
+    };
     if slot.is_some() {
         return Err(p.duplicate());
     }
-    *slot = Some(parsed.ok_or_else(|| p.invalid())?);
-    Ok(())
+    *slot = Some(value);
+    Ok(p.value_at.unwrap_or_default() + len)
 }
 
-fn set_flag(slot: &mut bool, p: &Param<'_, '_>) -> Result<(), Fail> {
-    if p.value.is_some() {
+fn set_flag(slot: &mut bool, p: &Param<'_, '_>) -> Result<usize, Fail> {
+    if p.value_at.is_some() {
         p.value()?;
     }
     if *slot {
@@ -753,74 +789,96 @@ fn set_flag(slot: &mut bool, p: &Param<'_, '_>) -> Result<(), Fail> {
     }
     p.flag()?;
     *slot = true;
-    Ok(())
+    Ok(p.keyword_end)
 }
 
-fn mail_param<'a>(out: &mut MailParams<'a>, p: &Param<'a, '_>) -> Result<(), Fail> {
+/// A parameter read whole by `parse`: the value up to the next SP.
+fn whole<'a, T>(
+    parse: impl FnOnce(&Param<'a, '_>, &'a [u8]) -> Option<T>,
+) -> impl FnOnce(&Param<'a, '_>, &'a [u8]) -> Option<(T, usize)> {
+    |p, rest| {
+        let value = token(rest);
+        Some((parse(p, value)?, value.len()))
+    }
+}
+
+fn mail_param<'a>(out: &mut MailParams<'a>, p: &Param<'a, '_>) -> Result<usize, Fail> {
     match p.known {
         // size-value = 1*20DIGIT (RFC 1870 §3)
-        Some(Keyword::Size) => set(&mut out.size, p, |_, v| digits(v, 20)),
+        Some(Keyword::Size) => set(&mut out.size, p, |_, v| digits_at(v, 20)),
         // body-value = "7BIT" / "8BITMIME" / "BINARYMIME" (RFC 6152 §2, RFC 3030 §3)
         Some(Keyword::Body) => set(&mut out.body, p, |_, v| {
-            [Body::SevenBit, Body::EightBitMime, Body::BinaryMime]
-                .into_iter()
-                .find(|b| v.eq_ignore_ascii_case(b.as_str().as_bytes()))
+            word_at(
+                v,
+                &[
+                    ("8BITMIME", Body::EightBitMime),
+                    ("7BIT", Body::SevenBit),
+                    ("BINARYMIME", Body::BinaryMime),
+                ],
+            )
         }),
         Some(Keyword::SmtpUtf8) => set_flag(&mut out.smtputf8, p),
         // ret-value = "FULL" / "HDRS" (RFC 3461 §4.3)
         Some(Keyword::Ret) => set(&mut out.ret, p, |_, v| {
-            if v.eq_ignore_ascii_case(b"FULL") {
-                Some(Ret::Full)
-            } else if v.eq_ignore_ascii_case(b"HDRS") {
-                Some(Ret::Headers)
-            } else {
-                None
-            }
+            word_at(v, &[("FULL", Ret::Full), ("HDRS", Ret::Headers)])
         }),
         // envid-parameter = "ENVID=" xtext (RFC 3461 §4.4)
         Some(Keyword::Envid) => set(&mut out.envid, p, |p, v| {
-            is_xtext(v).then(|| p.ascii().map(XText::from_wire))?
+            let len = xtext_at(v)?;
+            Some((XText::from_wire(p.ascii(len)?), len))
         }),
         // auth-param = "AUTH=" xtext, an addr-spec or "<>" (RFC 4954 §5)
         Some(Keyword::Auth) => set(&mut out.auth, p, |p, v| {
-            if v == b"<>" {
-                Some(MailAuth::unknown())
-            } else if is_xtext(v) {
-                MailAuth::identity(XText::from_wire(p.ascii()?)).ok()
-            } else {
-                None
+            if v.starts_with(b"<>") && matches!(v.get(2), None | Some(b' ')) {
+                return Some((MailAuth::unknown(), 2));
             }
+            let len = xtext_at(v)?;
+            Some((
+                MailAuth::identity(XText::from_wire(p.ascii(len)?)).ok()?,
+                len,
+            ))
         }),
         Some(Keyword::RequireTls) => set_flag(&mut out.requiretls, p),
         // priority-value = [ "-" / "+" ] DIGIT, -9 to 9 (RFC 6710 §3)
-        Some(Keyword::MtPriority) => set(&mut out.mt_priority, p, |_, v| {
-            let (neg, num) = match v {
-                [b'-', rest @ ..] => (true, rest),
-                [b'+', rest @ ..] => (false, rest),
-                rest => (false, rest),
-            };
-            match num {
-                [d] if d.is_ascii_digit() => {
-                    let d = i8::try_from(d - b'0').unwrap_or(0);
-                    Priority::new(if neg { -d } else { d })
+        Some(Keyword::MtPriority) => set(
+            &mut out.mt_priority,
+            p,
+            whole(|_, v| {
+                let (neg, num) = match v {
+                    [b'-', rest @ ..] => (true, rest),
+                    [b'+', rest @ ..] => (false, rest),
+                    rest => (false, rest),
+                };
+                match num {
+                    [d] if d.is_ascii_digit() => {
+                        let d = i8::try_from(d - b'0').unwrap_or(0);
+                        Priority::new(if neg { -d } else { d })
+                    }
+                    _ => None,
                 }
-                _ => None,
-            }
-        }),
+            }),
+        ),
         // holdfor-value = 1*9DIGIT (RFC 4865 §3)
-        Some(Keyword::HoldFor) => set(&mut out.hold, p, |_, v| {
-            digits(v, 9)
-                .and_then(|n| u32::try_from(n).ok())
-                .and_then(HoldSeconds::new)
-                .map(Hold::For)
-        }),
+        Some(Keyword::HoldFor) => set(
+            &mut out.hold,
+            p,
+            whole(|_, v| {
+                digits(v, 9)
+                    .and_then(|n| u32::try_from(n).ok())
+                    .and_then(HoldSeconds::new)
+                    .map(Hold::For)
+            }),
+        ),
         // holduntil-value = date-time (RFC 4865 §3, RFC 3339 §5.6)
-        Some(Keyword::HoldUntil) => set(&mut out.hold, p, |p, _| {
-            DateTime::new(p.ascii()?).ok().map(Hold::Until)
-        }),
-        Some(Keyword::By) => set(&mut out.by, p, |p, _| by_value(p.ascii()?)),
+        Some(Keyword::HoldUntil) => set(
+            &mut out.hold,
+            p,
+            whole(|p, v| DateTime::new(p.ascii(v.len())?).ok().map(Hold::Until)),
+        ),
+        Some(Keyword::By) => set(&mut out.by, p, whole(|p, v| by_value(p.ascii(v.len())?))),
         Some(Keyword::Notify | Keyword::Orcpt) | None => {
-            other(p, out.other()).map(|o| out.push_other_unchecked(o))
+            other(p, out.other()).map(|o| out.push_other_unchecked(o))?;
+            Ok(p.end())
         }
     }
 }
@@ -879,56 +937,62 @@ fn rcpt<'a>(args: &Args<'a>, limits: &Limits) -> Result<Command<'a>, Fail> {
     })
 }
 
-fn rcpt_param<'a>(out: &mut RcptParams<'a>, p: &Param<'a, '_>) -> Result<(), Fail> {
+fn rcpt_param<'a>(out: &mut RcptParams<'a>, p: &Param<'a, '_>) -> Result<usize, Fail> {
     match p.known {
         Some(Keyword::Notify) => set(&mut out.notify, p, |_, v| notify_value(v)),
         // original-recipient-address = addr-type ";" xtext (RFC 3461 §4.2)
         Some(Keyword::Orcpt) => set(&mut out.orcpt, p, orcpt_value),
-        _ => other(p, out.other()).map(|o| out.push_other_unchecked(o)),
+        _ => {
+            other(p, out.other()).map(|o| out.push_other_unchecked(o))?;
+            Ok(p.end())
+        }
     }
 }
 
-/// `ORCPT=addr-type ";" xtext` (RFC 3461 §4.2).
-fn orcpt_value<'a>(p: &Param<'a, '_>, v: &[u8]) -> Option<Orcpt<'a>> {
+/// `ORCPT=addr-type ";" xtext` (RFC 3461 §4.2) at the start of `v`.
+fn orcpt_value<'a>(p: &Param<'a, '_>, v: &[u8]) -> Option<(Orcpt<'a>, usize)> {
     // `addr-type` octets exclude `;`: the run ends at the first one.
     let semicolon = class::run(v, 0, class::ADDR_TYPE);
-    if semicolon == 0 || v.get(semicolon) != Some(&b';') || !is_xtext(v.get(semicolon + 1..)?) {
+    if semicolon == 0 || v.get(semicolon) != Some(&b';') {
         return None;
     }
-    let (kind, addr) = p.ascii()?.split_at_checked(semicolon)?;
-    Some(Orcpt::from_wire(kind, XText::from_wire(addr.get(1..)?)))
+    let len = semicolon + 1 + xtext_at(v.get(semicolon + 1..)?)?;
+    let (kind, addr) = p.ascii(len)?.split_at_checked(semicolon)?;
+    Some((
+        Orcpt::from_wire(kind, XText::from_wire(addr.get(1..)?)),
+        len,
+    ))
 }
 
 /// `notify-esmtp-value = "NEVER" / 1#notify-list-element`,
 /// `notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"`
-/// (RFC 3461 §4.1).
-fn notify_value(v: &[u8]) -> Option<Notify> {
+/// (RFC 3461 §4.1), at the start of `v`.
+fn notify_value(v: &[u8]) -> Option<(Notify, usize)> {
     const NEVER: (u64, u64) = word_key(b"NEVER");
     const SUCCESS: (u64, u64) = word_key(b"SUCCESS");
     const FAILURE: (u64, u64) = word_key(b"FAILURE");
     const DELAY: (u64, u64) = word_key(b"DELAY");
     let is = |w: u64, (value, mask): (u64, u64)| w & mask == value;
-    if v.len() == 5 && is(word(v), NEVER) {
-        return Some(Notify::Never);
-    }
     let (mut success, mut failure, mut delay) = (false, false, false);
-    let mut rest = v;
+    let mut at = 0;
     loop {
+        let rest = v.get(at..)?;
         let w = word(rest);
         let (slot, len) = match rest.len() {
+            5.. if at == 0 && is(w, NEVER) => return Some((Notify::Never, 5)),
             7.. if is(w, SUCCESS) => (&mut success, 7),
             7.. if is(w, FAILURE) => (&mut failure, 7),
             5.. if is(w, DELAY) => (&mut delay, 5),
             _ => return None,
         };
         *slot = true;
-        rest = match rest.get(len..)? {
-            [] => break,
-            [b',', tail @ ..] => tail,
-            _ => return None,
-        };
+        at += len;
+        if v.get(at) != Some(&b',') {
+            break;
+        }
+        at += 1;
     }
-    NotifyOn::new(success, failure, delay).map(Notify::On)
+    Some((NotifyOn::new(success, failure, delay).map(Notify::On)?, at))
 }
 
 /// Up to the first eight octets of `s`, little-endian, zero after its end.
@@ -1790,6 +1854,48 @@ mod tests {
             (e.offset, e.kind),
             (6, DecodeErrorKind::ControlCharacter { byte: 0 })
         );
+    }
+
+    #[test]
+    fn values_that_start_like_a_typed_word() {
+        // A typed value is read as far as it goes; what follows it up to
+        // the next SP decides.
+        let Command::Mail { params, .. } = one(b"MAIL FROM:<a@b> AUTH=<>x ENVID=<> SIZE=0\r\n")
+        else {
+            panic!()
+        };
+        let auth = params.auth.unwrap();
+        assert_eq!(auth.identity_xtext().unwrap().as_str(), "<>x");
+        assert_eq!(params.envid.unwrap().as_str(), "<>");
+        assert_eq!(params.size, Some(0));
+        for bad in [
+            &b"MAIL FROM:<a@b> BODY=7BITX\r\n"[..],
+            b"MAIL FROM:<a@b> RET=FULLY\r\n",
+            b"MAIL FROM:<a@b> SIZE=12a\r\n",
+            b"MAIL FROM:<a@b> ENVID=a+2\r\n",
+            b"RCPT TO:<a@b> NOTIFY=NEVERX\r\n",
+            b"RCPT TO:<a@b> NOTIFY=DELAYED\r\n",
+            b"RCPT TO:<a@b> NOTIFY=SUCCESS,\r\n",
+            b"RCPT TO:<a@b> ORCPT=rfc822;a=b\r\n",
+        ] {
+            let e = err(bad);
+            assert!(
+                matches!(e.kind, DecodeErrorKind::InvalidParameter { .. }),
+                "{}: {e}",
+                String::from_utf8_lossy(bad)
+            );
+            assert_eq!(e.offset, 16 - usize::from(bad.starts_with(b"RCPT")) * 2);
+        }
+        let Command::Rcpt { params, .. } =
+            one(b"RCPT TO:<a@b> NOTIFY=SUCCESS,SUCCESS ORCPT=x;+2B\r\n")
+        else {
+            panic!()
+        };
+        assert_eq!(
+            params.notify,
+            Some(Notify::On(NotifyOn::new(true, false, false).unwrap()))
+        );
+        assert_eq!(params.orcpt.unwrap().address().decode(), &b"+"[..]);
     }
 
     #[test]
