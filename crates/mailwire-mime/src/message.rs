@@ -2,23 +2,114 @@
 //! from it, bodies decoded on access.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use crate::Limits;
 use crate::decode::{
-    Event, FieldSpan, Headers, MessageParser, PartEnd, PartInfo, PartKind, charset_decode,
+    Event, FieldSpan, Headers, MessageParser, PartEnd, PartInfo, PartKind, Sink, charset_decode,
     transfer_decode,
 };
 use crate::types::{ContentDisposition, ContentType, Defect, TransferEncoding};
 
+/// One part of the tree. Its header fields and defects lie in the
+/// message's shared lists, so a part costs no allocation of its own.
 #[derive(Debug, Clone)]
 struct PartData {
     info: PartInfo,
+    /// Its fields in [`Message::fields`].
+    fields: Range<usize>,
+    /// Its header section's defects in [`Message::header_defects`].
+    header_defects: Range<usize>,
+    /// Its defects in [`Message::defects`].
+    defects: Range<usize>,
+    end: Option<PartEnd>,
+    /// The first part inside, then each one's next sibling.
+    first_child: Option<usize>,
+    last_child: Option<usize>,
+    next_sibling: Option<usize>,
+    child_count: usize,
+}
+
+/// Builds the tree from the parser's events, taking each part's
+/// [`PartInfo`] as it is, and its fields as offsets in one shared list.
+struct Builder {
+    parts: Vec<PartData>,
     fields: Vec<FieldSpan>,
     header_defects: Vec<Defect>,
-    defects: Vec<Defect>,
-    end: Option<PartEnd>,
-    children: Vec<usize>,
+    /// Defects with their part, in the order reported.
+    defects: Vec<(usize, Defect)>,
+    /// Encoded message parts (part, layer).
+    encoded: Vec<(usize, usize)>,
 }
+
+impl Sink for Builder {
+    fn event(&mut self, event: Event<'_>) {
+        match event {
+            Event::Defect { part, defect } if part < self.parts.len() => {
+                self.defects.push((part, defect));
+            }
+            Event::PartEnd(end) => {
+                if let Some(p) = self.parts.get_mut(end.id) {
+                    if let PartKind::EncodedMessage { layer } = p.info.kind {
+                        self.encoded.push((end.id, layer));
+                    }
+                    p.end = Some(end.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn part_start(&mut self, info: PartInfo, headers: &Headers<'_>) {
+        let (f0, d0) = (self.fields.len(), self.header_defects.len());
+        headers.shifted_into(info.start, &mut self.fields, &mut self.header_defects);
+        let id = info.id;
+        if let Some(parent) = info.parent.and_then(|p| self.parts.get_mut(p)) {
+            let last = parent.last_child.replace(id);
+            parent.first_child.get_or_insert(id);
+            parent.child_count += 1;
+            if let Some(prev) = last.and_then(|l| self.parts.get_mut(l)) {
+                prev.next_sibling = Some(id);
+            }
+        }
+        self.parts.push(PartData {
+            info,
+            fields: f0..self.fields.len(),
+            header_defects: d0..self.header_defects.len(),
+            defects: 0..0,
+            end: None,
+            first_child: None,
+            last_child: None,
+            next_sibling: None,
+            child_count: 0,
+        });
+    }
+}
+
+/// The parts inside a part, in order.
+#[derive(Debug, Clone)]
+struct Children<'m> {
+    msg: &'m Message<'m>,
+    next: Option<usize>,
+    left: usize,
+}
+
+impl<'m> Iterator for Children<'m> {
+    type Item = Part<'m>;
+
+    fn next(&mut self) -> Option<Part<'m>> {
+        let id = self.next?;
+        self.next = self.msg.parts.get(id).and_then(|p| p.next_sibling);
+        self.left = self.left.saturating_sub(1);
+        Some(Part { msg: self.msg, id })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for Children<'_> {}
 
 /// A message parsed whole: its parts as a tree, each borrowing its bytes
 /// from the input (or, inside a base64 or quoted-printable
@@ -54,6 +145,12 @@ pub struct Message<'a> {
     input: &'a [u8],
     limits: Limits,
     parts: Vec<PartData>,
+    /// Every part's header fields, part after part.
+    fields: Vec<FieldSpan>,
+    /// Every part's header section defects, part after part.
+    header_defects: Vec<Defect>,
+    /// Every part's defects, part after part.
+    defects: Vec<Defect>,
     /// Decoded bodies of encoded message parts, by stream number (the
     /// input is stream 0).
     layers: Vec<Vec<u8>>,
@@ -68,44 +165,34 @@ impl<'a> Message<'a> {
     /// Parses a whole message within `limits`.
     pub fn parse_with(input: &'a [u8], limits: &Limits) -> Self {
         let mut parser = MessageParser::new(limits);
-        let mut parts: Vec<PartData> = Vec::new();
-        let mut encoded: Vec<(usize, usize)> = Vec::new();
-        let mut sink = |event: Event<'_>| match event {
-            Event::PartStart { info, headers } => {
-                let (fields, header_defects) = headers.shifted(info.start);
-                if let Some(parent) = info.parent.and_then(|p| parts.get_mut(p)) {
-                    parent.children.push(info.id);
-                }
-                parts.push(PartData {
-                    info: info.clone(),
-                    fields,
-                    header_defects,
-                    defects: Vec::new(),
-                    end: None,
-                    children: Vec::new(),
-                });
-            }
-            Event::Defect { part, defect } => {
-                if let Some(p) = parts.get_mut(part) {
-                    p.defects.push(defect);
-                }
-            }
-            Event::PartEnd(end) => {
-                if let Some(p) = parts.get_mut(end.id) {
-                    if let PartKind::EncodedMessage { layer } = p.info.kind {
-                        encoded.push((end.id, layer));
-                    }
-                    p.end = Some(end.clone());
-                }
-            }
-            _ => {}
+        let mut b = Builder {
+            parts: Vec::new(),
+            fields: Vec::new(),
+            header_defects: Vec::new(),
+            defects: Vec::new(),
+            encoded: Vec::new(),
         };
-        parser.push(input, &mut sink);
-        parser.finish(&mut sink);
+        parser.parse_whole(input, &mut b);
+        // Defects part after part, each part's in the order reported.
+        b.defects.sort_by_key(|&(part, _)| part);
+        let mut defects = Vec::with_capacity(b.defects.len());
+        let mut at = 0;
+        for (id, part) in b.parts.iter_mut().enumerate() {
+            let from = defects.len();
+            while let Some((_, d)) = b.defects.get(at).filter(|(p, _)| *p == id) {
+                defects.push(*d);
+                at += 1;
+            }
+            part.defects = from..defects.len();
+        }
+        let mut encoded = b.encoded;
         let mut message = Message {
             input,
             limits: *limits,
-            parts,
+            parts: b.parts,
+            fields: b.fields,
+            header_defects: b.header_defects,
+            defects,
             layers: Vec::new(),
         };
         // Outer encoded message parts first: the stream each one lies in
@@ -151,9 +238,13 @@ impl<'a> Message<'a> {
     /// Every part's defects (see [`Part::defects`]), with the part's
     /// number.
     pub fn defects(&self) -> impl Iterator<Item = (usize, &Defect)> + '_ {
-        self.parts
-            .iter()
-            .flat_map(|p| p.defects.iter().map(move |d| (p.info.id, d)))
+        self.parts.iter().flat_map(move |p| {
+            self.defects
+                .get(p.defects.clone())
+                .unwrap_or_default()
+                .iter()
+                .map(move |d| (p.info.id, d))
+        })
     }
 
     /// The bytes of stream `layer`.
@@ -234,8 +325,12 @@ impl<'m> Part<'m> {
     /// The parts inside: a multipart's parts, or a message part's nested
     /// message.
     pub fn children(&self) -> impl ExactSizeIterator<Item = Part<'m>> + 'm {
-        let msg = self.msg;
-        self.data().children.iter().map(move |&id| Part { msg, id })
+        let d = self.data();
+        Children {
+            msg: self.msg,
+            next: d.first_child,
+            left: d.child_count,
+        }
     }
 
     /// The nested message of a `message/rfc822` or `message/global` part.
@@ -254,8 +349,11 @@ impl<'m> Part<'m> {
         Headers::from_spans(
             self.source(),
             d.info.start,
-            &d.fields,
-            &d.header_defects,
+            self.msg.fields.get(d.fields.clone()).unwrap_or_default(),
+            self.msg
+                .header_defects
+                .get(d.header_defects.clone())
+                .unwrap_or_default(),
             d.info.body_start,
         )
     }
@@ -265,7 +363,10 @@ impl<'m> Part<'m> {
     /// decoding defects come with [`Self::decoded`], and all of them
     /// together with [`Self::all_defects`].)
     pub fn defects(&self) -> &'m [Defect] {
-        &self.data().defects
+        self.msg
+            .defects
+            .get(self.data().defects.clone())
+            .unwrap_or_default()
     }
 
     /// Every defect of this part, its own ([`Self::defects`]) and, for a

@@ -19,7 +19,7 @@ use crate::Limits;
 use crate::types::{ContentDisposition, ContentType, Defect, DefectKind, TransferEncoding};
 
 use super::charset;
-use super::header::{Field, HeaderDecoder, Headers, Progress};
+use super::header::{Field, FieldSpan, Headers, Splitter};
 use super::transfer::TransferDecoder;
 
 /// White space allowed after a boundary on its delimiter line
@@ -167,6 +167,37 @@ pub enum Event<'a> {
     PartEnd(&'a PartEnd),
 }
 
+/// Where the parser's events go: a caller's closure, or the tree of a
+/// whole message, which takes what it keeps without copying it.
+pub(crate) trait Sink {
+    /// One event.
+    fn event(&mut self, event: Event<'_>);
+
+    /// A part starts: [`Event::PartStart`] then one [`Event::Header`] per
+    /// field, unless the sink takes them otherwise.
+    fn part_start(&mut self, info: PartInfo, headers: &Headers<'_>) {
+        self.event(Event::PartStart {
+            info: &info,
+            headers,
+        });
+        for field in headers.iter() {
+            self.event(Event::Header {
+                part: info.id,
+                field,
+            });
+        }
+    }
+}
+
+/// A caller's closure as a [`Sink`].
+struct Events<'f, F>(&'f mut F);
+
+impl<F: FnMut(Event<'_>)> Sink for Events<'_, F> {
+    fn event(&mut self, event: Event<'_>) {
+        (self.0)(event);
+    }
+}
+
 /// Line breaks and lengths of a body, for defects.
 #[derive(Debug, Clone, Default)]
 struct LineCheck {
@@ -308,10 +339,11 @@ impl Frame {
     }
 }
 
-/// A header section being read.
+/// A header section being read: it lies at the start of the layer's
+/// unconsumed input, which the splitter reads in place.
 #[derive(Debug, Clone)]
 struct HeaderState {
-    decoder: HeaderDecoder,
+    splitter: Splitter,
     parent: Option<usize>,
     depth: usize,
     /// The default Content-Type is `message/rfc822` (inside
@@ -324,9 +356,16 @@ struct HeaderState {
 }
 
 impl HeaderState {
+    /// Ends the section at the end of input or before a delimiter line:
+    /// where its body starts.
+    fn finish(&mut self, section: &[u8], room: usize) -> usize {
+        let seen = section.get(..self.pushed.min(room)).unwrap_or(section);
+        self.splitter.advance(seen, true).unwrap_or(seen.len())
+    }
+
     fn new(limits: &Limits, parent: Option<usize>, depth: usize, digest: bool) -> Self {
         Self {
-            decoder: HeaderDecoder::new(limits),
+            splitter: Splitter::new(limits),
             parent,
             depth,
             digest,
@@ -346,7 +385,7 @@ struct Layer {
     /// Offset of the first unconsumed byte.
     pos: usize,
     stack: Vec<Frame>,
-    header: Option<Box<HeaderState>>,
+    header: Option<HeaderState>,
     /// The next unconsumed byte starts a line.
     line_start: bool,
     eof: bool,
@@ -505,6 +544,8 @@ pub struct MessageParser {
     finished: bool,
     scratch: Vec<u8>,
     defects: Vec<Defect>,
+    /// The room of the last header section's fields and defects.
+    spare: (Vec<FieldSpan>, Vec<Defect>),
 }
 
 impl MessageParser {
@@ -514,7 +555,7 @@ impl MessageParser {
             line_start: true,
             ..Layer::default()
         };
-        root.header = Some(Box::new(HeaderState::new(limits, None, 0, false)));
+        root.header = Some(HeaderState::new(limits, None, 0, false));
         Self {
             limits: *limits,
             decode: false,
@@ -524,6 +565,21 @@ impl MessageParser {
             finished: false,
             scratch: Vec::new(),
             defects: Vec::new(),
+            spare: (Vec::new(), Vec::new()),
+        }
+    }
+
+    /// The state of a header section starting now, reusing the room of
+    /// the last one.
+    fn header_state(&mut self, parent: Option<usize>, depth: usize, digest: bool) -> HeaderState {
+        let (fields, defects) = std::mem::take(&mut self.spare);
+        HeaderState {
+            splitter: Splitter::with_buffers(&self.limits, fields, defects),
+            parent,
+            depth,
+            digest,
+            pushed: 0,
+            at_line_start: true,
         }
     }
 
@@ -581,7 +637,7 @@ impl MessageParser {
     /// Feeds the next chunk of input; events go to `sink`.
     pub fn push<F: FnMut(Event<'_>)>(&mut self, chunk: &[u8], sink: &mut F) {
         if !self.finished {
-            self.run(chunk, sink);
+            self.run(chunk, &mut Events(sink));
         }
     }
 
@@ -591,13 +647,27 @@ impl MessageParser {
             if let Some(l) = self.layers.first_mut() {
                 l.eof = true;
             }
+            self.run(&[], &mut Events(sink));
+            self.finished = true;
+        }
+    }
+
+    /// Parses `input` as the whole message: [`Self::push`] then
+    /// [`Self::finish`], but the input is known to end, so nothing of it
+    /// is held back or copied.
+    pub(crate) fn parse_whole<S: Sink>(&mut self, input: &[u8], sink: &mut S) {
+        if !self.finished {
+            if let Some(l) = self.layers.first_mut() {
+                l.eof = true;
+            }
+            self.run(input, sink);
             self.run(&[], sink);
             self.finished = true;
         }
     }
 
     /// Drives the layers over `chunk`, innermost first when one has input.
-    fn run<F: FnMut(Event<'_>)>(&mut self, chunk: &[u8], sink: &mut F) {
+    fn run<S: Sink>(&mut self, chunk: &[u8], sink: &mut S) {
         let Some(first) = self.layers.first_mut() else {
             return;
         };
@@ -664,12 +734,12 @@ impl MessageParser {
 
     /// Processes as much of `input` (the layer's unconsumed bytes) as can
     /// be; returns how much was consumed.
-    fn step<F: FnMut(Event<'_>)>(
+    fn step<S: Sink>(
         &mut self,
         k: usize,
         layer: &mut Layer,
         input: &[u8],
-        sink: &mut F,
+        sink: &mut S,
     ) -> (usize, Action) {
         let mut i = 0;
         let action = loop {
@@ -697,22 +767,26 @@ impl MessageParser {
 
     /// Reads the header section at `input[*i..]`. `None` once it has
     /// ended (the body starts at `*i`); else what to tell the driver.
-    fn header_step<F: FnMut(Event<'_>)>(
+    fn header_step<S: Sink>(
         &mut self,
         k: usize,
         layer: &mut Layer,
         input: &[u8],
         i: &mut usize,
-        sink: &mut F,
+        sink: &mut S,
     ) -> Option<Action> {
         let hs = layer.header.as_mut()?;
         let section = input.get(*i..).unwrap_or_default();
+        // The splitter never sees more than one octet past the limit:
+        // that octet is enough to know the limit was crossed.
+        let room = self.limits.header_bytes.saturating_add(1);
+        let searching = layer.stack.iter().any(|f| f.boundary().is_some());
         let body_start = loop {
-            if hs.at_line_start && layer.stack.iter().any(|f| f.boundary().is_some()) {
+            if hs.at_line_start && searching {
                 let line = section.get(hs.pushed..).unwrap_or_default();
                 if line.first().is_none_or(|&b| b == b'-') {
                     match delimiter(line, layer.eof, &layer.stack) {
-                        Delimiter::Yes { .. } => break hs.decoder.finish(),
+                        Delimiter::Yes { .. } => break hs.finish(section, room),
                         Delimiter::NeedMore => return Some(Action::Exhausted),
                         _ => {}
                     }
@@ -721,46 +795,54 @@ impl MessageParser {
             let rest = section.get(hs.pushed..).unwrap_or_default();
             if rest.is_empty() {
                 if layer.eof {
-                    break hs.decoder.finish();
+                    break hs.finish(section, room);
                 }
                 return Some(Action::Exhausted);
             }
-            let (n, lf) = match memchr::memchr(b'\n', rest) {
-                Some(j) => (j + 1, true),
-                None => (rest.len(), false),
-            };
-            let progress = hs.decoder.push(&rest[..n]);
+            // Up to the next line that may be a delimiter line, when a
+            // boundary is looked for; else all of it.
+            let mut n = rest.len();
+            if searching {
+                if let Some(j) = memchr::memchr_iter(b'\n', rest)
+                    .find(|&j| rest.get(j + 1).is_none_or(|&b| b == b'-'))
+                {
+                    n = j + 1;
+                }
+            }
             hs.pushed += n;
-            hs.at_line_start = lf;
-            if let Progress::Done { .. } = progress {
-                break hs.decoder.finish();
+            hs.at_line_start = rest.get(n - 1) == Some(&b'\n');
+            let seen = section.get(..hs.pushed.min(room)).unwrap_or(section);
+            if let Some(body_start) = hs.splitter.advance(seen, false) {
+                break body_start;
             }
         };
         let body_start = body_start.min(section.len());
         let start = layer.pos + *i;
-        self.end_header(k, layer, start, body_start, sink);
+        self.end_header(k, layer, section, start, body_start, sink);
         *i += body_start;
         layer.line_start = true;
         None
     }
 
     /// Records a defect on `part`.
-    fn defect<F: FnMut(Event<'_>)>(part: usize, offset: usize, kind: DefectKind, sink: &mut F) {
-        sink(Event::Defect {
+    fn defect<S: Sink>(part: usize, offset: usize, kind: DefectKind, sink: &mut S) {
+        sink.event(Event::Defect {
             part,
             defect: Defect { offset, kind },
         });
     }
 
-    /// The header section of a part has ended, its body starting
-    /// `body_start` octets after its start: the part starts.
-    fn end_header<F: FnMut(Event<'_>)>(
+    /// The header section of a part, at the start of `section`, has
+    /// ended, its body starting `body_start` octets after its start: the
+    /// part starts.
+    fn end_header<S: Sink>(
         &mut self,
         k: usize,
         layer: &mut Layer,
+        section: &[u8],
         start: usize,
         body_start: usize,
-        sink: &mut F,
+        sink: &mut S,
     ) {
         let Some(hs) = layer.header.take() else {
             return;
@@ -768,11 +850,26 @@ impl MessageParser {
         let id = self.parts;
         self.parts += 1;
         let limits = self.limits;
-        let Some(headers) = hs.decoder.headers() else {
+        let Some(headers) = hs.splitter.headers(section) else {
             return;
         };
         let mut defects: Vec<Defect> = headers.defects().to_vec();
-        let (content_type, content_type_given) = match headers.get("content-type") {
+        // The fields that say how to read the part, first of each, in one
+        // pass.
+        let (mut ct_field, mut cd_field, mut cte_field) = (None, None, None);
+        for field in headers.iter() {
+            let name = field.name();
+            let slot = match name.len() {
+                12 if name.eq_ignore_ascii_case(b"content-type") => &mut ct_field,
+                19 if name.eq_ignore_ascii_case(b"content-disposition") => &mut cd_field,
+                25 if name.eq_ignore_ascii_case(b"content-transfer-encoding") => &mut cte_field,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(field);
+            }
+        }
+        let (content_type, content_type_given) = match ct_field {
             Some(f) => {
                 let (ct, d) = f.content_type(&limits);
                 defects.extend(d);
@@ -788,15 +885,12 @@ impl MessageParser {
             ),
             None => (ContentType::default(), false),
         };
-        let disposition = headers.get("content-disposition").map(|f| {
+        let disposition = cd_field.map(|f| {
             let (cd, d) = f.content_disposition(&limits);
             defects.extend(d);
             cd
         });
-        let transfer_encoding = headers
-            .get("content-transfer-encoding")
-            .map(|f| f.transfer_encoding())
-            .unwrap_or_default();
+        let transfer_encoding = cte_field.map(|f| f.transfer_encoding()).unwrap_or_default();
         for d in &mut defects {
             d.offset += start;
         }
@@ -874,15 +968,19 @@ impl MessageParser {
             transfer_encoding,
             kind,
         };
-        sink(Event::PartStart {
-            info: &info,
-            headers: &headers,
-        });
-        for field in headers.iter() {
-            sink(Event::Header { part: id, field });
-        }
+        let digest = info.content_type.subtype == "digest";
+        let decoder = match kind {
+            PartKind::Leaf | PartKind::EncodedMessage { .. } => {
+                Some(TransferDecoder::new(&info.transfer_encoding, body_abs))
+            }
+            _ => None,
+        };
+        let lines = !matches!(info.transfer_encoding, TransferEncoding::Binary);
+        sink.part_start(info, &headers);
+        drop(headers);
+        self.spare = hs.splitter.into_buffers();
         for defect in defects {
-            sink(Event::Defect { part: id, defect });
+            sink.event(Event::Defect { part: id, defect });
         }
         for (offset, kind) in structural {
             Self::defect(id, offset, kind, sink);
@@ -893,14 +991,13 @@ impl MessageParser {
                 state: MultipartState::Preamble,
                 preamble_end: None,
                 epilogue_start: None,
-                digest: info.content_type.subtype == "digest",
+                digest,
             }),
             PartKind::Message => FrameKind::Message,
             PartKind::Leaf | PartKind::EncodedMessage { .. } => {
                 let nested = matches!(kind, PartKind::EncodedMessage { .. });
-                let lines = !matches!(info.transfer_encoding, TransferEncoding::Binary);
                 FrameKind::Leaf(Box::new(LeafFrame {
-                    decoder: TransferDecoder::new(&info.transfer_encoding, body_abs),
+                    decoder: decoder.unwrap_or(TransferDecoder::Identity),
                     decoding: nested || self.decode,
                     nested,
                     lines: lines.then(LineCheck::default),
@@ -916,12 +1013,7 @@ impl MessageParser {
         });
         match kind {
             PartKind::Message => {
-                layer.header = Some(Box::new(HeaderState::new(
-                    &limits,
-                    Some(id),
-                    depth + 1,
-                    false,
-                )));
+                layer.header = Some(self.header_state(Some(id), depth + 1, false));
             }
             PartKind::EncodedMessage { layer: lid } => {
                 let mut nested = Layer {
@@ -929,12 +1021,7 @@ impl MessageParser {
                     line_start: true,
                     ..Layer::default()
                 };
-                nested.header = Some(Box::new(HeaderState::new(
-                    &limits,
-                    Some(id),
-                    depth + 1,
-                    false,
-                )));
+                nested.header = Some(self.header_state(Some(id), depth + 1, false));
                 self.layers.truncate(k + 1);
                 self.layers.push(nested);
                 layer.nested = true;
@@ -945,13 +1032,13 @@ impl MessageParser {
 
     /// Gives `data`, at `offset`, to the top frame. True when bytes were
     /// forwarded to a nested stream.
-    fn content<F: FnMut(Event<'_>)>(
+    fn content<S: Sink>(
         &mut self,
         k: usize,
         layer: &mut Layer,
         data: &[u8],
         offset: usize,
-        sink: &mut F,
+        sink: &mut S,
     ) -> bool {
         if data.is_empty() {
             return false;
@@ -977,7 +1064,7 @@ impl MessageParser {
                     }
                 }
                 for defect in self.defects.drain(..) {
-                    sink(Event::Defect { part: id, defect });
+                    sink.event(Event::Defect { part: id, defect });
                 }
                 let decoded = leaf.decoding && !leaf.decoder.is_identity();
                 let out: &[u8] = if decoded { &self.scratch } else { data };
@@ -989,7 +1076,7 @@ impl MessageParser {
                 }
                 let shown = if self.decode || !decoded { out } else { data };
                 if !shown.is_empty() {
-                    sink(Event::Body {
+                    sink.event(Event::Body {
                         part: id,
                         offset,
                         data: shown,
@@ -1011,7 +1098,7 @@ impl MessageParser {
                         data,
                     }
                 };
-                sink(event);
+                sink.event(event);
                 false
             }
             FrameKind::Message => false,
@@ -1020,12 +1107,12 @@ impl MessageParser {
 
     /// Ends the top frame at `end`. `Some(NestedEnd)` when its nested
     /// stream must end first.
-    fn close_top<F: FnMut(Event<'_>)>(
+    fn close_top<S: Sink>(
         &mut self,
         k: usize,
         layer: &mut Layer,
         end: usize,
-        sink: &mut F,
+        sink: &mut S,
     ) -> Option<Action> {
         let top = layer.stack.last_mut()?;
         let id = top.id;
@@ -1056,7 +1143,7 @@ impl MessageParser {
                             }
                         }
                         if self.decode && !self.scratch.is_empty() {
-                            sink(Event::Body {
+                            sink.event(Event::Body {
                                 part: id,
                                 offset: end,
                                 data: &self.scratch,
@@ -1064,7 +1151,7 @@ impl MessageParser {
                         }
                     }
                     for defect in self.defects.drain(..) {
-                        sink(Event::Defect { part: id, defect });
+                        sink.event(Event::Defect { part: id, defect });
                     }
                 }
                 if layer.nested {
@@ -1092,20 +1179,20 @@ impl MessageParser {
             FrameKind::Message => {}
         }
         layer.stack.pop();
-        sink(Event::PartEnd(&ended));
+        sink.event(Event::PartEnd(&ended));
         None
     }
 
     /// Reads body bytes at `input[*i..]` for the top frame, up to a
     /// delimiter line or as far as can be decided. `None` when the state
     /// changed and the caller should look again.
-    fn body_step<F: FnMut(Event<'_>)>(
+    fn body_step<S: Sink>(
         &mut self,
         k: usize,
         layer: &mut Layer,
         input: &[u8],
         i: &mut usize,
-        sink: &mut F,
+        sink: &mut S,
     ) -> Option<Action> {
         let eof = layer.eof;
         let base = layer.pos;
@@ -1228,7 +1315,7 @@ impl MessageParser {
                         },
                         sink,
                     );
-                    sink(Event::Epilogue {
+                    sink.event(Event::Epilogue {
                         part: id,
                         offset: base + e,
                         data: &input[e..after],
@@ -1236,12 +1323,7 @@ impl MessageParser {
                 } else {
                     mp.state = MultipartState::Parts;
                     let digest = mp.digest;
-                    layer.header = Some(Box::new(HeaderState::new(
-                        &limits,
-                        Some(id),
-                        depth + 1,
-                        digest,
-                    )));
+                    layer.header = Some(self.header_state(Some(id), depth + 1, digest));
                 }
                 *i = after;
                 layer.line_start = true;

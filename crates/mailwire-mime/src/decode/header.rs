@@ -38,7 +38,7 @@ pub(crate) struct FieldSpan {
 /// may end in bare LF, a line that is not a field ends the section, and the
 /// end of input ends it too.
 #[derive(Debug, Clone)]
-struct Splitter {
+pub(crate) struct Splitter {
     limits: Limits,
     /// Start of the first line not yet processed.
     line_start: usize,
@@ -55,25 +55,55 @@ struct Splitter {
 }
 
 impl Splitter {
-    fn new(limits: &Limits) -> Self {
+    pub(crate) fn new(limits: &Limits) -> Self {
+        Self::with_buffers(limits, Vec::new(), Vec::new())
+    }
+
+    /// A splitter that keeps its fields and defects in `fields` and
+    /// `defects` (emptied first), to reuse their room.
+    pub(crate) fn with_buffers(
+        limits: &Limits,
+        mut fields: Vec<FieldSpan>,
+        mut defects: Vec<Defect>,
+    ) -> Self {
+        fields.clear();
+        defects.clear();
         Self {
             limits: *limits,
             line_start: 0,
             scan: 0,
             open: None,
-            fields: Vec::new(),
-            defects: Vec::new(),
+            fields,
+            defects,
             seen_bare_lf: false,
             seen_bare_cr: false,
             body_start: None,
         }
     }
 
+    /// Its buffers back, for [`Self::with_buffers`].
+    pub(crate) fn into_buffers(self) -> (Vec<FieldSpan>, Vec<Defect>) {
+        (self.fields, self.defects)
+    }
+
+    /// The header section at the start of `buf` (the buffer given to
+    /// [`Self::advance`]), once it has ended.
+    pub(crate) fn headers<'a>(&'a self, buf: &'a [u8]) -> Option<Headers<'a>> {
+        let body_start = self.body_start?;
+        Some(Headers {
+            input: buf.get(..body_start)?,
+            start: 0,
+            fields: Cow::Borrowed(&self.fields),
+            defects: Cow::Borrowed(&self.defects),
+            body_start,
+        })
+    }
+
     /// Processes every complete line of `buf` not yet seen. `buf` holds the
     /// input from its first byte; it may only have grown since the last call.
     /// With `eof`, the input ends with `buf` and the section is closed.
     /// Returns where the body starts once the section has ended.
-    fn advance(&mut self, buf: &[u8], eof: bool) -> Option<usize> {
+    pub(crate) fn advance(&mut self, buf: &[u8], eof: bool) -> Option<usize> {
         let limit = self.limits.header_bytes;
         while self.body_start.is_none() {
             let window_end = buf.len().min(limit);
@@ -347,29 +377,26 @@ impl<'a> Headers<'a> {
         self.input.get(self.start..).unwrap_or_default()
     }
 
-    /// The fields' offsets and the defects, shifted by `by`, to rebuild the
-    /// section inside a larger input with [`Self::from_spans`].
-    pub(crate) fn shifted(&self, by: usize) -> (Vec<FieldSpan>, Vec<Defect>) {
-        let fields = self
-            .fields
-            .iter()
-            .map(|f| FieldSpan {
-                start: f.start + by,
-                name_end: f.name_end + by,
-                value_start: f.value_start + by,
-                value_end: f.value_end + by,
-                end: f.end + by,
-            })
-            .collect();
-        let defects = self
-            .defects
-            .iter()
-            .map(|d| Defect {
-                offset: d.offset + by,
-                kind: d.kind,
-            })
-            .collect();
-        (fields, defects)
+    /// Appends the fields' offsets and the defects, shifted by `by`, to
+    /// `fields` and `defects`, to rebuild the section inside a larger
+    /// input with [`Self::from_spans`].
+    pub(crate) fn shifted_into(
+        &self,
+        by: usize,
+        fields: &mut Vec<FieldSpan>,
+        defects: &mut Vec<Defect>,
+    ) {
+        fields.extend(self.fields.iter().map(|f| FieldSpan {
+            start: f.start + by,
+            name_end: f.name_end + by,
+            value_start: f.value_start + by,
+            value_end: f.value_end + by,
+            end: f.end + by,
+        }));
+        defects.extend(self.defects.iter().map(|d| Defect {
+            offset: d.offset + by,
+            kind: d.kind,
+        }));
     }
 
     /// A section lying at `start..body_start` of `input`, with offsets
@@ -592,14 +619,7 @@ impl HeaderDecoder {
     /// The header section, once it has ended. Offsets count from the first
     /// byte pushed.
     pub fn headers(&self) -> Option<Headers<'_>> {
-        let body_start = self.splitter.body_start?;
-        Some(Headers {
-            input: self.buf.get(..body_start)?,
-            start: 0,
-            fields: Cow::Borrowed(&self.splitter.fields),
-            defects: Cow::Borrowed(&self.splitter.defects),
-            body_start,
-        })
+        self.splitter.headers(&self.buf)
     }
 
     /// Bytes pushed in earlier chunks that turned out to belong to the body

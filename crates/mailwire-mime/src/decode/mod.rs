@@ -32,6 +32,7 @@ mod transfer;
 mod words;
 
 pub use address::address_list;
+pub(crate) use body::Sink;
 pub use body::{Event, MessageParser, PartEnd, PartInfo, PartKind};
 pub(crate) use charset::decode as charset_decode;
 pub use content::{content_disposition, content_type, parameters, transfer_encoding};
