@@ -313,3 +313,220 @@ proptest! {
         }
     }
 }
+
+/// A selected session that fetches bodies, streamed or not, and the
+/// server's answer: a flag change, two bodies (the second with the
+/// ENVELOPE's subject as a literal, which is never streamed), a partial
+/// section, and a STARTTLS-like transport change is not involved.
+const FETCH_STREAM: &[u8] = b"* 2 FETCH (FLAGS (\\Seen) UID 7)\r\n\
+* 1 FETCH (UID 5 BODY[] {12}\r\nHello\r\nWorld FLAGS (\\Seen))\r\n\
+* 2 FETCH (UID 6 ENVELOPE (NIL {4}\r\nSubj NIL NIL NIL NIL NIL NIL NIL NIL) BODY[1]<0> {5}\r\n{3}\r\n RFC822.SIZE 99)\r\n\
+* 3 FETCH (UID 8 BODY[] {0}\r\n)\r\n\
+* 4 EXISTS\r\n\
+A0002 OK done\r\n\
+* 5 FETCH (UID 9 BODY[] {3}\r\nxyz)\r\n\
+A0003 OK noop\r\n";
+
+fn fetch_client(stream: bool) -> Client {
+    let mut config = ClientConfig::default();
+    config.stream_bodies = stream;
+    let mut client = Client::new(config);
+    client.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev2] hi\r\n");
+    client
+        .send(CommandBody::Select {
+            mailbox: Mailbox::Inbox,
+            params: Vec::new(),
+        })
+        .unwrap();
+    client.handle_input(b"A0001 OK [READ-WRITE] done\r\n");
+    let _ = events(&mut client);
+    uid_fetch_body(&mut client);
+    client.send(CommandBody::Noop).unwrap();
+    let _ = client.poll_transmit();
+    client
+}
+
+/// Events with consecutive chunks of one body merged, and each decoded
+/// response in place of its bytes.
+fn run_fetch(stream: bool, chunks: &[&[u8]]) -> Vec<String> {
+    let mut client = fetch_client(stream);
+    let mut out: Vec<String> = Vec::new();
+    let mut body: Option<Vec<u8>> = None;
+    for chunk in chunks {
+        client.handle_input(chunk);
+        for event in events(&mut client) {
+            if let ClientEvent::BodyChunk { data, .. } = &event {
+                body.get_or_insert_with(Vec::new).extend_from_slice(data);
+                continue;
+            }
+            if let Some(b) = body.take() {
+                out.push(format!("chunk {:?}", String::from_utf8_lossy(&b)));
+            }
+            out.push(match event {
+                ClientEvent::Data { response, .. } => {
+                    format!("data {:?}", response.decode().unwrap())
+                }
+                ClientEvent::Unsolicited(Unsolicited::Fetch { response, .. }) => {
+                    format!("fetch {:?}", response.decode().unwrap())
+                }
+                other => format!("{other:?}"),
+            });
+        }
+    }
+    if let Some(b) = body.take() {
+        out.push(format!("chunk {:?}", String::from_utf8_lossy(&b)));
+    }
+    out
+}
+
+#[test]
+fn bodies_stream_in_chunks() {
+    let plain = run_fetch(false, &[FETCH_STREAM]);
+    let streamed = run_fetch(true, &[FETCH_STREAM]);
+    assert!(plain.iter().all(|e| !e.contains("BodyStart")), "{plain:#?}");
+    let expected_starts = [
+        r#"BodyStart { tag: "A0002", seq: 1, item: "BODY[]", size: 12 }"#,
+        r#"chunk "Hello\r\nWorld""#,
+        r#"BodyStart { tag: "A0002", seq: 2, item: "BODY[1]<0>", size: 5 }"#,
+        r#"chunk "{3}\r\n""#,
+    ];
+    let starts: Vec<&String> = streamed
+        .iter()
+        .filter(|e| e.starts_with("BodyStart") || e.starts_with("chunk"))
+        .collect();
+    assert_eq!(starts, expected_starts, "{streamed:#?}");
+    // The rest is the same, the streamed sections' data empty.
+    let rest: Vec<&String> = streamed
+        .iter()
+        .filter(|e| !e.starts_with("BodyStart") && !e.starts_with("chunk"))
+        .collect();
+    assert_eq!(rest.len(), plain.len(), "{streamed:#?}\n{plain:#?}");
+    for (s, p) in rest.iter().zip(&plain) {
+        let p = p
+            .replace(
+                r#"[72, 101, 108, 108, 111, 13, 10, 87, 111, 114, 108, 100]"#,
+                "[]",
+            )
+            .replace(r#"[123, 51, 125, 13, 10]"#, "[]");
+        assert_eq!(**s, p);
+    }
+    // The FETCH after the command completed is nobody's: not streamed.
+    assert!(
+        streamed.last().unwrap().contains("Completed"),
+        "{streamed:#?}"
+    );
+    assert!(
+        streamed[streamed.len() - 2].starts_with("fetch "),
+        "{streamed:#?}"
+    );
+}
+
+#[test]
+fn streaming_keeps_starttls_leftover_unprocessed() {
+    let mut config = ClientConfig::default();
+    config.stream_bodies = true;
+    let mut client = Client::new(config);
+    client.handle_input(b"* OK [CAPABILITY IMAP4rev2 STARTTLS] hi\r\n");
+    client.send(CommandBody::StartTls).unwrap();
+    client.handle_input(b"A0001 OK go\r\n* 1 FETCH (BODY[] {3}\r\nabc)\r\n");
+    let got = events(&mut client);
+    assert!(
+        got.iter().any(|e| matches!(e, ClientEvent::StartTls { leftover } if &leftover[..] == b"* 1 FETCH (BODY[] {3}\r\nabc)\r\n")),
+        "{got:#?}"
+    );
+}
+
+proptest! {
+    /// Streamed bodies give the same octets and events however the input
+    /// is split.
+    #[test]
+    fn streamed_split_invariant(cuts in proptest::collection::vec(0..FETCH_STREAM.len(), 0..10)) {
+        let mut cuts = cuts;
+        cuts.sort_unstable();
+        let mut chunks = Vec::new();
+        let mut at = 0;
+        for c in cuts {
+            chunks.push(&FETCH_STREAM[at..c]);
+            at = c;
+        }
+        chunks.push(&FETCH_STREAM[at..]);
+        prop_assert_eq!(run_fetch(true, &[FETCH_STREAM]), run_fetch(true, &chunks));
+        prop_assert_eq!(run_fetch(false, &[FETCH_STREAM]), run_fetch(false, &chunks));
+    }
+
+    /// Garbage after a streamed FETCH: no panic, and the same events
+    /// however it is split.
+    #[test]
+    fn streamed_garbage_split_invariant(
+        stream in proptest::collection::vec(prop_oneof![any::<u8>(), Just(b'{'), Just(b'}'), Just(b'\n'), Just(b' ')], 0..300),
+        cut in 0usize..400,
+    ) {
+        let mut data = b"* 1 FETCH (UID 5 BODY[] {4}\r\nabcd)\r\n* 2 FETCH (BODY[] ".to_vec();
+        data.extend_from_slice(&stream);
+        let cut = cut.min(data.len());
+        let whole = run_fetch_raw(&[&data]);
+        let split = run_fetch_raw(&[&data[..cut], &data[cut..]]);
+        prop_assert_eq!(whole, split);
+    }
+}
+
+/// [`run_fetch`] without decoding (garbage may not decode).
+fn run_fetch_raw(chunks: &[&[u8]]) -> Vec<String> {
+    let mut client = fetch_client(true);
+    let mut out = Vec::new();
+    let mut body = Vec::new();
+    for chunk in chunks {
+        client.handle_input(chunk);
+        for event in events(&mut client) {
+            match event {
+                ClientEvent::BodyChunk { data, .. } => body.extend_from_slice(&data),
+                other => out.push(format!("{other:?}")),
+            }
+        }
+    }
+    out.push(format!("{body:?}"));
+    out
+}
+
+#[test]
+fn streamed_body_passes_literal_limits_it_never_buffers() {
+    let mut config = ClientConfig::default();
+    config.stream_bodies = true;
+    config.limits.literal_size = 1024;
+    config.limits.message_size = 4096;
+    let mut client = Client::new(config);
+    client.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev2] hi\r\n");
+    client
+        .send(CommandBody::Select {
+            mailbox: Mailbox::Inbox,
+            params: Vec::new(),
+        })
+        .unwrap();
+    client.handle_input(b"A0001 OK [READ-WRITE] done\r\n");
+    uid_fetch_body(&mut client);
+    let _ = events(&mut client);
+    let size = 4 << 20;
+    client.handle_input(format!("* 1 FETCH (UID 3 BODY[] {{{size}}}\r\n").as_bytes());
+    let chunk: Vec<u8> = (0..16384u32).map(|i| (i % 251) as u8).collect();
+    let mut received = 0usize;
+    let mut ok = true;
+    for _ in 0..size / chunk.len() {
+        client.handle_input(&chunk);
+        for event in events(&mut client) {
+            match event {
+                ClientEvent::BodyChunk { data, .. } => {
+                    ok &= data[..] == chunk[received % chunk.len()..][..data.len()];
+                    received += data.len();
+                }
+                ClientEvent::BodyStart { size: s, .. } => assert_eq!(s, size as u64),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    assert!(ok);
+    assert_eq!(received, size);
+    client.handle_input(b" FLAGS (\\Seen))\r\nA0002 OK done\r\n");
+    let got = events(&mut client);
+    assert!(matches!(&got[0], ClientEvent::Data { .. }), "{got:#?}");
+    assert!(matches!(&got[1], ClientEvent::Completed { .. }), "{got:#?}");
+}

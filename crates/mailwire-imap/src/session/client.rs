@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use bytes::{Bytes, BytesMut};
 use mailwire_sasl as sasl;
 
+use super::body::{BodyStreamer, Step};
 use super::{CommandKind, State, has_capability, literal_mode};
 use crate::Limits;
 use crate::decode::{DecodeError, GreetingDecoder, ResponseDecoder, ResponseFrame};
@@ -46,6 +47,18 @@ pub struct ClientConfig {
     /// default: the application checks [`Client::capabilities_known`] and
     /// sends `CAPABILITY` when it needs them.
     pub refresh_capabilities: bool,
+    /// Stream the literals of `FETCH` body sections (`BODY[…]`,
+    /// `BINARY[…]`, `RFC822`, `RFC822.HEADER`, `RFC822.TEXT`) that a
+    /// command in flight asked for: each comes as a
+    /// [`ClientEvent::BodyStart`] and [`ClientEvent::BodyChunk`]s as its
+    /// octets arrive (never held whole), and the `FETCH` response then
+    /// comes as usual, with the other items, the section's literal empty
+    /// (`{0}`). Memory stays bounded by the line limit and the chunks
+    /// given to [`Client::handle_input`], whatever the size of the
+    /// message: the literal and message size [`Limits`] do not apply to a
+    /// streamed literal (count its octets if you want a bound). Off by
+    /// default.
+    pub stream_bodies: bool,
 }
 
 impl Default for ClientConfig {
@@ -55,6 +68,7 @@ impl Default for ClientConfig {
             tls_active: false,
             tag_prefix: "A".into(),
             refresh_capabilities: false,
+            stream_bodies: false,
         }
     }
 }
@@ -238,6 +252,30 @@ pub enum ClientEvent {
     /// `STARTTLS` and after logging in without such a code
     /// ([`Client::capabilities_known`] is false until they come again).
     Capabilities(Vec<Capability<'static>>),
+    /// A body section's literal starts
+    /// ([`ClientConfig::stream_bodies`]); its octets follow as
+    /// [`BodyChunk`](Self::BodyChunk)s, then the `FETCH` response as
+    /// [`Data`](Self::Data).
+    BodyStart {
+        /// The tag of the command that asked for it.
+        tag: Tag<'static>,
+        /// The message sequence number.
+        seq: u32,
+        /// The item as the server named it (`BODY[]`, `BODY[1.2]<0>`,
+        /// `BINARY[1]`, `RFC822`…).
+        item: String,
+        /// The literal's size, as announced.
+        size: u64,
+    },
+    /// Octets of the body section that the last
+    /// [`BodyStart`](Self::BodyStart) announced, in order; they add up to
+    /// its size.
+    BodyChunk {
+        /// The tag of the command that asked for it.
+        tag: Tag<'static>,
+        /// The octets.
+        data: Bytes,
+    },
     /// `ENABLED` (RFC 5161): these extensions are on.
     Enabled(Vec<Capability<'static>>),
     /// The server accepted `IDLE` (RFC 2177): updates come as
@@ -565,6 +603,12 @@ enum Reader {
 pub struct Client {
     config: ClientConfig,
     reader: Reader,
+    /// With [`ClientConfig::stream_bodies`].
+    streamer: Option<BodyStreamer>,
+    /// The command whose body literal is being streamed.
+    streaming: Option<Tag<'static>>,
+    /// Counts the transport changes (STARTTLS, COMPRESS).
+    switches: u32,
     out: BytesMut,
     events: VecDeque<ClientEvent>,
     queue: VecDeque<Outgoing>,
@@ -599,6 +643,9 @@ impl Client {
         }
         Self {
             reader: Reader::Greeting(GreetingDecoder::new(config.limits)),
+            streamer: config.stream_bodies.then(BodyStreamer::new),
+            streaming: None,
+            switches: 0,
             config,
             out: BytesMut::new(),
             events: VecDeque::new(),
@@ -809,7 +856,7 @@ impl Client {
     /// Takes bytes received from the server, of any size.
     pub fn handle_input(&mut self, bytes: &[u8]) {
         match &mut self.reader {
-            Reader::Responses(decoder) => decoder.push(bytes),
+            Reader::Responses(_) => self.feed(bytes),
             Reader::Greeting(greeting) => {
                 greeting.push(bytes);
                 let Some(result) = greeting.next_greeting() else {
@@ -818,8 +865,7 @@ impl Client {
                 // The offset before taking the rest: taking moves it.
                 let offset = greeting.offset();
                 let rest = greeting.take_buffered();
-                let mut decoder = ResponseDecoder::with_offset(self.config.limits, offset);
-                decoder.push(&rest);
+                let decoder = ResponseDecoder::with_offset(self.config.limits, offset);
                 self.reader = Reader::Responses(decoder);
                 match result {
                     Ok(g) => self.on_greeting(g),
@@ -829,9 +875,82 @@ impl Client {
                     }
                 }
                 self.flush();
+                self.feed(&rest);
             }
         }
-        self.read_responses();
+    }
+
+    /// Gives `bytes` to the response decoder, through the body streamer
+    /// when there is one, and handles the responses they complete.
+    fn feed(&mut self, bytes: &[u8]) {
+        if self.streamer.is_none() {
+            if let Reader::Responses(decoder) = &mut self.reader {
+                decoder.push(bytes);
+            }
+            self.read_responses();
+            return;
+        }
+        let mut input = bytes;
+        loop {
+            let (Some(streamer), Reader::Responses(decoder)) =
+                (&mut self.streamer, &mut self.reader)
+            else {
+                return;
+            };
+            let in_flight = &self.in_flight;
+            let step = streamer.next(&mut input, &self.config.limits, |item| {
+                streams_to(in_flight, item).is_some()
+            });
+            match step {
+                None => return,
+                Some(Step::Decode(bytes)) => {
+                    decoder.push(&bytes);
+                    let switches = self.switches;
+                    self.read_responses();
+                    if self.switches != switches {
+                        // The transport changed after the response just
+                        // read: the rest was not meant for this decoder.
+                        self.streamer = Some(BodyStreamer::new());
+                        self.hand_back(input);
+                        return;
+                    }
+                }
+                Some(Step::Start(announced, line)) => {
+                    decoder.push(&line);
+                    let tag = streams_to(&self.in_flight, &announced.item).map(|c| c.tag.clone());
+                    if let Some(tag) = tag {
+                        self.streaming = Some(tag.clone());
+                        self.events.push_back(ClientEvent::BodyStart {
+                            tag,
+                            seq: announced.seq,
+                            item: announced.item,
+                            size: announced.size,
+                        });
+                    }
+                }
+                Some(Step::Chunk(data)) => {
+                    if let Some(tag) = self.streaming.clone() {
+                        self.events.push_back(ClientEvent::BodyChunk {
+                            tag,
+                            data: Bytes::copy_from_slice(data),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds `rest` to the leftover of the transport change just reported.
+    fn hand_back(&mut self, rest: &[u8]) {
+        let leftover = self.events.iter_mut().rev().find_map(|e| match e {
+            ClientEvent::StartTls { leftover } | ClientEvent::Compress { leftover } => {
+                Some(leftover)
+            }
+            _ => None,
+        });
+        if let Some(leftover) = leftover {
+            leftover.extend_from_slice(rest);
+        }
     }
 
     /// The next event, `None` when there is none until more input.
@@ -1396,7 +1515,11 @@ impl Client {
         let Reader::Responses(decoder) = &mut self.reader else {
             return BytesMut::new();
         };
-        let leftover = BytesMut::from(decoder.buffered());
+        self.switches = self.switches.wrapping_add(1);
+        let mut leftover = BytesMut::from(decoder.buffered());
+        if let Some(streamer) = &self.streamer {
+            leftover.extend_from_slice(streamer.buffered());
+        }
         // Offsets go on from the last byte read: the leftover, if it is
         // given back after the switch, is counted then.
         let offset = decoder.offset();
@@ -1471,6 +1594,15 @@ fn pieces(command: &Command<'_>) -> VecDeque<Piece> {
             Fragment::Literal { data, .. } => Piece::Literal(data.to_vec()),
         })
         .collect()
+}
+
+/// The command in flight that asked for the body item named `item` (as
+/// sent: `BODY[1]`, `RFC822`…), to stream it to.
+fn streams_to<'c>(in_flight: &'c VecDeque<Outgoing>, item: &str) -> Option<&'c Outgoing> {
+    let bit = Wants::named(item.as_bytes());
+    (bit != 0)
+        .then(|| in_flight.iter().find(|c| c.wants.0 & bit != 0))
+        .flatten()
 }
 
 /// Where untagged data goes.

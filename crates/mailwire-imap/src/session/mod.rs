@@ -95,6 +95,7 @@
 //! back the bytes that arrived after the command, which it never
 //! processed; it does not encrypt or compress anything itself.
 
+mod body;
 mod client;
 mod server;
 
