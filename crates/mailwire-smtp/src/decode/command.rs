@@ -122,22 +122,53 @@ fn command_grammar<'a>(line: &'a [u8], limits: &Limits) -> Result<Command<'a>, F
             .take_while(|&&b| b == b' ' || b == b'\t')
             .count();
     let line = line.get(..trimmed).unwrap_or_default();
-    let verb_end = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
+    // Most verbs are four octets followed by SP or the end: matched first,
+    // with no search for their end.
+    let head = match line {
+        [a, b, c, d, rest @ ..] if matches!(rest.first(), None | Some(b' ')) => {
+            [a, b, c, d].map(u8::to_ascii_uppercase)
+        }
+        _ => [0; 4],
+    };
+    let known = matches!(
+        &head,
+        b"EHLO"
+            | b"HELO"
+            | b"LHLO"
+            | b"MAIL"
+            | b"RCPT"
+            | b"DATA"
+            | b"BDAT"
+            | b"RSET"
+            | b"VRFY"
+            | b"EXPN"
+            | b"HELP"
+            | b"NOOP"
+            | b"QUIT"
+            | b"AUTH"
+    );
+    let verb_end = if known {
+        4
+    } else {
+        line.iter().position(|&b| b == b' ').unwrap_or(line.len())
+    };
     let verb = line.get(..verb_end).unwrap_or_default();
     if verb.is_empty() {
         return fail(0, DecodeErrorKind::InvalidCommand);
     }
-    if let Some(i) = verb.iter().position(|b| !b.is_ascii_graphic()) {
+    let upper4 = match verb {
+        _ if known => head,
+        [a, b, c, d] => [a, b, c, d].map(u8::to_ascii_uppercase),
+        _ => [0; 4],
+    };
+    // A known verb is ASCII graphic.
+    if !known && let Some(i) = verb.iter().position(|b| !b.is_ascii_graphic()) {
         return fail(i, DecodeErrorKind::InvalidCommand);
     }
     let args_at = verb_end
         + line
             .get(verb_end..)
             .map_or(0, |r| r.iter().take_while(|&&b| b == b' ').count());
-    let upper4 = match verb {
-        [a, b, c, d] => [a, b, c, d].map(u8::to_ascii_uppercase),
-        _ => [0; 4],
-    };
     // Commands whose values are UTF-8 text get the line checked once.
     let text = match &upper4 {
         b"MAIL" | b"RCPT" | b"EHLO" | b"HELO" | b"LHLO" => std::str::from_utf8(line).ok(),
@@ -379,15 +410,15 @@ fn path<'a>(
 
 /// `"FROM:"` or `"TO:"` after `MAIL` or `RCPT`; SP after the colon is
 /// tolerated. Returns where the path starts.
-fn prefix(args: &Args<'_>, word: &[u8]) -> Result<usize, Fail> {
+fn prefix(args: &Args<'_>, key: (u64, u64), len: usize) -> Result<usize, Fail> {
     if args.is_empty() {
         return fail(args.at, DecodeErrorKind::MissingArgument);
     }
-    match args.bytes().get(..word.len()) {
-        Some(w) if w.eq_ignore_ascii_case(word) => {}
-        _ => return fail(args.at, DecodeErrorKind::InvalidArgument),
+    let (value, mask) = key;
+    if args.bytes().len() < len || word(args.bytes()) & mask != value {
+        return fail(args.at, DecodeErrorKind::InvalidArgument);
     }
-    let mut i = args.at + word.len();
+    let mut i = args.at + len;
     while args.line.get(i) == Some(b' ') {
         i += 1;
     }
@@ -738,7 +769,7 @@ fn word_at<T: Copy>(s: &[u8], words: &[(&str, T)]) -> Option<(T, usize)> {
 /// `ENVID`), RFC 4954 (`AUTH`), RFC 8689 (`REQUIRETLS`), RFC 6710
 /// (`MT-PRIORITY`), RFC 4865 (`HOLDFOR`, `HOLDUNTIL`) and RFC 2852 (`BY`).
 fn mail<'a>(args: &Args<'a>, limits: &Limits) -> Result<Command<'a>, Fail> {
-    let start = prefix(args, b"FROM:")?;
+    let start = prefix(args, word_key(b"FROM:"), 5)?;
     let p = path(&args.line, start, limits, false)?;
     let from = p.mailbox.map_or(ReversePath::Null, ReversePath::Mailbox);
     let mut out = MailParams::default();
@@ -923,7 +954,7 @@ fn other<'a>(p: &Param<'a, '_>, seen: &[OtherParam<'a>]) -> Result<OtherParam<'a
 /// parameters of RFC 3461 (`NOTIFY`, `ORCPT`).
 #[inline(always)]
 fn rcpt<'a>(args: &Args<'a>, limits: &Limits) -> Result<Command<'a>, Fail> {
-    let start = prefix(args, b"TO:")?;
+    let start = prefix(args, word_key(b"TO:"), 3)?;
     let p = path(&args.line, start, limits, true)?;
     let to = p
         .mailbox
@@ -1007,15 +1038,20 @@ fn word(s: &[u8]) -> u64 {
     }
 }
 
-/// An upper-case word of at most eight letters as [`word`] reads it, and
-/// the mask that compares it in any case.
+/// An upper-case word of at most eight octets as [`word`] reads it, and
+/// the mask that compares it: letters in any case, other octets exactly.
 const fn word_key(w: &[u8]) -> (u64, u64) {
     let mut value = 0u64;
     let mut mask = 0u64;
     let mut i = 0;
     while i < w.len() {
         value |= (w[i] as u64) << (8 * i);
-        mask |= 0xdf << (8 * i);
+        let m: u64 = if w[i].is_ascii_alphabetic() {
+            0xdf
+        } else {
+            0xff
+        };
+        mask |= m << (8 * i);
         i += 1;
     }
     (value, mask)
@@ -1908,6 +1944,17 @@ mod tests {
             (verb.as_str(), args.unwrap().as_bytes()),
             ("_AT", &b"+"[..])
         );
+        // A SP inside the first four octets ends a shorter verb.
+        for (line, want) in [
+            (&b"RC T TO:<a@b>\r\n"[..], "RC"),
+            (b"NO P\r\n", "NO"),
+            (b"RCPTX TO:<a@b>\r\n", "RCPTX"),
+        ] {
+            let Command::Unknown { verb, .. } = one(line) else {
+                panic!()
+            };
+            assert_eq!(verb.as_str(), want);
+        }
         // Keywords in any case, at the very end of the line, and longer
         // than any typed keyword.
         let Command::Mail { params, .. } =
