@@ -307,8 +307,8 @@ impl Candidate<'_> {
             SearchKey::New => self.entry.recent && !f.seen,
             SearchKey::Keyword(_) => false,
             SearchKey::Unkeyword(_) => true,
-            SearchKey::Larger(n) => self.entry.file.size > *n,
-            SearchKey::Smaller(n) => self.entry.file.size < *n,
+            SearchKey::Larger(n) => self.store.size(self.folder, self.entry) > *n,
+            SearchKey::Smaller(n) => self.store.size(self.folder, self.entry) < *n,
             SearchKey::Before(d) => day_of(mtime(self.entry)) < date_key(*d),
             SearchKey::On(d) => day_of(mtime(self.entry)) == date_key(*d),
             SearchKey::Since(d) => day_of(mtime(self.entry)) >= date_key(*d),
@@ -899,13 +899,14 @@ impl Conn {
 
     fn status(&mut self, store: &Store, mailbox: &Mailbox<'_>, items: &[StatusAttribute<'_>]) {
         let name = mailbox_name(mailbox).unwrap_or_default();
-        let listing = match store.folder(&name).and_then(|f| store.list(&f)) {
+        let listing = match store.folder(&name).and_then(|f| Ok((store.list(&f)?, f))) {
             Ok(l) => l,
             Err(_) => {
                 self.no(Some(Code::NonExistent), "no such mailbox");
                 return;
             }
         };
+        let (listing, folder) = listing;
         let count = |f: &dyn Fn(&Entry) -> bool| {
             u32::try_from(listing.entries.iter().filter(|e| f(e)).count()).unwrap_or(u32::MAX)
         };
@@ -919,9 +920,9 @@ impl Conn {
                     StatusAttribute::Unseen => StatusItem::Unseen(count(&|e| !e.flags.seen)),
                     StatusAttribute::Deleted => StatusItem::Deleted(count(&|e| e.flags.deleted)),
                     StatusAttribute::Recent => StatusItem::Recent(count(&|e| e.recent)),
-                    StatusAttribute::Size => {
-                        StatusItem::Size(listing.entries.iter().map(|e| e.file.size).sum())
-                    }
+                    StatusAttribute::Size => StatusItem::Size(
+                        listing.entries.iter().map(|e| store.size(&folder, e)).sum(),
+                    ),
                     _ => return None,
                 })
             })
@@ -1042,7 +1043,11 @@ impl Conn {
                     A::InternalDate => {
                         FetchItem::InternalDate(internal_date(mtime(&entry)).into_bytes().into())
                     }
-                    A::Rfc822Size => FetchItem::Rfc822Size(entry.file.size),
+                    A::Rfc822Size => FetchItem::Rfc822Size(if bytes.is_empty() {
+                        store.size(&sel.folder, &entry)
+                    } else {
+                        bytes.len() as u64
+                    }),
                     A::Envelope => FetchItem::Envelope(Box::new(imap_mime::envelope(&message))),
                     A::Body => {
                         FetchItem::Body(Box::new(imap_mime::body_structure(&message, false)))

@@ -143,6 +143,28 @@ pub struct Listing {
 pub struct Store {
     root: Maildir,
     notifier: Notifier,
+    /// Sizes on the wire (CRLF line ends) by unique name.
+    sizes: std::sync::Arc<std::sync::Mutex<HashMap<String, u64>>>,
+}
+
+/// The message with every bare LF made CRLF, as IMAP sends messages
+/// (RFC 9051 §2.3.5); borrowed when it has none.
+pub fn crlf(bytes: Vec<u8>) -> Vec<u8> {
+    let bare = bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\n' && (i == 0 || bytes[i - 1] != b'\r'));
+    if !bare {
+        return bytes;
+    }
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 32);
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' && (i == 0 || bytes[i - 1] != b'\r') {
+            out.push(b'\r');
+        }
+        out.push(b);
+    }
+    out
 }
 
 /// The hierarchy delimiter.
@@ -155,7 +177,11 @@ fn other(msg: &str) -> io::Error {
 impl Store {
     /// The mailboxes of the Maildir at `root`.
     pub fn new(root: Maildir, notifier: Notifier) -> Store {
-        Store { root, notifier }
+        Store {
+            root,
+            notifier,
+            sizes: std::sync::Arc::default(),
+        }
     }
 
     /// The notifier changes are announced on.
@@ -371,9 +397,30 @@ impl Store {
         }
     }
 
-    /// The bytes of a message.
+    /// The bytes of a message as IMAP sends them: bare LF line ends are
+    /// sent as CRLF; a file written with CRLF is sent byte for byte.
     pub fn read(&self, folder: &Maildir, entry: &Entry) -> io::Result<Vec<u8>> {
-        fs::read(locate(folder, &entry.file)?.path)
+        let bytes = crlf(fs::read(locate(folder, &entry.file)?.path)?);
+        if let Ok(mut sizes) = self.sizes.lock() {
+            sizes.insert(entry.file.unique.clone(), bytes.len() as u64);
+        }
+        Ok(bytes)
+    }
+
+    /// The size of a message as IMAP sends it (`RFC822.SIZE`): its file's
+    /// size when it has CRLF line ends, read once otherwise.
+    pub fn size(&self, folder: &Maildir, entry: &Entry) -> u64 {
+        if let Some(&n) = self
+            .sizes
+            .lock()
+            .ok()
+            .and_then(|s| s.get(&entry.file.unique).copied())
+            .as_ref()
+        {
+            return n;
+        }
+        self.read(folder, entry)
+            .map_or(entry.file.size, |b| b.len() as u64)
     }
 
     /// Copies messages into `target`; gives the target's UIDVALIDITY and
@@ -386,7 +433,7 @@ impl Store {
     ) -> io::Result<(u32, Vec<u32>)> {
         let mut uniques = Vec::new();
         for entry in entries {
-            let bytes = self.read(folder, entry)?;
+            let bytes = fs::read(locate(folder, &entry.file)?.path)?;
             let unique = target.deliver(&bytes)?;
             let mtime = fs::metadata(&entry.file.path)
                 .or_else(|_| locate(folder, &entry.file).and_then(|f| fs::metadata(f.path)))

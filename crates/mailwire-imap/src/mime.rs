@@ -418,7 +418,27 @@ fn mailbox(toks: &[Token], start: usize, in_group: bool) -> (Option<Address<'sta
         Some(at) => (phrase_tight(&spec[..at]), phrase_tight(&spec[at + 1..])),
         None => (phrase_tight(&spec), Vec::new()),
     };
-    if local.is_empty() && domain.is_empty() && name.is_none() {
+    if at.is_none()
+        && !in_group
+        && angle.is_none()
+        && spec.len() > 1
+        && spec.iter().skip(1).any(|t| t.space)
+    {
+        // Words without an address: a display name alone, with the
+        // placeholders Dovecot and Cyrus use for what is missing.
+        return (
+            Some(Address {
+                name: Some(Cow::Owned(phrase(&spec))),
+                adl: None,
+                mailbox: Some(Cow::Borrowed(b"MISSING_MAILBOX")),
+                host: Some(Cow::Borrowed(b"MISSING_DOMAIN")),
+            }),
+            end,
+        );
+    }
+    if local.is_empty() && domain.is_empty() {
+        // A phrase or a comment without an address inside a group:
+        // nothing to list.
         return (None, end);
     }
     let address = Address {
@@ -479,7 +499,15 @@ fn parameterized(raw: &[u8]) -> (Vec<u8>, Params) {
         if name.is_empty() {
             continue;
         }
-        let value = phrase(&group[eq + 1..]);
+        // The value is one token or quoted string; what follows it after
+        // white space is not part of it.
+        let rest = &group[eq + 1..];
+        let run = rest
+            .iter()
+            .skip(1)
+            .position(|t| t.space)
+            .map_or(rest.len(), |p| p + 1);
+        let value = phrase_tight(&rest[..run]);
         raw_params.push((name, value));
     }
     (value, join_continuations(raw_params))
@@ -589,16 +617,10 @@ pub fn body_structure<'m>(message: &'m Message<'_>, extensible: bool) -> Body<'m
     body_of(message.root(), extensible)
 }
 
-/// Counts the lines of a body: its line feeds, and a last line without
-/// one.
+/// Counts the lines of a body: its line feeds (a last line without one
+/// does not count, as Dovecot and Cyrus count).
 fn lines(body: &[u8]) -> u32 {
-    let n = memchr::memchr_iter(b'\n', body).count();
-    let n = if body.last().is_some_and(|&b| b != b'\n') {
-        n + 1
-    } else {
-        n
-    };
-    u32::try_from(n).unwrap_or(u32::MAX)
+    u32::try_from(memchr::memchr_iter(b'\n', body).count()).unwrap_or(u32::MAX)
 }
 
 fn octets(body: &[u8]) -> u32 {
@@ -620,6 +642,8 @@ fn content_type(part: &Part<'_>) -> (Vec<u8>, Vec<u8>, Params) {
                 if t.eq_ignore_ascii_case(ct.media_type.as_bytes())
                     && s.eq_ignore_ascii_case(ct.subtype.as_bytes())
                 {
+                    let mut params = params;
+                    default_charset(&ct.media_type, &mut params);
                     return (t.to_vec(), s.to_vec(), params);
                 }
             }
@@ -648,6 +672,14 @@ fn content_type(part: &Part<'_>) -> (Vec<u8>, Vec<u8>, Params) {
         ct.subtype.as_bytes().to_vec(),
         params,
     )
+}
+
+/// `text/*` without a charset is `us-ascii` (RFC 2045 §5.2, RFC 2046
+/// §4.1.2): the parameter is added.
+fn default_charset(media_type: &str, params: &mut Params) {
+    if media_type == "text" && !params.iter().any(|p| p.0.eq_ignore_ascii_case(b"charset")) {
+        params.push((b"charset".to_vec(), b"us-ascii".to_vec()));
+    }
 }
 
 /// Disposition, language and location of a part.
@@ -691,24 +723,43 @@ fn nstring_field<'m>(headers: &Headers<'m>, name: &str) -> NString<'m> {
 fn node<'m>(part: Part<'m>, children: Vec<Body<'m>>, extensible: bool) -> Body<'m> {
     let headers = part.headers();
     let (media_type, subtype, params) = content_type(&part);
-    if part.kind() == PartKind::Multipart {
+    if part.kind() == PartKind::Multipart || media_type.eq_ignore_ascii_case(b"multipart") {
         let extension = extensible.then(|| MultipartExtension {
             params: params_of(params.clone()),
             tail: extension_tail(&headers),
         });
-        if !children.is_empty() {
-            return Body::Multi(Multipart {
-                parts: children,
-                subtype: Cow::Owned(subtype),
-                extension,
-            });
-        }
+        // The grammar wants at least one part: a multipart without any
+        // (no boundary, no delimiter line) shows one empty text part, as
+        // Dovecot shows it.
+        let parts = if children.is_empty() {
+            vec![Body::Single(empty_text(extensible))]
+        } else {
+            children
+        };
+        return Body::Multi(Multipart {
+            parts,
+            subtype: Cow::Owned(subtype),
+            extension,
+        });
     }
     let body = part.body_raw();
+    // One token (RFC 2045 §6.1); anything else reads as the default.
     let encoding = headers
         .get("content-transfer-encoding")
-        .map(|f| phrase_tight(&tokens(f.raw_value(), MIME_SPECIALS)))
-        .filter(|e| !e.is_empty())
+        .and_then(|f| {
+            let toks: Vec<Token> = tokens(f.raw_value(), MIME_SPECIALS)
+                .into_iter()
+                .filter(|t| !matches!(t.tok, Tok::Comment(_)))
+                .collect();
+            match toks.as_slice() {
+                [
+                    Token {
+                        tok: Tok::Atom(a), ..
+                    },
+                ] => Some(a.clone()),
+                _ => None,
+            }
+        })
         .map_or(Cow::Borrowed(&b"7BIT"[..]), Cow::Owned);
     let fields = BodyFields {
         params: params_of(params),
@@ -719,16 +770,25 @@ fn node<'m>(part: Part<'m>, children: Vec<Body<'m>>, extensible: bool) -> Body<'
     };
     let kind = match (part.kind(), part.message()) {
         (PartKind::Message, Some(nested)) => {
-            let nested_body = children.into_iter().next().unwrap_or_else(|| {
-                // Not reached: a message part's child was given.
-                Body::Single(empty_text())
-            });
+            let nested_body = children
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| Body::Single(empty_text(extensible)));
             SinglePartKind::Message {
                 envelope: Box::new(envelope_of(&nested.headers())),
                 body: Box::new(nested_body),
                 lines: lines(body),
             }
         }
+        // A message part in base64 or quoted-printable: its nested parts
+        // lie in the decoded body, out of reach of any section, and the
+        // grammar wants an envelope and a body: both empty, as Dovecot
+        // shows them.
+        (PartKind::EncodedMessage { .. }, _) => SinglePartKind::Message {
+            envelope: Box::default(),
+            body: Box::new(Body::Single(empty_text(extensible))),
+            lines: lines(body),
+        },
         _ if media_type.eq_ignore_ascii_case(b"text") => {
             SinglePartKind::Text { lines: lines(body) }
         }
@@ -747,7 +807,8 @@ fn node<'m>(part: Part<'m>, children: Vec<Body<'m>>, extensible: bool) -> Body<'
     })
 }
 
-fn empty_text() -> SinglePart<'static> {
+/// An empty `text/plain` part.
+fn empty_text(extensible: bool) -> SinglePart<'static> {
     SinglePart {
         media_type: Cow::Borrowed(b"text"),
         subtype: Cow::Borrowed(b"plain"),
@@ -759,7 +820,7 @@ fn empty_text() -> SinglePart<'static> {
             octets: 0,
         },
         kind: SinglePartKind::Text { lines: 0 },
-        extension: None,
+        extension: extensible.then(SinglePartExtension::default),
     }
 }
 
@@ -790,14 +851,14 @@ fn body_of(part: Part<'_>, extensible: bool) -> Body<'_> {
     let mut stack = vec![frame(part)];
     loop {
         let Some(top) = stack.last_mut() else {
-            return Body::Single(empty_text());
+            return Body::Single(empty_text(extensible));
         };
         if let Some(&child) = top.children.get(top.done.len()) {
             stack.push(frame(child));
             continue;
         }
         let Some(finished) = stack.pop() else {
-            return Body::Single(empty_text());
+            return Body::Single(empty_text(extensible));
         };
         let body = node(finished.part, finished.done, extensible);
         match stack.last_mut() {
