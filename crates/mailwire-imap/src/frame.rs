@@ -116,6 +116,13 @@ impl ResponseFramer {
         self.line_start
     }
 
+    /// Bytes of the literal being framed that have not arrived yet (0 when
+    /// not inside a literal). The decoder may use it only to cap how far it
+    /// grows its buffer, never to allocate.
+    pub(crate) fn literal_pending(&self) -> u64 {
+        self.literal_left
+    }
+
     /// Forgets the first `n` framed bytes (`n <= framed()`), which the
     /// caller dropped.
     pub(crate) fn rebase(&mut self, n: usize) {

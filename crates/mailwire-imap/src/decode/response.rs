@@ -32,6 +32,29 @@ static QUOTED_STOP: [bool; 256] = {
     t
 };
 
+/// The offset of the first [`QUOTED_STOP`] byte in `s`.
+fn quoted_stop(s: &[u8]) -> Option<usize> {
+    let stop = |b: u8| QUOTED_STOP[usize::from(b)];
+    let mut i = 0;
+    // Four bytes per round: one bounds check and one loop test for four.
+    while let Some(&[a, b, c, d]) = s.get(i..i + 4) {
+        if stop(a) {
+            return Some(i);
+        }
+        if stop(b) {
+            return Some(i + 1);
+        }
+        if stop(c) {
+            return Some(i + 2);
+        }
+        if stop(d) {
+            return Some(i + 3);
+        }
+        i += 4;
+    }
+    s.get(i..)?.iter().position(|&b| stop(b)).map(|j| i + j)
+}
+
 /// A name upper-cased for matching against keywords with `match`; a name
 /// longer than every keyword reads as empty, which matches none.
 struct Upper {
@@ -424,7 +447,7 @@ impl<'a, 'l> P<'a, 'l> {
         let start = self.pos;
         // The common case: no escape, and the first `"` ends the string.
         let rest = s.get(start..).unwrap_or_default();
-        if let Some(i) = rest.iter().position(|&b| QUOTED_STOP[usize::from(b)]) {
+        if let Some(i) = quoted_stop(rest) {
             if rest[i] == b'"'
                 && matches!(
                     rest.get(i + 1),
@@ -450,12 +473,7 @@ impl<'a, 'l> P<'a, 'l> {
         loop {
             // One pass over the bytes with a table: the common short,
             // unescaped string costs a few instructions per byte.
-            let Some(i) = s
-                .get(self.pos..)
-                .unwrap_or_default()
-                .iter()
-                .position(|&b| QUOTED_STOP[usize::from(b)])
-            else {
+            let Some(i) = quoted_stop(s.get(self.pos..).unwrap_or_default()) else {
                 return self.fail_at(open, DecodeErrorKind::Expected { what: "'\"'" });
             };
             let at = self.pos + i;
@@ -1702,9 +1720,21 @@ impl<'a, 'l> P<'a, 'l> {
                 }
                 Some(b'0'..=b'9' | b'-') => {
                     let lines = self.size_number()?;
-                    self.single_end(media_type, subtype, fields, SinglePartKind::Text { lines })?
+                    Body::Single(SinglePart {
+                        media_type,
+                        subtype,
+                        fields,
+                        kind: SinglePartKind::Text { lines },
+                        extension: self.single_end()?,
+                    })
                 }
-                _ => self.single_end(media_type, subtype, fields, SinglePartKind::Basic)?,
+                _ => Body::Single(SinglePart {
+                    media_type,
+                    subtype,
+                    fields,
+                    kind: SinglePartKind::Basic,
+                    extension: self.single_end()?,
+                }),
             };
             loop {
                 match stack.pop() {
@@ -1753,21 +1783,22 @@ impl<'a, 'l> P<'a, 'l> {
                             body: Box::new(done),
                             lines,
                         };
-                        done = self.single_end(media_type, subtype, fields, kind)?;
+                        done = Body::Single(SinglePart {
+                            media_type,
+                            subtype,
+                            fields,
+                            kind,
+                            extension: self.single_end()?,
+                        });
                     }
                 }
             }
         }
     }
 
-    /// The rest of a single part: `[SP body-ext-1part] ")"`.
-    fn single_end(
-        &mut self,
-        media_type: IString<'a>,
-        subtype: IString<'a>,
-        fields: BodyFields<'a>,
-        kind: SinglePartKind<'a>,
-    ) -> R<Body<'a>> {
+    /// The rest of a single part: `[SP body-ext-1part] ")"`; the
+    /// extension data when there is some.
+    fn single_end(&mut self) -> R<Option<SinglePartExtension<'a>>> {
         let extension = if self.more() {
             let md5 = self.nstring()?;
             let tail = self.extension_tail()?;
@@ -1776,23 +1807,16 @@ impl<'a, 'l> P<'a, 'l> {
             None
         };
         self.close()?;
-        Ok(Body::Single(SinglePart {
-            media_type,
-            subtype,
-            fields,
-            kind,
-            extension,
-        }))
+        Ok(extension)
     }
 
     /// `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP
     /// body-extension)]]]` (RFC 9051 §9).
     fn extension_tail(&mut self) -> R<ExtensionTail<'a>> {
-        let mut tail = ExtensionTail::default();
         if !self.more() {
-            return Ok(tail);
+            return Ok(ExtensionTail::default());
         }
-        tail.disposition = if self.at_nil() {
+        let disposition = if self.at_nil() {
             self.pos += 3;
             None
         } else {
@@ -1805,22 +1829,35 @@ impl<'a, 'l> P<'a, 'l> {
             Some(Disposition { kind, params })
         };
         if !self.more() {
-            return Ok(tail);
+            return Ok(ExtensionTail {
+                disposition,
+                ..ExtensionTail::default()
+            });
         }
-        tail.language = if self.peek() == Some(b'(') {
+        let language = if self.peek() == Some(b'(') {
             self.list(Self::string)?
         } else {
             self.nstring()?.into_iter().collect()
         };
         if !self.more() {
-            return Ok(tail);
+            return Ok(ExtensionTail {
+                disposition,
+                language,
+                ..ExtensionTail::default()
+            });
         }
-        tail.location = self.nstring()?;
+        let location = self.nstring()?;
+        let mut extensions = Vec::new();
         while self.more() {
-            self.check_items(tail.extensions.len())?;
-            tail.extensions.push(self.body_extension()?);
+            self.check_items(extensions.len())?;
+            extensions.push(self.body_extension()?);
         }
-        Ok(tail)
+        Ok(ExtensionTail {
+            disposition,
+            language,
+            location,
+            extensions,
+        })
     }
 
     /// `body-extension = nstring / number / number64 / "(" body-extension

@@ -259,7 +259,33 @@ impl ResponseDecoder {
                 }
             }
         }
+        if self.mode == Mode::Frame {
+            self.make_room(data.len());
+        }
         self.buf.extend_from_slice(data);
+    }
+
+    /// Makes room for `n` more bytes. Outside a literal the buffer grows as
+    /// a `Vec` does (doubling). Inside one it grows by up to eight times
+    /// what has arrived, and no further than the literal still needs plus
+    /// one more chunk of `n` bytes for what follows it: a large literal
+    /// arriving in small chunks is then copied to a new buffer a couple of
+    /// times instead of at every doubling. The announced size only caps
+    /// the growth: a peer that announces a large literal and sends nothing
+    /// makes the decoder reserve nothing.
+    fn make_room(&mut self, n: usize) {
+        if self.buf.capacity() - self.buf.len() >= n {
+            return;
+        }
+        let pending = usize::try_from(self.framer.literal_pending()).unwrap_or(usize::MAX);
+        if pending == 0 {
+            return;
+        }
+        let ahead = pending
+            .saturating_sub(n)
+            .saturating_add(n)
+            .min(self.buf.len().saturating_mul(7));
+        self.buf.reserve(n.saturating_add(ahead));
     }
 
     /// Stream offset of the first byte not yet returned or skipped.
@@ -366,5 +392,58 @@ impl ResponseDecoder {
         let n = n.min(self.buf.len());
         self.buf.advance(n);
         self.base += n;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pushes `input` in chunks of `chunk` bytes, decoding as it goes;
+    /// returns the responses' literal lengths and the largest capacity the
+    /// buffer reached.
+    fn run(input: &[u8], chunk: usize) -> (usize, usize) {
+        let mut d = ResponseDecoder::new(Limits::default());
+        let (mut count, mut cap) = (0, 0);
+        for piece in input.chunks(chunk) {
+            d.push(piece);
+            cap = cap.max(d.buf.capacity());
+            while let Some(frame) = d.next_frame() {
+                frame.unwrap().decode().unwrap();
+                count += 1;
+            }
+        }
+        (count, cap)
+    }
+
+    #[test]
+    fn an_announced_literal_reserves_nothing_by_itself() {
+        // 64 MiB announced, 16 KiB sent: the buffer stays near what arrived.
+        let mut input = b"* 1 FETCH (BODY[] {67108864}\r\n".to_vec();
+        input.resize(16 * 1024, b'x');
+        let mut d = ResponseDecoder::new(Limits {
+            literal_size: 1 << 30,
+            message_size: 1 << 30,
+            ..Limits::default()
+        });
+        for piece in input.chunks(1024) {
+            d.push(piece);
+            assert!(d.next_frame().is_none());
+        }
+        assert!(d.buf.capacity() <= 8 * input.len(), "{}", d.buf.capacity());
+    }
+
+    #[test]
+    fn a_literal_in_chunks_grows_the_buffer_a_few_times() {
+        let size = 1 << 20;
+        let mut input = format!("* 1 FETCH (UID 7 BODY[] {{{size}}}\r\n").into_bytes();
+        input.resize(input.len() + size, b'a');
+        input.extend_from_slice(b")\r\n* 2 EXISTS\r\n");
+        let (count, cap) = run(&input, 16 * 1024);
+        assert_eq!(count, 2);
+        // Room for the response and one more chunk, not a doubling past it.
+        assert!(cap < input.len() + 64 * 1024, "{cap}");
+        assert_eq!(run(&input, input.len()).0, 2);
+        assert_eq!(run(&input, 1000).0, 2);
     }
 }
