@@ -546,6 +546,8 @@ pub struct MessageParser {
     defects: Vec<Defect>,
     /// The room of the last header section's fields and defects.
     spare: (Vec<FieldSpan>, Vec<Defect>),
+    /// Finds `LF "--"`, where delimiter lines may start.
+    dashes: memchr::memmem::Finder<'static>,
 }
 
 impl MessageParser {
@@ -566,6 +568,7 @@ impl MessageParser {
             scratch: Vec::new(),
             defects: Vec::new(),
             spare: (Vec::new(), Vec::new()),
+            dashes: memchr::memmem::Finder::new(b"\n--"),
         }
     }
 
@@ -1216,7 +1219,7 @@ impl MessageParser {
             };
             let p = match p {
                 Some(p) => p,
-                None => match memchr::memmem::find(&input[search..], b"\n--") {
+                None => match self.dashes.find(&input[search..]) {
                     Some(j) => search + j + 1,
                     None => break None,
                 },

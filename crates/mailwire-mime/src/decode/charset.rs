@@ -17,6 +17,13 @@ use std::borrow::Cow;
 ///   ISO-8859-1, so that no byte is lost.
 pub(crate) fn decode<'a>(charset: &[u8], bytes: &'a [u8]) -> Cow<'a, str> {
     let label = trim_ascii(charset);
+    // The usual names first, without a lookup.
+    if is_utf8(label) {
+        return encoding_rs::UTF_8.decode_without_bom_handling(bytes).0;
+    }
+    if label.is_empty() || is_us_ascii(label) {
+        return fallback(bytes);
+    }
     if is_utf7(label) {
         return Cow::Owned(utf7(bytes));
     }
@@ -37,6 +44,7 @@ pub(crate) fn decode<'a>(charset: &[u8], bytes: &'a [u8]) -> Cow<'a, str> {
 pub(crate) fn is_known(charset: &[u8]) -> bool {
     let label = trim_ascii(charset);
     label.is_empty()
+        || is_utf8(label)
         || is_utf7(label)
         || is_us_ascii(label)
         || encoding_rs::Encoding::for_label_no_replacement(label).is_some()
@@ -57,6 +65,10 @@ fn trim_ascii(s: &[u8]) -> &[u8] {
         [b'"', inner @ .., b'"'] => inner.trim_ascii(),
         _ => s,
     }
+}
+
+fn is_utf8(label: &[u8]) -> bool {
+    label.eq_ignore_ascii_case(b"utf-8") || label.eq_ignore_ascii_case(b"utf8")
 }
 
 fn is_utf7(label: &[u8]) -> bool {

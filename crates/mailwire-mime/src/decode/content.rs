@@ -9,7 +9,7 @@ use crate::types::{
 
 use super::charset;
 use super::lexer::{quoted_string, skip_comment};
-use super::words::decode_text;
+use super::words::{decode_text, find_word_start, lossy, lossy_owned};
 
 /// `tspecials` (RFC 2045 §5.1), white space and controls end a `token`.
 /// Bytes above 0x7F are accepted in tokens, as UTF-8 headers (RFC 6532)
@@ -69,7 +69,7 @@ fn skip_to_semicolon(raw: &[u8], mut i: usize) -> usize {
 }
 
 fn lower(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).to_ascii_lowercase()
+    lossy(bytes).to_ascii_lowercase()
 }
 
 /// Decodes a Content-Type field body.
@@ -195,14 +195,20 @@ pub fn transfer_encoding(raw: &[u8]) -> TransferEncoding {
         start += 1;
     }
     let end = token(raw, start);
-    let name = lower(&raw[start..end]);
-    match name.as_str() {
-        "" | "7bit" => TransferEncoding::SevenBit,
-        "8bit" => TransferEncoding::EightBit,
-        "binary" => TransferEncoding::Binary,
-        "quoted-printable" => TransferEncoding::QuotedPrintable,
-        "base64" => TransferEncoding::Base64,
-        _ => TransferEncoding::Other(name),
+    let name = &raw[start..end];
+    let is = |known: &str| name.eq_ignore_ascii_case(known.as_bytes());
+    if name.is_empty() || is("7bit") {
+        TransferEncoding::SevenBit
+    } else if is("8bit") {
+        TransferEncoding::EightBit
+    } else if is("binary") {
+        TransferEncoding::Binary
+    } else if is("quoted-printable") {
+        TransferEncoding::QuotedPrintable
+    } else if is("base64") {
+        TransferEncoding::Base64
+    } else {
+        TransferEncoding::Other(lower(name))
     }
 }
 
@@ -398,8 +404,39 @@ enum Slot {
     Joined(usize),
 }
 
+/// A value not written in RFC 2231 form: RFC 2047 encoded words decoded,
+/// as mailers send them.
+fn plain_value(value: Vec<u8>) -> String {
+    if find_word_start(&value, 0).is_some() {
+        decode_text(&value).into_owned()
+    } else {
+        lossy_owned(value)
+    }
+}
+
 /// RFC 2231 §3, §4: joins continuations, decodes extended values.
 fn assemble(list: Vec<RawParam>, defects: &mut Vec<Defect>) -> Parameters {
+    if !list.iter().any(|p| p.name.contains('*')) {
+        // No RFC 2231 name: every parameter is as written.
+        let mut out: Vec<Parameter> = Vec::with_capacity(list.len());
+        for p in list {
+            if out.iter().any(|q| q.name == p.name) {
+                defects.push(Defect {
+                    offset: p.at,
+                    kind: DefectKind::DuplicateParameter,
+                });
+            }
+            out.push(Parameter {
+                name: p.name,
+                value: plain_value(p.value),
+                charset: None,
+                language: None,
+                rfc2231: false,
+                well_formed: true,
+            });
+        }
+        return Parameters(out);
+    }
     let mut slots = Vec::new();
     let mut groups: Vec<(String, Vec<Segment>)> = Vec::new();
     for p in list {
@@ -437,11 +474,7 @@ fn assemble(list: Vec<RawParam>, defects: &mut Vec<Defect>) -> Parameters {
                 slots.push((p.at, Slot::Done(join(base.to_owned(), vec![seg], defects))));
             }
             None => {
-                let value = if memchr::memmem::find(&p.value, b"=?").is_some() {
-                    decode_text(&p.value).into_owned()
-                } else {
-                    String::from_utf8_lossy(&p.value).into_owned()
-                };
+                let value = plain_value(p.value);
                 slots.push((
                     p.at,
                     Slot::Done(Parameter {
@@ -552,7 +585,7 @@ fn join(name: String, mut segs: Vec<Segment>, defects: &mut Vec<Defect>) -> Para
         }
         // Segments all regular: a continued plain value, which may hold
         // RFC 2047 encoded words.
-        None if !rfc2231 && memchr::memmem::find(&bytes, b"=?").is_some() => {
+        None if !rfc2231 && find_word_start(&bytes, 0).is_some() => {
             decode_text(&bytes).into_owned()
         }
         None => charset::decode(b"", &bytes).into_owned(),

@@ -110,12 +110,19 @@ pub(crate) fn quoted_string(
                     }
                 }
                 i += 2;
-                continue;
             }
-            b'\r' | b'\n' => {}
-            _ => out.push(b),
+            b'\r' | b'\n' => i += 1,
+            _ => {
+                // A run of plain octets, copied at once.
+                let rest = input.get(i..).unwrap_or_default();
+                let run = rest
+                    .iter()
+                    .position(|&c| matches!(c, b'"' | b'\\' | b'\r' | b'\n'))
+                    .unwrap_or(rest.len());
+                out.extend_from_slice(&rest[..run]);
+                i += run;
+            }
         }
-        i += 1;
     }
     defects.push(Defect {
         offset: input.len(),

@@ -18,15 +18,42 @@ use super::charset;
 /// assert_eq!(unfold(b" a\r\n  b\n\tc"), &b" a  b\tc"[..]);
 /// ```
 pub fn unfold(raw: &[u8]) -> Cow<'_, [u8]> {
-    if memchr::memchr2(b'\r', b'\n', raw).is_none() {
+    let Some(first) = memchr::memchr2(b'\r', b'\n', raw) else {
         return Cow::Borrowed(raw);
+    };
+    let mut out = Vec::with_capacity(raw.len());
+    let mut from = 0;
+    for j in std::iter::once(first).chain(
+        memchr::memchr2_iter(b'\r', b'\n', raw.get(first + 1..).unwrap_or_default())
+            .map(|j| first + 1 + j),
+    ) {
+        out.extend_from_slice(raw.get(from..j).unwrap_or_default());
+        from = j + 1;
     }
-    Cow::Owned(
-        raw.iter()
-            .copied()
-            .filter(|&b| b != b'\r' && b != b'\n')
-            .collect(),
-    )
+    out.extend_from_slice(raw.get(from..).unwrap_or_default());
+    Cow::Owned(out)
+}
+
+/// `bytes` as text: borrowed when UTF-8, else with U+FFFD for what is not.
+pub(crate) fn lossy(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+/// `bytes` as text, without copying when UTF-8.
+pub(crate) fn lossy_owned(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Where the first `=?` of `text[from..]` starts, counted from the start
+/// of `text`.
+pub(crate) fn find_word_start(text: &[u8], from: usize) -> Option<usize> {
+    let rest = text.get(from..)?;
+    memchr::memchr_iter(b'=', rest)
+        .find(|&j| rest.get(j + 1) == Some(&b'?'))
+        .map(|j| from + j)
 }
 
 /// `WSP = SP / HTAB` (RFC 5234 Appendix B.1).
@@ -74,7 +101,18 @@ fn is_wsp(b: u8) -> bool {
 pub fn unstructured(raw: &[u8]) -> Cow<'_, str> {
     match unfold(raw) {
         Cow::Borrowed(b) => decode_text(trim_wsp(b)),
-        Cow::Owned(v) => Cow::Owned(decode_text(trim_wsp(&v)).into_owned()),
+        Cow::Owned(mut v) => {
+            let start = v.iter().position(|&b| !is_wsp(b)).unwrap_or(v.len());
+            let end = v.iter().rposition(|&b| !is_wsp(b)).map_or(start, |e| e + 1);
+            let t = v.get(start..end).unwrap_or_default();
+            if find_word_start(t, 0).is_some() {
+                return Cow::Owned(decode_text(t).into_owned());
+            }
+            // Nothing to decode: the unfolded octets are the text.
+            v.truncate(end);
+            v.drain(..start);
+            Cow::Owned(lossy_owned(v))
+        }
     }
 }
 
@@ -217,20 +255,19 @@ fn decode_q(text: &[u8], out: &mut Vec<u8>) {
 
 /// Decodes the encoded words of already unfolded and trimmed text.
 pub(crate) fn decode_text(text: &[u8]) -> Cow<'_, str> {
-    let finder = memchr::memmem::Finder::new(b"=?");
-    if finder.find(text).is_none() {
-        return String::from_utf8_lossy(text);
-    }
+    let Some(first) = find_word_start(text, 0) else {
+        return lossy(text);
+    };
     let mut out = String::with_capacity(text.len());
     // Octets of the adjacent encoded words seen so far, and their charset.
     let mut pending: Vec<u8> = Vec::new();
     let mut pending_charset: Option<&[u8]> = None;
     // Start of the literal text not yet written.
     let mut literal = 0;
-    let mut search = 0;
-    while let Some(i) = finder.find(&text[search..]).map(|i| search + i) {
+    let mut next = Some(first);
+    while let Some(i) = next {
         let Some(word) = encoded_word(text, i) else {
-            search = i + 1;
+            next = find_word_start(text, i + 1);
             continue;
         };
         let between = &text[literal..i];
@@ -240,7 +277,7 @@ pub(crate) fn decode_text(text: &[u8]) -> Cow<'_, str> {
         if !same {
             flush(&mut out, &mut pending, pending_charset.take());
             if !adjacent {
-                out.push_str(&String::from_utf8_lossy(between));
+                out.push_str(&lossy(between));
             }
         }
         pending_charset = Some(word.charset);
@@ -250,10 +287,10 @@ pub(crate) fn decode_text(text: &[u8]) -> Cow<'_, str> {
             decode_q(word.text, &mut pending);
         }
         literal = word.end;
-        search = word.end;
+        next = find_word_start(text, word.end);
     }
     flush(&mut out, &mut pending, pending_charset);
-    out.push_str(&String::from_utf8_lossy(&text[literal..]));
+    out.push_str(&lossy(&text[literal..]));
     Cow::Owned(out)
 }
 
@@ -268,6 +305,19 @@ fn flush(out: &mut String, pending: &mut Vec<u8>, charset: Option<&[u8]>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unfold_removes_every_line_break() {
+        assert_eq!(unfold(b"a"), &b"a"[..]);
+        assert_eq!(unfold(b"\r\n"), &b""[..]);
+        assert_eq!(unfold(b"\r\n a\r\n\tb\n c\rd\r\n\r\n"), &b" a\tb cd"[..]);
+        let long: Vec<u8> = b"word\r\n ".repeat(50);
+        assert_eq!(unfold(&long).into_owned(), b"word ".repeat(50));
+        assert_eq!(
+            unstructured(b"  Re:\r\n  long\r\n\tsubject  "),
+            "Re:  long\tsubject"
+        );
+    }
 
     #[test]
     fn rfc2047_section8_headers() {
