@@ -165,11 +165,14 @@ impl<'a> Message<'a> {
     /// Parses a whole message within `limits`.
     pub fn parse_with(input: &'a [u8], limits: &Limits) -> Self {
         let mut parser = MessageParser::new(limits);
+        // Room for a usual message at once: a few parts of a few dozen
+        // fields, more for a larger input.
+        let parts = (4 + input.len() / 8192).min(64);
         let mut b = Builder {
-            parts: Vec::new(),
-            fields: Vec::new(),
+            parts: Vec::with_capacity(parts),
+            fields: Vec::with_capacity(16 * parts),
             header_defects: Vec::new(),
-            defects: Vec::new(),
+            defects: Vec::with_capacity(parts),
             encoded: Vec::new(),
         };
         parser.parse_whole(input, &mut b);

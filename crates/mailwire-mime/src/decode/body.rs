@@ -557,7 +557,10 @@ impl MessageParser {
             line_start: true,
             ..Layer::default()
         };
-        root.header = Some(HeaderState::new(limits, None, 0, false));
+        root.header = Some(HeaderState {
+            splitter: Splitter::with_buffers(limits, Vec::with_capacity(32), Vec::new()),
+            ..HeaderState::new(limits, None, 0, false)
+        });
         Self {
             limits: *limits,
             decode: false,

@@ -101,13 +101,15 @@ pub fn content_type(raw: &[u8], limits: &Limits) -> (ContentType, Vec<Defect>) {
     let start = skip_cfws(raw, 0, &mut defects);
     let type_end = token(raw, start);
     let slash = skip_cfws(raw, type_end, &mut defects);
-    let mut ct = ContentType::default();
+    let mut names = None;
     let rest = if type_end > start && raw.get(slash) == Some(&b'/') {
         let sub_start = skip_cfws(raw, slash + 1, &mut defects);
         let sub_end = token(raw, sub_start);
         if sub_end > sub_start {
-            ct.media_type = lower(&raw[start..type_end]);
-            ct.subtype = lower(&raw[sub_start..sub_end]);
+            names = Some((
+                lower(&raw[start..type_end]),
+                lower(&raw[sub_start..sub_end]),
+            ));
             Some(sub_end)
         } else {
             None
@@ -125,8 +127,19 @@ pub fn content_type(raw: &[u8], limits: &Limits) -> (ContentType, Vec<Defect>) {
             (skip_to_semicolon(raw, start), true)
         }
     };
-    ct.parameters = params_from(raw, rest, separated, limits, &mut defects);
+    let parameters = params_from(raw, rest, separated, limits, &mut defects);
     defects.sort_by_key(|d| d.offset);
+    let ct = match names {
+        Some((media_type, subtype)) => ContentType {
+            media_type,
+            subtype,
+            parameters,
+        },
+        None => ContentType {
+            parameters,
+            ..ContentType::default()
+        },
+    };
     (ct, defects)
 }
 
@@ -285,7 +298,7 @@ fn params_from(
     limits: &Limits,
     defects: &mut Vec<Defect>,
 ) -> Parameters {
-    let mut list = Vec::new();
+    let mut list = Vec::with_capacity(4);
     let mut i = from;
     loop {
         i = skip_cfws(raw, i, defects);

@@ -46,7 +46,8 @@ struct Item {
 }
 
 fn lex(raw: &[u8]) -> Vec<Item> {
-    let mut out = Vec::new();
+    // A date is about a dozen items: room for them at once.
+    let mut out = Vec::with_capacity(16);
     let mut ignored = Vec::new();
     let mut i = 0;
     while let Some(&b) = raw.get(i) {

@@ -142,6 +142,12 @@ impl Splitter {
                 self.stop(buf.len(), DefectKind::MissingSeparator);
             }
         }
+        if !self.seen_bare_cr {
+            self.seen_bare_cr = true;
+            if let Some(at) = self.body_start.and_then(|b| bare_cr(buf.get(..b)?)) {
+                self.defect(at, DefectKind::BareCr);
+            }
+        }
         self.defects.sort_by_key(|d| d.offset);
         self.body_start
     }
@@ -205,14 +211,9 @@ impl Splitter {
             Some(_) => self.field_line(content, start, content_end, end),
         }
         // Line-ending defects count only for lines of the section: a line
-        // that ended it belongs to the body.
+        // that ended it belongs to the body. (A bare CR is looked for once
+        // the section has ended: see [`Self::bare_cr`].)
         if before && self.body_start.is_none_or(|b| b > start) {
-            if !self.seen_bare_cr {
-                if let Some(i) = memchr::memchr(b'\r', content) {
-                    self.seen_bare_cr = true;
-                    self.defect(start + i, DefectKind::BareCr);
-                }
-            }
             if let (Some(lf), false) = (bare_lf, self.seen_bare_lf) {
                 self.seen_bare_lf = true;
                 self.defect(lf, DefectKind::BareLf);
@@ -223,22 +224,31 @@ impl Splitter {
     /// `field-name ":"` (RFC 5322 §3.6.8) or, obsolete,
     /// `field-name *WSP ":"` (RFC 5322 §4.5), at the start of a line.
     fn field_line(&mut self, content: &[u8], start: usize, content_end: usize, end: usize) {
-        let Some(colon) = memchr::memchr(b':', content) else {
+        // Usually the name is all `ftext` up to the colon: one short scan
+        // finds both.
+        let plain = content.iter().position(|&b| !is_ftext(b));
+        let colon = match plain {
+            Some(c) if content.get(c) == Some(&b':') => Some(c),
+            _ => memchr::memchr(b':', content),
+        };
+        let Some(colon) = colon else {
             self.stop(start, DefectKind::MissingSeparator);
             return;
         };
         if !self.room_for_field(start) {
             return;
         }
-        let raw_name = &content[..colon];
-        let name_len = raw_name
-            .iter()
-            .rposition(|b| !matches!(b, b' ' | b'\t'))
-            .map_or(0, |i| i + 1);
-        let name = &raw_name[..name_len];
-        if name.is_empty() {
+        let name_len = if plain == Some(colon) {
+            colon
+        } else {
+            content[..colon]
+                .iter()
+                .rposition(|b| !matches!(b, b' ' | b'\t'))
+                .map_or(0, |i| i + 1)
+        };
+        if name_len == 0 {
             self.defect(start + colon, DefectKind::InvalidFieldName);
-        } else if let Some(i) = name.iter().position(|&b| !is_ftext(b)) {
+        } else if let Some(i) = plain.filter(|&i| i < name_len) {
             self.defect(start + i, DefectKind::InvalidFieldName);
         }
         if name_len < colon && name_len > 0 {
@@ -270,6 +280,12 @@ impl Splitter {
             true
         }
     }
+}
+
+/// The first CR of `section` not followed by LF (the last octet counts as
+/// followed by nothing).
+fn bare_cr(section: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'\r', section).find(|&i| section.get(i + 1) != Some(&b'\n'))
 }
 
 /// Splits the header section at the start of `input` into fields.

@@ -133,7 +133,8 @@ pub(crate) fn quoted_string(
 
 /// Splits a structured field body into tokens, skipping `CFWS`.
 pub(crate) fn lex(input: &[u8], defects: &mut Vec<Defect>) -> Vec<Token> {
-    let mut tokens = Vec::new();
+    // Room for the usual token density at once.
+    let mut tokens = Vec::with_capacity(input.len() / 4 + 4);
     let mut ws = false;
     let mut i = 0;
     while let Some(&b) = input.get(i) {
