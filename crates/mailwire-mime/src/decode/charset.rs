@@ -27,16 +27,39 @@ pub(crate) fn decode<'a>(charset: &[u8], bytes: &'a [u8]) -> Cow<'a, str> {
     if is_utf7(label) {
         return Cow::Owned(utf7(bytes));
     }
-    if bytes.is_ascii() && !is_ascii_incompatible(label) {
-        return fallback(bytes);
+    match lookup(label) {
+        // ASCII means ASCII in every ASCII-compatible charset.
+        Some(enc) if !(bytes.is_ascii() && enc.is_ascii_compatible()) => {
+            enc.decode_without_bom_handling(bytes).0
+        }
+        _ => fallback(bytes),
     }
-    if is_us_ascii(label) {
-        return fallback(bytes);
+}
+
+/// Labels mail uses most, with the encoding the WHATWG Encoding Standard
+/// gives them (`iso-8859-1` and `us-ascii` are `windows-1252` there).
+const COMMON: [(&str, &encoding_rs::Encoding); 8] = [
+    ("iso-8859-1", encoding_rs::WINDOWS_1252),
+    ("windows-1252", encoding_rs::WINDOWS_1252),
+    ("iso-8859-15", encoding_rs::ISO_8859_15),
+    ("iso-8859-2", encoding_rs::ISO_8859_2),
+    ("windows-1251", encoding_rs::WINDOWS_1251),
+    ("koi8-r", encoding_rs::KOI8_R),
+    ("iso-2022-jp", encoding_rs::ISO_2022_JP),
+    ("shift_jis", encoding_rs::SHIFT_JIS),
+];
+
+/// The encoding of a WHATWG label (the "replacement" encoding excepted):
+/// the common ones without the general lookup.
+fn lookup(label: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    if is_utf8(label) {
+        return Some(encoding_rs::UTF_8);
     }
-    match encoding_rs::Encoding::for_label_no_replacement(label) {
-        Some(enc) => enc.decode_without_bom_handling(bytes).0,
-        None => fallback(bytes),
-    }
+    COMMON
+        .iter()
+        .find(|(name, _)| label.eq_ignore_ascii_case(name.as_bytes()))
+        .map(|&(_, enc)| enc)
+        .or_else(|| encoding_rs::Encoding::for_label_no_replacement(label))
 }
 
 /// True when [`decode`] knows `charset` (rather than guessing through its
@@ -47,15 +70,7 @@ pub(crate) fn is_known(charset: &[u8]) -> bool {
         || is_utf8(label)
         || is_utf7(label)
         || is_us_ascii(label)
-        || encoding_rs::Encoding::for_label_no_replacement(label).is_some()
-}
-
-/// True for the charsets in which ASCII bytes do not mean ASCII characters.
-fn is_ascii_incompatible(label: &[u8]) -> bool {
-    if is_utf7(label) {
-        return true;
-    }
-    encoding_rs::Encoding::for_label_no_replacement(label).is_some_and(|e| !e.is_ascii_compatible())
+        || lookup(label).is_some()
 }
 
 fn trim_ascii(s: &[u8]) -> &[u8] {
@@ -195,6 +210,23 @@ fn push_utf16(out: &mut String, high: &mut Option<u16>, unit: u16) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_labels_are_the_whatwg_ones() {
+        for (name, enc) in COMMON {
+            assert_eq!(
+                encoding_rs::Encoding::for_label_no_replacement(name.as_bytes()),
+                Some(enc),
+                "{name}"
+            );
+            assert_eq!(lookup(name.to_uppercase().as_bytes()), Some(enc));
+        }
+        assert_eq!(lookup(b"UTF-8"), Some(encoding_rs::UTF_8));
+        assert_eq!(lookup(b"latin2"), Some(encoding_rs::ISO_8859_2));
+        assert_eq!(lookup(b"x-unknown"), None);
+        assert_eq!(decode(b"ISO-8859-1", b"caf\xe9"), "café");
+        assert_eq!(decode(b"utf-16le", b"a\0"), "a");
+    }
 
     #[test]
     fn whatwg_labels() {

@@ -394,7 +394,16 @@ fn unquoted_value(raw: &[u8], from: usize, defects: &mut Vec<Defect>) -> (Vec<u8
                     out.push(b' ');
                 }
                 spaced = false;
-                out.push(b);
+                // The run of octets up to the next one looked at above,
+                // copied at once.
+                let rest = raw.get(i..).unwrap_or_default();
+                let run = rest
+                    .iter()
+                    .position(|&c| matches!(c, b';' | b'(' | b'\r' | b'\n' | b' ' | b'\t'))
+                    .unwrap_or(rest.len());
+                out.extend_from_slice(&rest[..run]);
+                i += run;
+                continue;
             }
         }
         i += 1;
