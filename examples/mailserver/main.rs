@@ -1,45 +1,53 @@
-//! A small complete mail server on loopback: SMTP in, POP3 out, one
-//! Maildir per user. Thin glue over `mailwire-smtp`, `mailwire-pop3`,
-//! tokio and rustls; the connection handlers are the ones `smtp-server`
-//! and `pop3-server` use (`examples/support/`).
+//! A small complete mail server on loopback: SMTP in, POP3 and IMAP out,
+//! one Maildir per user. Thin glue over `mailwire-smtp`, `mailwire-pop3`,
+//! `mailwire-imap`, tokio and rustls; the connection handlers are the ones
+//! `smtp-server`, `pop3-server` and `imap-server` use (`examples/support/`).
 //!
 //! ```sh
 //! cargo run --release --example mailserver
 //! cargo run --release --example mailserver -- --user alice:secret --user bob:hunter2 \
-//!     --smtp 127.0.0.1:2525 --pop3 127.0.0.1:1110 --smtps 127.0.0.1:4650 --pop3s 127.0.0.1:9950
+//!     --smtp 127.0.0.1:2525 --pop3 127.0.0.1:1110 --imap 127.0.0.1:1143 \
+//!     --smtps 127.0.0.1:4650 --pop3s 127.0.0.1:9950 --imaps 127.0.0.1:9930
 //! ```
 //!
-//! With no flags: SMTP on 127.0.0.1:2525, POP3 on 127.0.0.1:1110, a demo
-//! user (`demo`, password `demo`), mail under a data directory in the
-//! system's temporary directory. All of it is printed at start.
+//! With no flags: SMTP on 127.0.0.1:2525, POP3 on 127.0.0.1:1110, IMAP on
+//! 127.0.0.1:1143, a demo user (`demo`, password `demo`), mail under a
+//! data directory in the system's temporary directory. All of it is
+//! printed at start.
 //!
 //! - Mail to a local user (`NAME@DOMAIN` for a local domain — `localhost`,
 //!   `--hostname`, each `--domain`, the listeners' address literals —
 //!   `NAME+anything@DOMAIN` and `postmaster` too) is written under the
 //!   user's `tmp/`, synced and renamed into `new/` before the `250`: a
 //!   crash never leaves a partial message, and what was acknowledged is on
-//!   disk. The next POP3 login sees it. Mail for any other domain is
+//!   disk. IMAP sessions idling on the user's INBOX are told at once
+//!   (`* N EXISTS`), the next POP3 login sees it. Mail for any other domain is
 //!   refused with `550 5.7.1` (no relaying); an unknown local user with
 //!   `550 5.1.1`.
-//! - STARTTLS and STLS on the plain ports, implicit TLS on `--smtps` and
-//!   `--pop3s`, with `--tls-cert`/`--tls-key` (PEM) or a self-signed
-//!   certificate made at start. AUTH PLAIN/LOGIN over SMTP (optional:
-//!   local delivery needs none); USER/PASS, APOP and AUTH over POP3.
-//!   On a listener bound to a non-loopback address no password is
-//!   accepted before TLS.
+//! - IMAP serves each user's Maildir as INBOX, with Maildir++ folders
+//!   for the mailboxes a client creates (the `imap-server` example's
+//!   store: UIDs kept in the Maildir, flags in the file names, `IDLE`).
+//!   POP3 and IMAP read the same files: what one deletes the other no
+//!   longer lists.
+//! - STARTTLS and STLS on the plain ports, implicit TLS on `--smtps`,
+//!   `--pop3s` and `--imaps`, with `--tls-cert`/`--tls-key` (PEM) or a
+//!   self-signed certificate made at start. AUTH PLAIN/LOGIN over SMTP
+//!   (optional: local delivery needs none); USER/PASS, APOP and AUTH over
+//!   POP3; LOGIN and AUTHENTICATE PLAIN/LOGIN over IMAP. On a listener
+//!   bound to a non-loopback address no password is accepted before TLS
+//!   (IMAP announces `LOGINDISABLED`).
 //! - `--max-size` (default 10 MiB) is announced (`SIZE`) and enforced;
 //!   `--max-connections` (default 100, all listeners together) answers
-//!   connections beyond it with `421 4.7.0` / `-ERR [SYS/TEMP]`;
-//!   `--idle-timeout SECS` closes silent connections (default 300 s for
-//!   SMTP, 600 s for POP3). Malformed commands get the protocol's error
+//!   connections beyond it with `421 4.7.0` / `-ERR [SYS/TEMP]` /
+//!   `* BYE [UNAVAILABLE]`; `--idle-timeout SECS` closes silent
+//!   connections (default 300 s for SMTP, 600 s for POP3, 1800 s for
+//!   IMAP, RFC 9051 §5.4). Malformed commands get the protocol's error
 //!   and the connection stays.
 //! - Ctrl-C or SIGTERM: the listeners close, idle sessions are told
-//!   (`421 4.3.2`), messages being received are read to their end and
-//!   delivered, and the server waits (up to 30 s) for every session.
+//!   (`421 4.3.2`, `* BYE`), messages being received are read to their
+//!   end and delivered, and the server waits (up to 30 s) for every
+//!   session.
 //! - One log line per session event on stderr, prefixed with the protocol.
-//!
-//! IMAP (`--imap ADDR`, default 127.0.0.1:1143) is the third listener, to
-//! come with the IMAP server example: see [`Protocol`].
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -63,6 +71,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tracing::Instrument;
 
 use support::args::Args;
+use support::imap_conn::{Conn as ImapConn, Shared as ImapShared};
 use support::pop3_conn::{Conn as Pop3Conn, Pop3Shared};
 use support::pop3_store::Locks;
 use support::shutdown::{self, Shutdown};
@@ -71,16 +80,18 @@ use support::stream::Stream;
 use users::{Directory, valid_user_name};
 
 const USAGE: &str = "\
-usage: mailserver [--smtp ADDR] [--pop3 ADDR] [--imap ADDR] [--smtps ADDR] [--pop3s ADDR]
+usage: mailserver [--smtp ADDR] [--pop3 ADDR] [--imap ADDR]
+                  [--smtps ADDR] [--pop3s ADDR] [--imaps ADDR]
                   [--data DIR] [--user NAME:PASS]... [--hostname NAME] [--domain NAME]...
                   [--tls-cert FILE --tls-key FILE] [--max-size OCTETS]
                   [--max-connections N] [--idle-timeout SECS]
 
   --smtp ADDR          SMTP with STARTTLS (default 127.0.0.1:2525)
   --pop3 ADDR          POP3 with STLS (default 127.0.0.1:1110)
-  --imap ADDR          IMAP (default 127.0.0.1:1143; not served yet)
+  --imap ADDR          IMAP with STARTTLS (default 127.0.0.1:1143)
   --smtps ADDR         SMTP over implicit TLS (off unless given)
   --pop3s ADDR         POP3 over implicit TLS (off unless given)
+  --imaps ADDR         IMAP over implicit TLS (off unless given)
   --data DIR           one Maildir per user below DIR (default: a directory
                        in the system's temporary directory)
   --user NAME:PASS     a local user (repeatable; default: demo:demo)
@@ -90,17 +101,17 @@ usage: mailserver [--smtp ADDR] [--pop3 ADDR] [--imap ADDR] [--smtps ADDR] [--po
                        self-signed certificate made at start)
   --max-size OCTETS    largest message accepted (default 10485760)
   --max-connections N  open connections, all listeners (default 100)
-  --idle-timeout SECS  close silent connections (default 300 SMTP, 600 POP3)";
+  --idle-timeout SECS  close silent connections (default 300 SMTP,
+                       600 POP3, 1800 IMAP)";
 
-/// The protocols this server listens for. IMAP joins here: a variant, a
-/// `--imap` listener in `main`, and an arm in [`serve`] that hands the
-/// connection to the IMAP example's connection handler with the same
-/// [`Directory`] (its Maildirs are what IMAP serves; `support::maildir`
-/// already has the folders and flags IMAP needs).
+/// The protocols this server listens for; [`serve`] hands each
+/// connection to the protocol's handler in `examples/support/`, over the
+/// same [`Directory`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Protocol {
     Smtp,
     Pop3,
+    Imap,
 }
 
 /// One listening socket.
@@ -120,6 +131,8 @@ impl Listener {
             (Protocol::Smtp, true) => "smtps",
             (Protocol::Pop3, false) => "pop3",
             (Protocol::Pop3, true) => "pop3s",
+            (Protocol::Imap, false) => "imap",
+            (Protocol::Imap, true) => "imaps",
         }
     }
 }
@@ -129,6 +142,10 @@ struct Server {
     smtp: Arc<SmtpShared>,
     smtp_config: ServerConfig,
     pop3: Arc<Pop3Shared>,
+    /// IMAP on loopback listeners (passwords before TLS accepted) and on
+    /// the others (`LOGINDISABLED` until TLS).
+    imap_loopback: Arc<ImapShared>,
+    imap_remote: Arc<ImapShared>,
     tls: tokio_rustls::TlsAcceptor,
     permits: Arc<Semaphore>,
     max_connections: usize,
@@ -146,6 +163,7 @@ fn main() -> ExitCode {
             "imap",
             "smtps",
             "pop3s",
+            "imaps",
             "data",
             "user",
             "hostname",
@@ -231,6 +249,12 @@ async fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
             args.get("pop3").unwrap_or("127.0.0.1:1110"),
         )
         .await?,
+        bind(
+            Protocol::Imap,
+            false,
+            args.get("imap").unwrap_or("127.0.0.1:1143"),
+        )
+        .await?,
     ];
     if let Some(addr) = args.get("smtps") {
         listeners.push(bind(Protocol::Smtp, true, addr).await?);
@@ -238,7 +262,9 @@ async fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(addr) = args.get("pop3s") {
         listeners.push(bind(Protocol::Pop3, true, addr).await?);
     }
-    let imap = args.get("imap").unwrap_or("127.0.0.1:1143").to_owned();
+    if let Some(addr) = args.get("imaps") {
+        listeners.push(bind(Protocol::Imap, true, addr).await?);
+    }
 
     if demo && listeners.iter().any(|l| !l.addr.ip().is_loopback()) {
         args.fail("a listener is not on loopback: give --user NAME:PASS instead of the demo user");
@@ -288,6 +314,7 @@ async fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     let smtp_idle = Duration::from_secs(idle_arg.unwrap_or(300));
     let pop3_idle = Duration::from_secs(idle_arg.unwrap_or(600));
+    let imap_idle = Duration::from_secs(idle_arg.unwrap_or(1800));
 
     let mut limits = Limits::default();
     limits.message_size = max_size;
@@ -312,7 +339,7 @@ async fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         users: users.clone(),
         maildrops: directory.clone(),
         locks: Locks::default(),
-        tls: Some(tls_config),
+        tls: Some(Arc::clone(&tls_config)),
         stls: true,
         apop: true,
         idle: pop3_idle,
@@ -320,6 +347,20 @@ async fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         implementation: "mailwire-mailserver",
         shutdown: shutdown.clone(),
     });
+    let imap_shared = |require_tls| {
+        Arc::new(ImapShared {
+            users: directory.imap_users(),
+            tls: Some(Arc::clone(&tls_config)),
+            require_tls,
+            idle_timeout: imap_idle,
+            // Deliveries of this server wake IDLE at once; the poll finds
+            // what other programs put into the Maildirs.
+            poll: Duration::from_secs(5),
+            shutdown: shutdown.clone(),
+        })
+    };
+    let imap_loopback = imap_shared(false);
+    let imap_remote = imap_shared(true);
 
     // What a developer needs to point a client at it.
     println!("mailwire mailserver");
@@ -328,10 +369,10 @@ async fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
             (_, true) => "implicit TLS",
             (Protocol::Smtp, false) => "STARTTLS",
             (Protocol::Pop3, false) => "STLS",
+            (Protocol::Imap, false) => "STARTTLS",
         };
         println!("  {:<6} {} ({tls})", listener.name(), listener.addr);
     }
-    println!("  imap   {imap} (not served yet: the IMAP server example comes later)");
     println!(
         "  data   {} (one Maildir per user)",
         data.canonicalize().unwrap_or(data.clone()).display()
@@ -353,6 +394,8 @@ async fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         smtp,
         smtp_config,
         pop3,
+        imap_loopback,
+        imap_remote,
         tls,
         permits: Arc::new(Semaphore::new(max_connections)),
         max_connections,
@@ -417,7 +460,9 @@ fn admit(listener: &Listener, mut stream: TcpStream, peer: SocketAddr, server: &
         "smtp" => tracing::info_span!("smtp"),
         "smtps" => tracing::info_span!("smtps"),
         "pop3" => tracing::info_span!("pop3"),
-        _ => tracing::info_span!("pop3s"),
+        "pop3s" => tracing::info_span!("pop3s"),
+        "imap" => tracing::info_span!("imap"),
+        _ => tracing::info_span!("imaps"),
     };
     let Ok(permit) = Arc::clone(&server.permits).try_acquire_owned() else {
         span.in_scope(|| tracing::warn!(session = id, %peer, "too many connections: refused"));
@@ -429,6 +474,8 @@ fn admit(listener: &Listener, mut stream: TcpStream, peer: SocketAddr, server: &
             let refusal: &[u8] = match protocol {
                 Protocol::Smtp => b"421 4.7.0 Too many connections, try again later\r\n",
                 Protocol::Pop3 => b"-ERR [SYS/TEMP] Too many connections, try again later\r\n",
+                // A BYE greeting (RFC 9051 §7.1.5), code of RFC 5530.
+                Protocol::Imap => b"* BYE [UNAVAILABLE] Too many connections, try again later\r\n",
             };
             let _ = tokio::time::timeout(Duration::from_secs(5), stream.write_all(refusal)).await;
             let _ = stream.shutdown().await;
@@ -473,6 +520,14 @@ async fn serve(
         }
         Protocol::Pop3 => {
             Pop3Conn::run(id, peer, stream, Arc::clone(&server.pop3), loopback).await;
+        }
+        Protocol::Imap => {
+            let shared = if loopback {
+                &server.imap_loopback
+            } else {
+                &server.imap_remote
+            };
+            ImapConn::run(id, peer, stream, Arc::clone(shared)).await;
         }
     }
 }

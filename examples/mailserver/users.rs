@@ -1,6 +1,8 @@
 //! The users of the server and where their mail lives: one Maildir per
 //! user under the data directory, and the local domains whose addresses
-//! are delivered into them.
+//! are delivered into them. Each Maildir is also one user's IMAP store,
+//! whose notifier a delivery fires so that idling IMAP sessions hear of
+//! new mail at once.
 
 use std::collections::HashMap;
 use std::io;
@@ -8,6 +10,8 @@ use std::path::Path;
 
 use mailwire::smtp::types::{ForwardPath, Reply};
 
+use crate::support::imap_conn::User as ImapUser;
+use crate::support::imap_store::{Notifier, Store};
 use crate::support::maildir::Maildir;
 use crate::support::pop3_conn::Maildrops;
 use crate::support::smtp_conn::{Mailboxes, reply};
@@ -19,6 +23,8 @@ pub(crate) struct Directory {
     /// the postmaster's mail.
     pub(crate) users: Vec<(String, String)>,
     maildirs: HashMap<String, Maildir>,
+    /// The IMAP store over each Maildir, by lower-case user name.
+    stores: HashMap<String, Store>,
     /// Lower-case domains and address literals (`[127.0.0.1]`).
     pub(crate) domains: Vec<String>,
 }
@@ -41,14 +47,38 @@ impl Directory {
         domains: Vec<String>,
     ) -> io::Result<Directory> {
         let mut maildirs = HashMap::new();
+        let mut stores = HashMap::new();
         for (name, _) in &users {
-            maildirs.insert(name.to_ascii_lowercase(), Maildir::open(data.join(name))?);
+            let maildir = Maildir::open(data.join(name))?;
+            let key = name.to_ascii_lowercase();
+            stores.insert(
+                key.clone(),
+                Store::new(maildir.clone(), Notifier::default()),
+            );
+            maildirs.insert(key, maildir);
         }
         Ok(Directory {
             users,
             maildirs,
+            stores,
             domains,
         })
+    }
+
+    /// The users as the IMAP connections see them: name, password and
+    /// the store over their Maildir.
+    pub(crate) fn imap_users(&self) -> Vec<ImapUser> {
+        self.users
+            .iter()
+            .filter_map(|(name, password)| {
+                let store = self.stores.get(&name.to_ascii_lowercase())?;
+                Some(ImapUser {
+                    name: name.clone(),
+                    password: password.clone(),
+                    store: store.clone(),
+                })
+            })
+            .collect()
     }
 
     /// The Maildir of a user name (any case), if it is one.
@@ -83,6 +113,17 @@ impl Mailboxes for Directory {
             return self.postmaster().cloned().ok_or_else(unknown);
         }
         self.maildir(local).cloned().ok_or_else(unknown)
+    }
+
+    /// Wakes the IMAP sessions idling on the user's INBOX.
+    fn delivered(&self, maildir: &Maildir, _unique: &str) {
+        for (name, mine) in &self.maildirs {
+            if mine.root() == maildir.root() {
+                if let Some(store) = self.stores.get(name) {
+                    store.notifier().notify();
+                }
+            }
+        }
     }
 }
 

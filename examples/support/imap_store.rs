@@ -145,6 +145,10 @@ pub struct Store {
     notifier: Notifier,
     /// Sizes on the wire (CRLF line ends) by unique name.
     sizes: std::sync::Arc<std::sync::Mutex<HashMap<String, u64>>>,
+    /// Held while a uid list is read, extended and written, so that
+    /// sessions listing at once give every message one UID, new messages
+    /// in the order they are first seen.
+    uidlists: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 /// The message with every bare LF made CRLF, as IMAP sends messages
@@ -181,6 +185,7 @@ impl Store {
             root,
             notifier,
             sizes: std::sync::Arc::default(),
+            uidlists: std::sync::Arc::default(),
         }
     }
 
@@ -269,6 +274,7 @@ impl Store {
 
     /// The messages of `folder`, with UIDs given to new ones (and saved).
     pub fn list(&self, folder: &Maildir) -> io::Result<Listing> {
+        let _uidlists = self.uidlists.lock().unwrap_or_else(|e| e.into_inner());
         let files = folder.messages()?;
         let path = folder.root().join(UIDLIST);
         let (mut list, mut dirty) = match read_uidlist(&path) {

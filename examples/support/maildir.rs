@@ -125,17 +125,27 @@ impl Maildir {
                     .next()
                     .and_then(|t| t.parse().ok())
                     .unwrap_or(0);
+                let size = match entry.metadata() {
+                    Ok(m) => m.len(),
+                    // Moved (new/ to cur/, flags changed) or removed by
+                    // another reader since the directory was read: a
+                    // moved file is found where it went.
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(e),
+                };
                 messages.push(MessageFile {
                     path: entry.path(),
                     unique,
                     flags,
-                    size: entry.metadata()?.len(),
+                    size,
                     new,
                     time,
                 });
             }
         }
-        messages.sort_by(|a, b| (a.time, &a.unique).cmp(&(b.time, &b.unique)));
+        // A message moved to cur/ while new/ was read is listed once, in cur/.
+        messages.sort_by(|a, b| (a.time, &a.unique, a.new).cmp(&(b.time, &b.unique, b.new)));
+        messages.dedup_by(|later, first| later.unique == first.unique);
         Ok(messages)
     }
 
