@@ -1116,22 +1116,10 @@ impl<'a> Flag<'a> {
 
     /// The system flag named `name` (without `\`).
     fn system(name: &[u8]) -> Option<Self> {
-        // Upper-cased into a small buffer and matched: the decoder reads a
-        // flag list on nearly every FETCH response.
-        let mut buf = [0u8; 8];
-        let upper = buf.get_mut(..name.len())?;
-        for (u, b) in upper.iter_mut().zip(name) {
-            *u = b.to_ascii_uppercase();
-        }
-        Some(match &*upper {
-            b"ANSWERED" => Self::Answered,
-            b"FLAGGED" => Self::Flagged,
-            b"DELETED" => Self::Deleted,
-            b"SEEN" => Self::Seen,
-            b"DRAFT" => Self::Draft,
-            b"RECENT" => Self::Recent,
-            _ => return None,
-        })
+        SYSTEM_FLAGS
+            .iter()
+            .find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(name))
+            .map(|(_, make)| make())
     }
 
     /// The name of a system flag, without `\`.

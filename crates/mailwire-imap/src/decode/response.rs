@@ -55,33 +55,6 @@ fn quoted_stop(s: &[u8]) -> Option<usize> {
     s.get(i..)?.iter().position(|&b| stop(b)).map(|j| i + j)
 }
 
-/// A name upper-cased for matching against keywords with `match`; a name
-/// longer than every keyword reads as empty, which matches none.
-struct Upper {
-    buf: [u8; 16],
-    len: usize,
-}
-
-impl Upper {
-    fn new(name: &[u8]) -> Self {
-        let mut buf = [0u8; 16];
-        let len = match buf.get_mut(..name.len()) {
-            Some(dst) => {
-                for (d, s) in dst.iter_mut().zip(name) {
-                    *d = s.to_ascii_uppercase();
-                }
-                name.len()
-            }
-            None => 0,
-        };
-        Self { buf, len }
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
-    }
-}
-
 /// A grammar failure: where (offset in the parsed bytes) and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PErr {
@@ -1435,9 +1408,9 @@ impl<'a, 'l> P<'a, 'l> {
     /// One `msg-att-dynamic / msg-att-static` (RFC 9051 §9, RFC 3501 §9,
     /// RFC 3516, RFC 7162, RFC 8474, RFC 8970, Gmail's X-GM-*).
     fn fetch_item(&mut self) -> R<FetchItem<'a>> {
-        let name = Upper::new(self.name("fetch item")?);
-        let key = name.as_bytes();
-        if key == b"BODY" && self.peek() == Some(b'[') {
+        let name = self.name("fetch item")?;
+        let is = |w: &str| name.eq_ignore_ascii_case(w.as_bytes());
+        if is("BODY") && self.peek() == Some(b'[') {
             let section = self.section()?;
             let origin = self.origin()?;
             self.sp()?;
@@ -1448,9 +1421,9 @@ impl<'a, 'l> P<'a, 'l> {
                 data,
             });
         }
-        if key == b"BINARY" || key == b"BINARY.SIZE" {
+        if is("BINARY") || is("BINARY.SIZE") {
             let section = self.section_binary()?;
-            if key == b"BINARY.SIZE" {
+            if is("BINARY.SIZE") {
                 self.sp()?;
                 let size = self.number()?;
                 return Ok(FetchItem::BinarySize { section, size });
@@ -1468,37 +1441,49 @@ impl<'a, 'l> P<'a, 'l> {
             return self.fail("fetch item");
         }
         self.sp()?;
-        Ok(match key {
-            b"FLAGS" => FetchItem::Flags(self.flag_list()?),
-            b"UID" => FetchItem::Uid(self.nz_number()?),
-            b"INTERNALDATE" => FetchItem::InternalDate(self.string()?),
-            b"RFC822.SIZE" => FetchItem::Rfc822Size(self.number64()?),
-            b"ENVELOPE" => FetchItem::Envelope(Box::new(self.envelope()?)),
-            b"BODY" => FetchItem::Body(Box::new(self.body()?)),
-            b"BODYSTRUCTURE" => FetchItem::BodyStructure(Box::new(self.body()?)),
-            b"RFC822" => FetchItem::Rfc822(self.nstring()?),
-            b"RFC822.HEADER" => FetchItem::Rfc822Header(self.nstring()?),
-            b"RFC822.TEXT" => FetchItem::Rfc822Text(self.nstring()?),
-            b"MODSEQ" => {
-                self.expect(b'(', "'('")?;
-                self.skip_sp();
-                let n = self.number64()?;
-                self.close()?;
-                FetchItem::ModSeq(n)
+        Ok(if is("FLAGS") {
+            FetchItem::Flags(self.flag_list()?)
+        } else if is("UID") {
+            FetchItem::Uid(self.nz_number()?)
+        } else if is("INTERNALDATE") {
+            FetchItem::InternalDate(self.string()?)
+        } else if is("RFC822.SIZE") {
+            FetchItem::Rfc822Size(self.number64()?)
+        } else if is("ENVELOPE") {
+            FetchItem::Envelope(Box::new(self.envelope()?))
+        } else if is("BODY") {
+            FetchItem::Body(Box::new(self.body()?))
+        } else if is("BODYSTRUCTURE") {
+            FetchItem::BodyStructure(Box::new(self.body()?))
+        } else if is("RFC822") {
+            FetchItem::Rfc822(self.nstring()?)
+        } else if is("RFC822.HEADER") {
+            FetchItem::Rfc822Header(self.nstring()?)
+        } else if is("RFC822.TEXT") {
+            FetchItem::Rfc822Text(self.nstring()?)
+        } else if is("MODSEQ") {
+            self.expect(b'(', "'('")?;
+            self.skip_sp();
+            let n = self.number64()?;
+            self.close()?;
+            FetchItem::ModSeq(n)
+        } else if is("EMAILID") {
+            FetchItem::EmailId(self.paren_object_id()?)
+        } else if is("THREADID") {
+            if self.at_nil() {
+                self.pos += 3;
+                FetchItem::ThreadId(None)
+            } else {
+                FetchItem::ThreadId(Some(self.paren_object_id()?))
             }
-            b"EMAILID" => FetchItem::EmailId(self.paren_object_id()?),
-            b"THREADID" => {
-                if self.at_nil() {
-                    self.pos += 3;
-                    FetchItem::ThreadId(None)
-                } else {
-                    FetchItem::ThreadId(Some(self.paren_object_id()?))
-                }
-            }
-            b"PREVIEW" => FetchItem::Preview(self.nstring()?),
-            b"X-GM-MSGID" => FetchItem::GmMsgId(self.number64()?),
-            b"X-GM-THRID" => FetchItem::GmThrId(self.number64()?),
-            b"X-GM-LABELS" => FetchItem::GmLabels(self.list(|p| {
+        } else if is("PREVIEW") {
+            FetchItem::Preview(self.nstring()?)
+        } else if is("X-GM-MSGID") {
+            FetchItem::GmMsgId(self.number64()?)
+        } else if is("X-GM-THRID") {
+            FetchItem::GmThrId(self.number64()?)
+        } else if is("X-GM-LABELS") {
+            FetchItem::GmLabels(self.list(|p| {
                 if p.peek() == Some(b'\\') {
                     let start = p.pos;
                     p.pos += 1;
@@ -1507,8 +1492,9 @@ impl<'a, 'l> P<'a, 'l> {
                 } else {
                     p.astring()
                 }
-            })?),
-            _ => return self.fail("fetch item"),
+            })?)
+        } else {
+            return self.fail("fetch item");
         })
     }
 
