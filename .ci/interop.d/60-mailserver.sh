@@ -1,10 +1,12 @@
 # The mailserver example end to end: smtplib, curl and mutt send through
-# it (STARTTLS, implicit TLS, AUTH), poplib and curl read the same bytes
-# back; malformed input, limits, a client vanishing in DATA, slow clients,
-# the SMTP smuggling vectors, graceful shutdown; a load test (50 SMTP
-# clients, 5 000 pipelined messages, POP3 readers at the same time) with
-# aiosmtpd under the same load as a reference; and a SIGKILL during a load
-# run, after which every acknowledged message is there and none is partial.
+# it (STARTTLS, implicit TLS, AUTH), poplib, imaplib and curl (pop3://,
+# imap://) read the same bytes back; an imaplib IDLE session is told of a
+# delivery at once; malformed input, limits, a client vanishing in DATA,
+# slow clients, the SMTP smuggling vectors, graceful shutdown; a load test
+# (50 SMTP clients, 5 000 pipelined messages, POP3 and IMAP readers at the
+# same time, then POP3 and IMAP compared) with aiosmtpd under the same load
+# as a reference; and a SIGKILL during a load run, after which every
+# acknowledged message is there and none is partial.
 
 cargo build --quiet --example mailserver
 ms_bin="${CARGO_TARGET_DIR:-target}/debug/examples/mailserver"
@@ -18,17 +20,19 @@ timeout 60 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost
     -keyout "$ms/key.pem" -out "$ms/cert.pem" 2>/dev/null
 
 ms_pid=
-start_mailserver() { # NAME DATA ARGS...: sets ms_smtp, ms_pop3, ms_pid
+start_mailserver() { # NAME DATA ARGS...: sets ms_smtp, ms_pop3, ms_imap, ms_pid
     local name=$1 data=$2
     shift 2
     ms_smtp=$(free_port)
     ms_pop3=$(free_port)
-    "$ms_bin" --smtp "127.0.0.1:$ms_smtp" --pop3 "127.0.0.1:$ms_pop3" --data "$data" "$@" \
-        >"$ms/$name.out" 2>>"$ms/$name.log" &
+    ms_imap=$(free_port)
+    "$ms_bin" --smtp "127.0.0.1:$ms_smtp" --pop3 "127.0.0.1:$ms_pop3" --imap "127.0.0.1:$ms_imap" \
+        --data "$data" "$@" >"$ms/$name.out" 2>>"$ms/$name.log" &
     ms_pid=$!
     pids+=($ms_pid)
     wait_port "$ms_smtp"
     wait_port "$ms_pop3"
+    wait_port "$ms_imap"
 }
 ms_fail() { echo "mailserver's log ($1):"; tail -40 "$ms/$1.log"; return 1; }
 
@@ -37,6 +41,7 @@ start_mailserver demo "$ms/demo-data"
 grep -q '^  user   demo  password demo$' "$ms/demo.out" &&
     grep -q "^  smtp   127.0.0.1:$ms_smtp (STARTTLS)\$" "$ms/demo.out" &&
     grep -q "^  pop3   127.0.0.1:$ms_pop3 (STLS)\$" "$ms/demo.out" &&
+    grep -q "^  imap   127.0.0.1:$ms_imap (STARTTLS)\$" "$ms/demo.out" &&
     grep -q "^  data   $ms/demo-data (one Maildir per user)\$" "$ms/demo.out" ||
     { cat "$ms/demo.out"; exit 1; }
 [ -d "$ms/demo-data/demo/new" ]
@@ -45,12 +50,15 @@ timeout 30 tail --pid="$ms_pid" -f /dev/null
 
 smtps=$(free_port)
 pop3s=$(free_port)
+imaps=$(free_port)
 start_mailserver main "$ms/data" --smtps "127.0.0.1:$smtps" --pop3s "127.0.0.1:$pop3s" \
-    --tls-cert "$ms/cert.pem" --tls-key "$ms/key.pem" --max-size 200000 \
+    --imaps "127.0.0.1:$imaps" --tls-cert "$ms/cert.pem" --tls-key "$ms/key.pem" --max-size 200000 \
     --user alice:secret --user muttuser:secret --user faults:secret --user victim:secret \
+    --user idler:secret \
     --user u0:secret --user u1:secret --user u2:secret --user u3:secret --user u4:secret
 wait_port "$smtps"
 wait_port "$pop3s"
+wait_port "$imaps"
 
 echo "--- smtplib -> mailserver (STARTTLS + AUTH, SMTPUTF8, implicit TLS; refusals)"
 timeout 60 python3 .ci/peers/mailserver_e2e.py send "$ms_smtp" alice secret "$ms/sent" || ms_fail main
@@ -81,7 +89,7 @@ printf 'sent by mutt in batch mode\n.a line with a dot\n' |
     HOME="$ms" timeout 60 mutt -n -F "$ms/muttrc" -s "from mutt" muttuser@localhost ||
     ms_fail main
 
-echo "--- poplib and curl pop3:// read back what was sent"
+echo "--- poplib, imaplib and curl pop3:// imap:// read back what was sent"
 timeout 60 python3 .ci/peers/mailserver_e2e.py read "$ms_pop3" alice secret "$ms/sent" || ms_fail main
 timeout 60 python3 .ci/peers/mailserver_e2e.py read "$pop3s" alice secret "$ms/sent" --implicit || ms_fail main
 count=$(find "$ms/data/alice/new" "$ms/data/alice/cur" -type f | wc -l)
@@ -90,11 +98,24 @@ for n in $(seq "$count"); do
         -u alice:secret "pop3://127.0.0.1:$ms_pop3/$n" -o "$ms/curl/$n.eml"
 done
 timeout 60 python3 .ci/peers/mailserver_e2e.py same "$ms/curl" "$ms/sent"
+timeout 60 python3 .ci/peers/mailserver_e2e.py imap "$ms_imap" alice secret "$ms/sent" || ms_fail main
+timeout 60 python3 .ci/peers/mailserver_e2e.py imap "$imaps" alice secret "$ms/sent" --implicit || ms_fail main
+mkdir -p "$ms/curl-imap"
+for n in $(seq "$count"); do
+    timeout 30 curl -sS --max-time 20 --ssl-reqd --cacert "$ms/cert.pem" -u alice:secret \
+        "imap://127.0.0.1:$ms_imap/INBOX;UID=$n" -o "$ms/curl-imap/$n.eml"
+done
+timeout 60 python3 .ci/peers/mailserver_e2e.py same "$ms/curl-imap" "$ms/sent"
+echo "  (curl imap:// over STARTTLS with LOGIN, by UID)"
+timeout 60 python3 .ci/peers/mailserver_e2e.py both "$ms_pop3" "$ms_imap" alice,muttuser secret
 timeout 30 curl -sS --max-time 20 -u muttuser:secret "pop3://127.0.0.1:$ms_pop3/1" -o "$ms/mutt.eml"
 grep -q '^Subject: from mutt' "$ms/mutt.eml" && grep -q '^sent by mutt in batch mode' "$ms/mutt.eml" &&
     grep -q '^\.a line with a dot' "$ms/mutt.eml" && grep -q 'with ESMTPSA' "$ms/mutt.eml" ||
     { cat "$ms/mutt.eml"; exit 1; }
 echo "  mutt's message arrived over STARTTLS + AUTH, read back with curl"
+
+echo "--- an imaplib IDLE session is told of each SMTP delivery at once"
+timeout 60 python3 .ci/peers/mailserver_e2e.py idle "$ms_smtp" "$ms_imap" idler secret || ms_fail main
 
 echo "--- malformed input, a client vanishing in DATA, slow clients, smuggling vectors"
 timeout 60 python3 .ci/peers/mailserver_faults.py malformed "$ms_smtp" "$ms_pop3" alice secret || ms_fail main
@@ -108,16 +129,18 @@ host_ip=$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -E '^[0-9]+\.' | grep -v 
 if [ -n "$host_ip" ]; then
     ext_smtp=$(free_port)
     ext_pop3=$(free_port)
-    "$ms_bin" --smtp "$host_ip:$ext_smtp" --pop3 "$host_ip:$ext_pop3" --data "$ms/ext-data" \
-        --user alice:secret >"$ms/ext.out" 2>"$ms/ext.log" &
+    ext_imap=$(free_port)
+    "$ms_bin" --smtp "$host_ip:$ext_smtp" --pop3 "$host_ip:$ext_pop3" --imap "$host_ip:$ext_imap" \
+        --data "$ms/ext-data" --user alice:secret >"$ms/ext.out" 2>"$ms/ext.log" &
     pids+=($!)
     for _ in $(seq 100); do
-        python3 -c "import socket; socket.create_connection(('$host_ip', $ext_pop3), 0.2)" 2>/dev/null && break
+        python3 -c "import socket; socket.create_connection(('$host_ip', $ext_imap), 0.2)" 2>/dev/null && break
         sleep 0.1
     done
-    timeout 60 python3 .ci/peers/mailserver_e2e.py plaintext "$ext_smtp" "$ext_pop3" "$host_ip" alice secret ||
-        ms_fail ext
-    if "$ms_bin" --smtp "$host_ip:0" --pop3 127.0.0.1:0 --data "$ms/ext-data" >/dev/null 2>&1; then
+    timeout 60 python3 .ci/peers/mailserver_e2e.py plaintext "$ext_smtp" "$ext_pop3" "$host_ip" alice secret \
+        "$ext_imap" || ms_fail ext
+    if "$ms_bin" --smtp "$host_ip:0" --pop3 127.0.0.1:0 --imap 127.0.0.1:0 --data "$ms/ext-data" \
+        >/dev/null 2>&1; then
         echo "the demo user was allowed on a non-loopback listener" >&2
         exit 1
     fi
@@ -125,11 +148,13 @@ else
     echo "  (no non-loopback IPv4 address here: skipped)"
 fi
 
-echo "--- load: 50 SMTP clients, 5000 pipelined messages, POP3 readers meanwhile; aiosmtpd the same"
+echo "--- load: 50 SMTP clients, 5000 pipelined messages, POP3 and IMAP readers meanwhile; aiosmtpd the same"
 timeout 150 python3 .ci/peers/mailserver_load.py send "$ms_smtp" --run load --clients 50 --messages 5000 \
-    --users "$load_users" --pop3 "$ms_pop3" --acked "$ms/load.acked" --label mailserver || ms_fail main
+    --users "$load_users" --pop3 "$ms_pop3" --imap "$ms_imap" --acked "$ms/load.acked" \
+    --label mailserver || ms_fail main
 timeout 60 python3 .ci/peers/mailserver_load.py check "$ms/data" --run load --messages 5000 \
     --users "$load_users" --acked "$ms/load.acked"
+timeout 60 python3 .ci/peers/mailserver_e2e.py both "$ms_pop3" "$ms_imap" "$load_users" secret || ms_fail main
 aio_port=$(free_port)
 PYTHONPATH=.ci/peers timeout 300 python3 -m aiosmtpd -n -l "127.0.0.1:$aio_port" \
     -c mailserver_aiosmtpd.MaildirSync "$ms/aio-data" >"$ms/aiosmtpd.log" 2>&1 &
@@ -140,8 +165,9 @@ timeout 150 python3 .ci/peers/mailserver_load.py send "$aio_port" --run load --c
 timeout 60 python3 .ci/peers/mailserver_load.py check "$ms/aio-data" --run load --messages 5000 \
     --users "$load_users"
 
-echo "--- graceful shutdown (SIGTERM with a message in flight)"
-timeout 60 python3 .ci/peers/mailserver_faults.py graceful "$ms_smtp" "$ms_pid" "$ms/data/faults" || ms_fail main
+echo "--- graceful shutdown (SIGTERM with a message in flight, an IMAP session idling)"
+timeout 60 python3 .ci/peers/mailserver_faults.py graceful "$ms_smtp" "$ms_pid" "$ms/data/faults" \
+    "$ms_imap" || ms_fail main
 timeout 40 tail --pid="$ms_pid" -f /dev/null
 grep -q 'mailserver stopped$' "$ms/main.log" || ms_fail main
 
@@ -173,12 +199,12 @@ p.quit()
 print("  after the restart POP3 lists the %d messages of u0" % count)
 PY
 
-echo "--- connection limit (421 4.7.0 / -ERR [SYS/TEMP]) and idle timeout (421 4.4.2)"
+echo "--- connection limit (421 4.7.0 / -ERR [SYS/TEMP] / * BYE) and idle timeout (421 4.4.2, * BYE)"
 kill "$ms_pid"
 start_mailserver limits "$ms/limits-data" --max-connections 2 --idle-timeout 1
-timeout 30 python3 - "$ms_smtp" "$ms_pop3" <<'PY'
+timeout 30 python3 - "$ms_smtp" "$ms_pop3" "$ms_imap" <<'PY'
 import socket, sys, time
-smtp, pop3 = int(sys.argv[1]), int(sys.argv[2])
+smtp, pop3, imap = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 def conn(port):
     s = socket.create_connection(("127.0.0.1", port), timeout=10)
     return s, s.makefile("rb")
@@ -192,11 +218,28 @@ assert line.startswith(b"421 4.7.0"), line
 d, df = conn(pop3)
 line = df.readline()
 assert line.startswith(b"-ERR [SYS/TEMP]"), line
+e, ef = conn(imap)
+line = ef.readline()
+assert line.startswith(b"* BYE [UNAVAILABLE]"), line
 start = time.monotonic()
 line = af.readline()
 assert line.startswith(b"421 4.4.2"), line
 waited = time.monotonic() - start
 assert 0.5 < waited < 5, waited
-print("  third and fourth connections refused (SMTP 421 4.7.0, POP3 -ERR [SYS/TEMP]); "
-      "the idle SMTP session closed with 421 4.4.2 after %.1f s" % waited)
+assert bf.readline() == b""  # POP3 closes without a word (RFC 1939 §3)
+for _ in range(50):  # the permits come back as the sessions end
+    f, ff = conn(imap)
+    line = ff.readline()
+    if line.startswith(b"* OK"):
+        break
+    time.sleep(0.1)
+assert line.startswith(b"* OK"), line
+start = time.monotonic()
+line = ff.readline()
+assert line.startswith(b"* BYE"), line
+imap_waited = time.monotonic() - start
+assert 0.5 < imap_waited < 5, imap_waited
+print("  third, fourth and fifth connections refused (SMTP 421 4.7.0, POP3 -ERR [SYS/TEMP], "
+      "IMAP * BYE [UNAVAILABLE]); idle sessions closed after %.1f s (SMTP 421 4.4.2) "
+      "and %.1f s (IMAP * BYE)" % (waited, imap_waited))
 PY

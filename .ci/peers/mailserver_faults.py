@@ -19,6 +19,11 @@ usage:
   mailserver_faults.py malformed SMTP_PORT POP3_PORT USER PASS
       Malformed commands get 500/501 (SMTP) and -ERR (POP3); the
       connection stays usable afterwards.
+  mailserver_faults.py graceful SMTP_PORT SERVER_PID MAILDIR [IMAP_PORT]
+      SIGTERM with a message in flight and an idle SMTP session (and an
+      IMAP session idling on the user faults, password secret): the
+      message is delivered and acknowledged, the idle sessions told
+      421 4.3.2 (and * BYE).
 """
 import os
 import socket
@@ -222,12 +227,21 @@ def malformed(smtp_port, pop3_port, user, password):
     print("  malformed SMTP and POP3 commands answered with errors; the sessions went on")
 
 
-def graceful(port, pid, maildir):
+def graceful(port, pid, maildir, imap_port=None):
     """SIGTERM while one client is in the middle of DATA and another is
     idle: the idle one is told 421 4.3.2, the message being received is
-    read to its end, delivered and acknowledged with 250."""
+    read to its end, delivered and acknowledged with 250. With IMAP_PORT,
+    an IMAP session idling meanwhile is told * BYE."""
     import signal
     before = len(files(maildir))
+    imap = None
+    if imap_port:
+        import imaplib
+        imap = imaplib.IMAP4("127.0.0.1", imap_port, timeout=20)
+        imap.login("faults", "secret")
+        imap.select("INBOX")
+        imap.send(b"i1 IDLE\r\n")
+        assert imap.readline().startswith(b"+")
     a = Client(port, timeout=20)
     assert a.reply()[0] == 220
     assert a.cmd(b"EHLO a")[0] == 250
@@ -249,8 +263,14 @@ def graceful(port, pid, maildir):
     code, text = a.reply()  # then told the server stops
     assert code == 421, text
     assert len(files(maildir)) == before + 1
-    print("  SIGTERM: an idle session got 421 4.3.2; the message in flight was read to its end, "
-          "delivered and acknowledged with 250")
+    if imap:
+        while True:
+            line = imap.readline()
+            assert line, "IMAP connection closed without BYE"
+            if line.startswith(b"* BYE"):
+                break
+    print("  SIGTERM: an idle session got 421 4.3.2%s; the message in flight was read to its end, "
+          "delivered and acknowledged with 250" % (", an idling IMAP session * BYE" if imap else ""))
 
 
 RCPT = b"faults@localhost"
@@ -265,7 +285,8 @@ if __name__ == "__main__":
     elif mode == "smuggle":
         smuggle(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5])
     elif mode == "graceful":
-        graceful(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+        graceful(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4],
+                 int(sys.argv[5]) if len(sys.argv) > 5 else None)
     elif mode == "malformed":
         malformed(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5])
     else:

@@ -3,14 +3,20 @@
 
 usage:
   mailserver_load.py send PORT --run NAME --clients N --messages M --users U1,U2,...
-        [--domain localhost] [--acked FILE] [--pop3 PORT --password PASS]
-        [--ignore-errors] [--label TEXT]
+        [--domain localhost] [--acked FILE] [--pop3 PORT] [--imap PORT]
+        [--password PASS] [--ignore-errors] [--label TEXT]
       N concurrent SMTP connections deliver M messages in all, each
       transaction pipelined (MAIL, RCPT, DATA in one write, then the
       dot-stuffed message). With --pop3, one POP3 reader per user logs in,
       lists and retrieves the newest message, again and again, while the
-      senders run. Prints messages/s and latency percentiles (MAIL written to
-      250 read); with --acked, appends each id acknowledged with 250.
+      senders run. With --imap, two IMAP sessions per user meanwhile: one
+      polls (NOOP, then FETCH BODY.PEEK[] of the newest message, which
+      must be a message of the run, byte-identical after the trace
+      headers), one idles and must be told EXISTS for every message
+      delivered to its user. Prints messages/s and latency percentiles
+      (MAIL written to 250 read), and how long after the last 250 the
+      idling sessions had heard of every message; with --acked, appends
+      each id acknowledged with 250.
       With --ignore-errors a failed connection ends its client quietly
       (the server may be killed under it).
   mailserver_load.py check DATA_DIR --run NAME --messages M --users U1,...
@@ -137,6 +143,110 @@ async def pop3_reader(port, user, password, done, stats):
         await asyncio.sleep(0.02)
 
 
+class Imap:
+    """A minimal IMAP client over asyncio streams."""
+
+    def __init__(self, reader, writer):
+        self.reader, self.writer, self.n = reader, writer, 0
+
+    @classmethod
+    async def login(cls, port, user, password):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        imap = cls(reader, writer)
+        line = await reader.readline()
+        assert line.startswith(b"* OK"), line
+        _, status = await imap.command(b"LOGIN %s %s" % (user.encode(), password.encode()))
+        assert b" OK" in status, status
+        return imap
+
+    async def line(self):
+        """One response line with its literals: (text, [literal, ...])."""
+        line = await self.reader.readline()
+        if not line:
+            raise ConnectionError("IMAP connection closed")
+        literals = []
+        while True:
+            m = re.search(rb"\{(\d+)\}\r\n$", line)
+            if not m:
+                return line, literals
+            literals.append(await self.reader.readexactly(int(m.group(1))))
+            line += await self.reader.readline()
+
+    async def command(self, text):
+        """Sends a command; returns its untagged responses and the tagged status."""
+        self.n += 1
+        tag = b"a%d" % self.n
+        self.writer.write(tag + b" " + text + b"\r\n")
+        untagged = []
+        while True:
+            line, literals = await self.line()
+            if line.startswith(tag + b" "):
+                return untagged, line
+            untagged.append((line, literals))
+
+
+def exists_in(untagged):
+    count = None
+    for line, _ in untagged:
+        m = re.match(rb"\* (\d+) EXISTS\r\n", line)
+        if m:
+            count = int(m.group(1))
+    return count
+
+
+async def imap_poller(args, user, done, stats):
+    imap = await Imap.login(args.imap, user, args.password)
+    untagged, status = await imap.command(b"SELECT INBOX")
+    assert b" OK" in status, status
+    exists = exists_in(untagged) or 0
+    while not done.is_set():
+        untagged, status = await imap.command(b"NOOP")
+        assert b" OK" in status, status
+        exists = exists_in(untagged) or exists
+        if exists:
+            untagged, status = await imap.command(b"FETCH %d (BODY.PEEK[])" % exists)
+            assert b" OK" in status, status
+            bodies = [lits[0] for line, lits in untagged
+                      if lits and line.startswith(b"* %d FETCH" % exists)]
+            assert len(bodies) == 1, untagged
+            data = strip_trace(bodies[0])
+            m = re.search(rb"\r\nX-Load-Id: %s\.(\d+)\r\n" % args.run.encode(), data)
+            assert m, data[:300]
+            want_user, want = message(args.run, int(m.group(1)), args.users, args.domain)
+            assert want_user == user and data == want, (user, data[:300])
+            stats["imap_fetches"] += 1
+        await asyncio.sleep(0.25)
+    await imap.command(b"LOGOUT")
+    imap.writer.close()
+
+
+async def imap_idler(args, user, expect, done, stats):
+    """Idles until told of `expect` more messages than SELECT showed, and
+    records when (after the senders are done) that happened."""
+    imap = await Imap.login(args.imap, user, args.password)
+    untagged, status = await imap.command(b"SELECT INBOX")
+    assert b" OK" in status, status
+    first = exists_in(untagged) or 0
+    target = first + expect
+    imap.writer.write(b"i1 IDLE\r\n")
+    line, _ = await imap.line()
+    assert line.startswith(b"+"), line
+    exists = 0
+    while exists < target:
+        line, _ = await imap.line()
+        m = re.match(rb"\* (\d+) EXISTS\r\n", line)
+        if m:
+            exists = int(m.group(1))
+            stats["imap_exists"] += 1
+    stats["idle_done"].append(time.monotonic())
+    stats["imap_told"] += exists - first
+    imap.writer.write(b"DONE\r\n")
+    while not (await imap.line())[0].startswith(b"i1 "):
+        pass
+    await imap.command(b"LOGOUT")
+    imap.writer.close()
+
+
 def percentile(values, p):
     if not values:
         return float("nan")
@@ -150,19 +260,36 @@ async def send(args):
         queue.put_nowait(i)
     latencies = []
     stats = {"sent": 0, "errors": 0, "retrieved": 0, "logins": 0,
-             "ignore_errors": args.ignore_errors}
+             "ignore_errors": args.ignore_errors, "imap_fetches": 0, "imap_exists": 0, "imap_told": 0,
+             "idle_done": []}
     acked = open(args.acked, "a") if args.acked else None
     done = asyncio.Event()
     readers = []
     if args.pop3:
         readers = [asyncio.create_task(pop3_reader(args.pop3, u, args.password, done, stats))
                    for u in args.users]
+    idlers = []
+    if args.imap:
+        readers += [asyncio.create_task(imap_poller(args, u, done, stats)) for u in args.users]
+        expect = {u: 0 for u in args.users}
+        for i in range(args.messages):
+            expect[args.users[i % len(args.users)]] += 1
+        idlers = [asyncio.create_task(imap_idler(args, u, expect[u], done, stats))
+                  for u in args.users]
+        await asyncio.sleep(0.5)  # logged in and idling before the first message
     start = time.monotonic()
     await asyncio.gather(*(sender(args, queue, latencies, acked, stats)
                            for _ in range(args.clients)))
-    elapsed = time.monotonic() - start
+    last_ack = time.monotonic()
+    elapsed = last_ack - start
     done.set()
     await asyncio.gather(*readers)
+    if idlers:
+        try:
+            await asyncio.wait_for(asyncio.gather(*idlers), 10)
+        except asyncio.TimeoutError:
+            sys.exit("IDLE sessions not told of every message 10 s after the last 250 "
+                     "(%d EXISTS seen)" % stats["imap_exists"])
     rate = stats["sent"] / elapsed if elapsed else 0
     print("  %-12s %5d messages by %d clients in %.2f s: %.0f messages/s; latency p50 %.1f ms, "
           "p90 %.1f ms, p99 %.1f ms%s" % (
@@ -171,6 +298,13 @@ async def send(args):
               percentile(latencies, 99) * 1000,
               "; POP3 readers: %d logins, %d RETR" % (stats["logins"], stats["retrieved"])
               if args.pop3 else ""))
+    if args.imap:
+        lag = max(stats["idle_done"]) - last_ack
+        print("  %-12s IMAP readers meanwhile: %d NOOP + FETCH BODY.PEEK[] of the newest message, "
+              "each byte-identical to what was sent; %d IDLE sessions told of all %d messages "
+              "(%d EXISTS responses), the last %.0f ms after the last 250"
+              % ("", stats["imap_fetches"], len(args.users), stats["imap_told"],
+                 stats["imap_exists"], max(lag, 0) * 1000))
     if not args.ignore_errors and stats["sent"] != args.messages:
         sys.exit("only %d of %d messages sent" % (stats["sent"], args.messages))
 
@@ -234,6 +368,7 @@ def main():
     p.add_argument("--domain", default="localhost")
     p.add_argument("--acked")
     p.add_argument("--pop3", type=int)
+    p.add_argument("--imap", type=int)
     p.add_argument("--password", default="secret")
     p.add_argument("--ignore-errors", action="store_true")
     p.add_argument("--subset", action="store_true")

@@ -75,6 +75,11 @@ pub struct Shared {
 /// Bound on the TLS handshake after `STARTTLS`.
 const HANDSHAKE: Duration = Duration::from_secs(30);
 
+/// While mail streams in, an idling session looks at its mailbox at most
+/// this often (one look reports every change since the last); the first
+/// change after a quiet spell is reported at once.
+const IDLE_SYNC_INTERVAL: Duration = Duration::from_millis(200);
+
 /// The selected mailbox.
 struct Selected {
     name: String,
@@ -95,6 +100,9 @@ pub struct Conn {
     selected: Option<Selected>,
     idling: bool,
     changes: Option<watch::Receiver<u64>>,
+    /// When a change notification last made an idling session look at
+    /// its mailbox.
+    last_wake: Option<tokio::time::Instant>,
 }
 
 fn text(s: &str) -> Text<'static> {
@@ -390,6 +398,7 @@ impl Conn {
             selected: None,
             idling: false,
             changes: None,
+            last_wake: None,
         };
         match conn.serve().await {
             Ok(reason) => info!(conn = id, reason, "disconnected"),
@@ -428,6 +437,7 @@ impl Conn {
             }
             let read = if self.idling {
                 let poll = self.shared.poll;
+                let next_sync = self.last_wake.map(|t| t + IDLE_SYNC_INTERVAL);
                 let changed = async {
                     match self.changes.as_mut() {
                         Some(rx) => {
@@ -437,13 +447,24 @@ impl Conn {
                         }
                         None => std::future::pending::<()>().await,
                     }
+                    if let Some(next) = next_sync {
+                        tokio::time::sleep_until(next).await;
+                    }
                 };
-                tokio::select! {
+                let mut woke = false;
+                let read = tokio::select! {
                     r = timeout(self.shared.idle_timeout, self.stream.read(&mut buf)) => Some(r),
                     _ = tokio::time::sleep(poll) => None,
-                    _ = changed => None,
+                    _ = changed => {
+                        woke = true;
+                        None
+                    }
                     () = shutdown.wait() => continue,
+                };
+                if woke {
+                    self.last_wake = Some(tokio::time::Instant::now());
                 }
+                read
             } else {
                 tokio::select! {
                     r = timeout(self.shared.idle_timeout, self.stream.read(&mut buf)) => Some(r),
@@ -512,7 +533,10 @@ impl Conn {
             ServerEvent::Idle { .. } => {
                 self.idling = true;
                 self.changes = self.store().map(|s| s.notifier().subscribe());
+                // The IDLE command's own look; the first change after it is
+                // reported at once.
                 self.sync(true);
+                self.last_wake = None;
             }
             ServerEvent::IdleDone { .. } => {
                 self.idling = false;
@@ -1240,12 +1264,16 @@ impl Conn {
         sel.validity = listing.validity;
         sel.next = listing.next;
         let mut fresh = listing.entries;
+        // The listing by unique name: a sync costs one pass over the
+        // mailbox, not one per message.
+        let by_unique: std::collections::HashMap<&str, &Entry> =
+            fresh.iter().map(|f| (f.file.unique.as_str(), f)).collect();
         if expunges {
             let mut index = sel.entries.len();
             while index > 0 {
                 index -= 1;
-                let unique = &sel.entries[index].file.unique;
-                if !fresh.iter().any(|f| &f.file.unique == unique) {
+                let unique = sel.entries[index].file.unique.as_str();
+                if !by_unique.contains_key(unique) {
                     sel.entries.remove(index);
                     let seq = u32::try_from(index + 1).unwrap_or(u32::MAX);
                     let _ = self.server.send_data(&Data::Expunge(seq));
@@ -1253,7 +1281,7 @@ impl Conn {
             }
         }
         for (index, e) in sel.entries.iter_mut().enumerate() {
-            if let Some(f) = fresh.iter().find(|f| f.file.unique == e.file.unique) {
+            if let Some(f) = by_unique.get(e.file.unique.as_str()) {
                 e.file = f.file.clone();
                 if f.flags != e.flags {
                     e.flags = f.flags;

@@ -395,6 +395,21 @@ impl Conn {
         .flatten()
     }
 
+    /// Opens the message's file, found again if another program (an IMAP
+    /// session of the same server) moves it between the look and the open.
+    async fn open(&self, entry: &Entry) -> io::Result<tokio::fs::File> {
+        for _ in 0..4 {
+            let Some(file) = self.locate(entry).await else {
+                break;
+            };
+            match tokio::fs::File::open(&file.path).await {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                other => return other,
+            }
+        }
+        Err(io::ErrorKind::NotFound.into())
+    }
+
     /// Sends message `msg` (all of it, or `TOP`'s part), read from its file
     /// in pieces, each written out before the next is read.
     async fn message(&mut self, msg: MessageNumber, top: Option<u32>) -> io::Result<()> {
@@ -402,11 +417,7 @@ impl Conn {
             let _ = self.server.send(err(None, "no such message"));
             return Ok(());
         };
-        let file = match self.locate(&entry).await {
-            Some(f) => tokio::fs::File::open(&f.path).await,
-            None => Err(io::ErrorKind::NotFound.into()),
-        };
-        let mut file = match file {
+        let mut file = match self.open(&entry).await {
             Ok(f) => f,
             Err(e) => {
                 warn!(conn = self.id, msg = msg.get(), error = %e, "cannot open the message");
@@ -455,26 +466,37 @@ impl Conn {
     async fn update(&mut self, deleted: &[MessageNumber]) -> (usize, usize) {
         let mut removed = 0;
         let mut failed = 0;
-        for &msg in deleted {
+        'messages: for &msg in deleted {
             let Some(entry) = self.entry(msg) else {
                 continue;
             };
-            let Some(file) = self.locate(&entry).await else {
-                // Already gone: what the client asked for.
-                removed += 1;
-                continue;
-            };
-            let Some(maildir) = &self.maildir else {
-                failed += 1;
-                continue;
-            };
-            match maildir.remove(&file) {
-                Ok(()) => removed += 1,
-                Err(e) => {
-                    warn!(conn = self.id, msg = msg.get(), error = %e, "cannot remove");
-                    failed += 1;
+            // Found again if it is moved (new/ to cur/, flags changed)
+            // between the look and the removal.
+            for _ in 0..4 {
+                let Some(file) = self.locate(&entry).await else {
+                    // Already gone: what the client asked for.
+                    removed += 1;
+                    continue 'messages;
+                };
+                match std::fs::remove_file(&file.path) {
+                    Ok(()) => {
+                        removed += 1;
+                        continue 'messages;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(e) => {
+                        warn!(conn = self.id, msg = msg.get(), error = %e, "cannot remove");
+                        failed += 1;
+                        continue 'messages;
+                    }
                 }
             }
+            warn!(
+                conn = self.id,
+                msg = msg.get(),
+                "cannot remove: moved while removed"
+            );
+            failed += 1;
         }
         (removed, failed)
     }
