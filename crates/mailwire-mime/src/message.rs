@@ -7,7 +7,7 @@ use std::ops::Range;
 use crate::Limits;
 use crate::decode::{
     Event, FieldSpan, Headers, MessageParser, PartEnd, PartInfo, PartKind, Sink, charset_decode,
-    lossy_owned, transfer_decode,
+    transfer_decode,
 };
 use crate::types::{ContentDisposition, ContentType, Defect, TransferEncoding};
 
@@ -495,18 +495,7 @@ impl<'m> Part<'m> {
         let charset = ct.charset().unwrap_or("us-ascii");
         Some(match self.decoded_bytes() {
             Cow::Borrowed(b) => charset_decode(charset.as_bytes(), b),
-            Cow::Owned(v) => {
-                let whole = match charset_decode(charset.as_bytes(), &v) {
-                    Cow::Owned(text) => return Some(Cow::Owned(text)),
-                    Cow::Borrowed(text) => text.len() == v.len(),
-                };
-                if whole {
-                    // The decoded octets are the text: keep their buffer.
-                    Cow::Owned(lossy_owned(v))
-                } else {
-                    Cow::Owned(charset_decode(charset.as_bytes(), &v).into_owned())
-                }
-            }
+            Cow::Owned(v) => Cow::Owned(charset_decode(charset.as_bytes(), &v).into_owned()),
         })
     }
 }

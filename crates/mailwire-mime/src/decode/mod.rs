@@ -41,5 +41,4 @@ pub(crate) use header::FieldSpan;
 pub use header::{Field, HeaderDecoder, Headers, Progress, headers};
 pub use msgid::message_ids;
 pub use transfer::{Base64Decoder, QuotedPrintableDecoder, TransferDecoder, transfer_decode};
-pub(crate) use words::lossy_owned;
 pub use words::{unfold, unstructured};
