@@ -1,6 +1,6 @@
 //! Building blocks shared by the mailwire protocol codecs: the outcome of a
 //! decoder ([`Decoded`]) and line framing under a length limit
-//! ([`line`]).
+//! ([`line`](mod@line)).
 //!
 //! ```
 //! use mailwire_core::Decoded;

@@ -35,7 +35,7 @@ pub fn line(input: &[u8], start: usize, limit: usize) -> Line {
     line_from(input, start, start, limit)
 }
 
-/// [`line`] for a caller that already searched `input[start..from]` without
+/// [`line`](fn@line) for a caller that already searched `input[start..from]` without
 /// finding an LF: the search resumes at `from`. A `from` before `start` or
 /// past the window is clamped.
 pub fn line_from(input: &[u8], start: usize, from: usize, limit: usize) -> Line {
