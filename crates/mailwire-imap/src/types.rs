@@ -1258,6 +1258,7 @@ impl<'a> Greeting<'a> {
 // Declared after `ascii_token!` so that they can use it.
 mod body;
 mod command;
+mod owned;
 mod response;
 
 #[cfg(test)]

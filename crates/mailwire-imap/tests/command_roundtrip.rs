@@ -642,7 +642,10 @@ proptest! {
             .complete()
             .unwrap();
         prop_assert_eq!(used, wire.len());
-        prop_assert_eq!(back, c);
+        prop_assert_eq!(&back, &c);
+        let owned: Command<'static> = back.clone().into_owned();
+        prop_assert_eq!(&owned, &back);
+        prop_assert_eq!(owned.to_bytes(), wire);
     }
 
     #[test]

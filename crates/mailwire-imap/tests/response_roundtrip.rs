@@ -534,6 +534,9 @@ fn roundtrip(r: &Response<'_>) {
         .unwrap_or_else(|| panic!("incomplete {:?}", String::from_utf8_lossy(&wire)));
     assert_eq!(used, wire.len(), "{:?}", String::from_utf8_lossy(&wire));
     assert_eq!(&back, r, "{:?}", String::from_utf8_lossy(&wire));
+    let owned: Response<'static> = back.clone().into_owned();
+    assert_eq!(owned, back);
+    assert_eq!(owned.to_bytes(), wire);
 }
 
 proptest! {

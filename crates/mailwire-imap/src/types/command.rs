@@ -163,6 +163,11 @@ impl<'a> SaslData<'a> {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// A copy that owns its bytes.
+    pub fn into_owned(self) -> SaslData<'static> {
+        SaslData(Cow::Owned(self.0.into_owned()))
+    }
 }
 
 impl fmt::Debug for SaslData<'_> {

@@ -131,6 +131,16 @@ impl<'a> Status<'a> {
     pub fn text(&self) -> &Text<'a> {
         &self.text
     }
+
+    /// A copy that owns its bytes.
+    pub fn into_owned(self) -> Status<'static> {
+        Status {
+            tag: self.tag.map(Tag::into_owned),
+            kind: self.kind,
+            code: self.code.map(Code::into_owned),
+            text: self.text.into_owned(),
+        }
+    }
 }
 
 /// A continuation request (RFC 9051 §7.5, §9):
@@ -194,6 +204,14 @@ impl<'a> Continuation<'a> {
     /// For the decoder.
     pub(crate) fn from_wire(code: Option<Code<'a>>, text: Text<'a>) -> Self {
         Self { code, text }
+    }
+
+    /// A copy that owns its bytes.
+    pub fn into_owned(self) -> Continuation<'static> {
+        Continuation {
+            code: self.code.map(Code::into_owned),
+            text: self.text.into_owned(),
+        }
     }
 
     /// The response code, if any.
@@ -777,6 +795,14 @@ impl<'a> OtherItem<'a> {
     pub fn raw(&self) -> &[u8] {
         &self.raw
     }
+
+    /// A copy that owns its bytes.
+    pub fn into_owned(self) -> OtherItem<'static> {
+        OtherItem {
+            name: Cow::Owned(self.name.into_owned()),
+            raw: Cow::Owned(self.raw.into_owned()),
+        }
+    }
 }
 
 impl fmt::Debug for OtherItem<'_> {
@@ -852,6 +878,14 @@ impl<'a> OtherData<'a> {
     /// What followed the name (and its SP), as sent.
     pub fn raw(&self) -> &[u8] {
         &self.raw
+    }
+
+    /// A copy that owns its bytes.
+    pub fn into_owned(self) -> OtherData<'static> {
+        OtherData {
+            name: self.name.into_owned(),
+            raw: Cow::Owned(self.raw.into_owned()),
+        }
     }
 }
 
