@@ -3,7 +3,7 @@
 
 use std::io::Read;
 
-use base64::Engine as _;
+use bytes::Bytes;
 
 /// The longest line of a body, CRLF excluded (RFC 5322 §2.1.1).
 pub(crate) const MAX_LINE: usize = 998;
@@ -57,8 +57,6 @@ pub(crate) fn to_crlf(text: &[u8]) -> Vec<u8> {
 struct Stats {
     non_ascii: usize,
     nul: bool,
-    /// A CR or LF not in a CRLF pair.
-    bare: bool,
     max_line: usize,
 }
 
@@ -66,7 +64,6 @@ fn stats(b: &[u8]) -> Stats {
     let mut s = Stats {
         non_ascii: 0,
         nul: false,
-        bare: false,
         max_line: 0,
     };
     let mut line = 0usize;
@@ -79,7 +76,6 @@ fn stats(b: &[u8]) -> Stats {
                 i += 2;
                 continue;
             }
-            b'\r' | b'\n' => s.bare = true,
             0 => s.nul = true,
             c if c >= 0x80 => s.non_ascii += 1,
             _ => {}
@@ -115,70 +111,217 @@ pub(crate) fn dash_lines(body: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
+/// A leaf's content as it will be written.
+#[derive(Debug)]
+pub(crate) enum Encoded {
+    /// Octets written as they are, in `7bit`, `8bit` or quoted-printable.
+    Ready(Cte, Bytes),
+    /// Octets written in base64 ([`base64_append`]) while the message is
+    /// written, so the encoding goes straight into the output.
+    Base64(Bytes),
+}
+
+impl Encoded {
+    pub(crate) fn cte(&self) -> Cte {
+        match self {
+            Self::Ready(cte, _) => *cte,
+            Self::Base64(_) => Cte::Base64,
+        }
+    }
+}
+
 /// Encodes text (any line breaks, made CRLF): `7bit` when it is US-ASCII
 /// in lines of at most 998 octets, `8bit` when it only fails by holding
 /// non-ASCII and `allow_8bit`, else quoted-printable, or base64 when more
 /// than a third of its octets are not ASCII. An encoding that would show a
 /// line starting with `--` and one of `forbidden` gives way to base64.
-pub(crate) fn encode_text(text: &str, allow_8bit: bool, forbidden: &[String]) -> (Cte, Vec<u8>) {
+pub(crate) fn encode_text(text: &str, allow_8bit: bool, forbidden: &[String]) -> Encoded {
     let crlf = to_crlf(text.as_bytes());
     let s = stats(&crlf);
     if !s.nul && s.max_line <= MAX_LINE && (s.non_ascii == 0 || allow_8bit) {
         if has_delimiter(&crlf, forbidden) {
-            return (Cte::Base64, base64_lines(&crlf));
+            return Encoded::Base64(crlf.into());
         }
         let cte = if s.non_ascii == 0 {
             Cte::SevenBit
         } else {
             Cte::EightBit
         };
-        return (cte, crlf);
+        return Encoded::Ready(cte, crlf.into());
     }
     if s.non_ascii * 3 <= crlf.len() {
         let q = quoted_printable(&crlf);
         if !has_delimiter(&q, forbidden) {
-            return (Cte::QuotedPrintable, q);
+            return Encoded::Ready(Cte::QuotedPrintable, q.into());
         }
     }
-    (Cte::Base64, base64_lines(&crlf))
+    Encoded::Base64(crlf.into())
+}
+
+/// The transfer encoding `data` may travel in as it is: `7bit` (or `8bit`
+/// when `allow_8bit`) when it is lines of at most 998 octets ended by CRLF
+/// without NUL; `None` otherwise, found at the first octet that rules it
+/// out (binary data is rejected within its first few octets).
+fn as_is(data: &[u8], allow_8bit: bool) -> Option<Cte> {
+    let mut eight = false;
+    let mut line = 0usize;
+    let mut after_cr = false;
+    for &c in data {
+        if after_cr {
+            if c != b'\n' {
+                return None;
+            }
+            after_cr = false;
+            line = 0;
+            continue;
+        }
+        match c {
+            b'\r' => {
+                after_cr = true;
+                continue;
+            }
+            b'\n' | 0 => return None,
+            0x80.. if !allow_8bit => return None,
+            0x80.. => eight = true,
+            _ => {}
+        }
+        line += 1;
+        if line > MAX_LINE {
+            return None;
+        }
+    }
+    if after_cr {
+        return None;
+    }
+    Some(if eight { Cte::EightBit } else { Cte::SevenBit })
 }
 
 /// Encodes octets kept exactly: `7bit` (or `8bit` when `allow_8bit`) when
 /// they already are lines of at most 998 octets ended by CRLF without NUL,
 /// else base64.
-pub(crate) fn encode_bytes(data: &[u8], allow_8bit: bool, forbidden: &[String]) -> (Cte, Vec<u8>) {
-    let s = stats(data);
-    if !s.nul
-        && !s.bare
-        && s.max_line <= MAX_LINE
-        && (s.non_ascii == 0 || allow_8bit)
-        && !has_delimiter(data, forbidden)
-    {
-        let cte = if s.non_ascii == 0 {
-            Cte::SevenBit
-        } else {
-            Cte::EightBit
-        };
-        return (cte, data.to_vec());
+pub(crate) fn encode_bytes(data: Bytes, allow_8bit: bool, forbidden: &[String]) -> Encoded {
+    match as_is(&data, allow_8bit) {
+        Some(cte) if !has_delimiter(&data, forbidden) => Encoded::Ready(cte, data),
+        _ => Encoded::Base64(data),
     }
-    (Cte::Base64, base64_lines(data))
 }
 
 /// Base64 in lines of 76 characters separated by CRLF, no CRLF after the
 /// last.
 pub(crate) fn base64_lines(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len() / 57 * 78 + 80);
-    for (i, chunk) in data.chunks(B64_LINE_OCTETS).enumerate() {
-        if i > 0 {
-            out.extend_from_slice(b"\r\n");
-        }
-        let mut buf = [0u8; 76];
-        let n = base64::engine::general_purpose::STANDARD
-            .encode_slice(chunk, &mut buf)
-            .unwrap_or(0);
-        out.extend_from_slice(buf.get(..n).unwrap_or_default());
-    }
+    let mut out = Vec::with_capacity(base64_len(data.len()));
+    base64_append(data, false, &mut out);
     out
+}
+
+/// The length of [`base64_lines`] of `n` octets.
+pub(crate) fn base64_len(n: usize) -> usize {
+    let lines = n.div_ceil(B64_LINE_OCTETS);
+    n.div_ceil(3) * 4 + lines.saturating_sub(1) * 2
+}
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// The two characters of every 12-bit group, first in the low octet.
+static PAIRS: [u16; 4096] = pairs();
+
+const fn pairs() -> [u16; 4096] {
+    let mut t = [0u16; 4096];
+    let mut i = 0;
+    while i < 4096 {
+        t[i] = u16::from_le_bytes([ALPHABET[i >> 6], ALPHABET[i & 63]]);
+        i += 1;
+    }
+    t
+}
+
+/// The characters of the 12-bit group at bit `shift` of `v`, first in the
+/// low octet.
+#[inline(always)]
+#[allow(clippy::cast_possible_truncation)] // masked to 12 bits
+fn pair(v: u64, shift: u32) -> u64 {
+    u64::from(PAIRS[((v >> shift) & 0xfff) as usize])
+}
+
+/// The four characters of the 24 bits at the bottom of `v`, first in the
+/// low octet.
+#[inline(always)]
+fn quad(v: u64) -> u32 {
+    #[allow(clippy::cast_possible_truncation)] // 32 bits
+    let q = (pair(v, 12) | pair(v, 0) << 16) as u32;
+    q
+}
+
+/// One whole line: 57 octets as 76 characters, then CRLF.
+#[inline(always)]
+fn encode_line(src: &[u8; B64_LINE_OCTETS], dst: &mut [u8; 78]) {
+    // Six octets (eight characters) at a time, read as the top 48 bits of
+    // a big-endian word, written as one little-endian word; the last word
+    // read is octets 48..56.
+    for k in 0..9 {
+        let o = 6 * k;
+        let w = u64::from_be_bytes([
+            src[o],
+            src[o + 1],
+            src[o + 2],
+            src[o + 3],
+            src[o + 4],
+            src[o + 5],
+            src[o + 6],
+            src[o + 7],
+        ]);
+        let chars = pair(w, 52) | pair(w, 40) << 16 | pair(w, 28) << 32 | pair(w, 16) << 48;
+        let d = 8 * k;
+        dst[d..d + 8].copy_from_slice(&chars.to_le_bytes());
+    }
+    let w = u64::from(src[54]) << 16 | u64::from(src[55]) << 8 | u64::from(src[56]);
+    dst[72..76].copy_from_slice(&quad(w).to_le_bytes());
+    dst[76] = b'\r';
+    dst[77] = b'\n';
+}
+
+/// Appends the base64 of `data` to `out` in lines of 76 characters
+/// separated by CRLF (RFC 2045 §6.8), with a CRLF before the first line
+/// when `lead`, none after the last. Whole lines are encoded eight octets
+/// of output per step from a table of character pairs.
+pub(crate) fn base64_append(data: &[u8], lead: bool, out: &mut Vec<u8>) {
+    if data.is_empty() {
+        return;
+    }
+    out.reserve(base64_len(data.len()) + 2);
+    if lead {
+        out.extend_from_slice(b"\r\n");
+    }
+    let mut lines = data.chunks_exact(B64_LINE_OCTETS);
+    let mut buf = [0u8; 78];
+    for line in lines.by_ref() {
+        if let Ok(src) = <&[u8; B64_LINE_OCTETS]>::try_from(line) {
+            encode_line(src, &mut buf);
+            out.extend_from_slice(&buf);
+        }
+    }
+    let rest = lines.remainder();
+    if rest.is_empty() {
+        // The CRLF after the last whole line.
+        out.truncate(out.len() - 2);
+        return;
+    }
+    let mut groups = rest.chunks_exact(3);
+    for g in groups.by_ref() {
+        let w = u64::from(g[0]) << 16 | u64::from(g[1]) << 8 | u64::from(g[2]);
+        out.extend_from_slice(&quad(w).to_le_bytes());
+    }
+    match *groups.remainder() {
+        [a] => {
+            let q = quad(u64::from(a) << 16).to_le_bytes();
+            out.extend_from_slice(&[q[0], q[1], b'=', b'=']);
+        }
+        [a, b] => {
+            let q = quad(u64::from(a) << 16 | u64::from(b) << 8).to_le_bytes();
+            out.extend_from_slice(&[q[0], q[1], q[2], b'=']);
+        }
+        _ => {}
+    }
 }
 
 /// Quoted-printable (RFC 2045 §6.7) of octets whose CRLF pairs are line
@@ -220,13 +363,14 @@ pub(crate) fn quoted_printable(data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Streams `reader` as base64 lines into `put`, holding one buffer.
+/// Streams `reader` as base64 lines into `put`, holding two buffers.
 pub(crate) fn base64_stream(
     reader: &mut dyn Read,
     put: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    const LINES: usize = 64;
+    const LINES: usize = 256;
     let mut buf = vec![0u8; B64_LINE_OCTETS * LINES];
+    let mut out = Vec::with_capacity(base64_len(buf.len()) + 2);
     let mut first = true;
     loop {
         let mut filled = 0;
@@ -241,12 +385,10 @@ pub(crate) fn base64_stream(
         if filled == 0 {
             return Ok(());
         }
-        let mut lines = base64_lines(buf.get(..filled).unwrap_or_default());
-        if !first {
-            lines.splice(0..0, *b"\r\n");
-        }
+        out.clear();
+        base64_append(buf.get(..filled).unwrap_or_default(), !first, &mut out);
         first = false;
-        put(&lines)?;
+        put(&out)?;
         if filled < buf.len() {
             return Ok(());
         }
@@ -256,6 +398,48 @@ pub(crate) fn base64_stream(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+
+    #[test]
+    fn base64_matches_reference() {
+        let data: Vec<u8> = (0..2000u32)
+            .map(|i| u8::try_from(i * 131 % 256).unwrap())
+            .collect();
+        for n in (0..200).chain([455, 456, 457, 1140, 1141, 2000]) {
+            let d = &data[..n];
+            let want: Vec<u8> = base64::engine::general_purpose::STANDARD
+                .encode(d)
+                .into_bytes()
+                .chunks(76)
+                .collect::<Vec<_>>()
+                .join(&b"\r\n"[..]);
+            let got = base64_lines(d);
+            assert_eq!(got, want, "{n}");
+            assert_eq!(base64_len(n), want.len(), "{n}");
+            let mut lead = b"x".to_vec();
+            base64_append(d, true, &mut lead);
+            if n > 0 {
+                assert_eq!(&lead[..3], b"x\r\n");
+                assert_eq!(&lead[3..], &want[..]);
+            }
+        }
+    }
+
+    #[test]
+    fn base64_stream_matches_lines() {
+        let data: Vec<u8> = (0..200_000u32)
+            .map(|i| u8::try_from(i * 7 % 253).unwrap())
+            .collect();
+        for n in [0, 1, 57 * 256, 57 * 256 + 1, 57 * 512, 200_000] {
+            let mut out = Vec::new();
+            base64_stream(&mut &data[..n], &mut |b| {
+                out.extend_from_slice(b);
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(out, base64_lines(&data[..n]), "{n}");
+        }
+    }
 
     #[test]
     fn crlf() {
@@ -275,19 +459,29 @@ mod tests {
 
     #[test]
     fn choices() {
-        assert_eq!(encode_text("hi\n", false, &[]).0, Cte::SevenBit);
+        let text = |t: &str, eight| encode_text(t, eight, &[]).cte();
+        assert_eq!(text("hi\n", false), Cte::SevenBit);
+        assert_eq!(text("café au lait", false), Cte::QuotedPrintable);
+        assert_eq!(text("café", true), Cte::EightBit);
+        assert_eq!(text("日本語", false), Cte::Base64);
+        assert_eq!(text(&"a".repeat(999), false), Cte::QuotedPrintable);
         assert_eq!(
-            encode_text("café au lait", false, &[]).0,
-            Cte::QuotedPrintable
+            encode_text("x\n--b\n", false, &["b".into()]).cte(),
+            Cte::Base64
         );
-        assert_eq!(encode_text("café", true, &[]).0, Cte::EightBit);
-        assert_eq!(encode_text("日本語", false, &[]).0, Cte::Base64);
-        assert_eq!(
-            encode_text(&"a".repeat(999), false, &[]).0,
-            Cte::QuotedPrintable
-        );
-        assert_eq!(encode_text("x\n--b\n", false, &["b".into()]).0, Cte::Base64);
-        assert_eq!(encode_bytes(b"a\nb", false, &[]).0, Cte::Base64);
-        assert_eq!(encode_bytes(b"a\r\nb", false, &[]).0, Cte::SevenBit);
+        let bytes = |b: &[u8], eight| encode_bytes(Bytes::copy_from_slice(b), eight, &[]).cte();
+        assert_eq!(bytes(b"a\nb", false), Cte::Base64);
+        assert_eq!(bytes(b"a\r\nb", false), Cte::SevenBit);
+        assert_eq!(bytes(b"a\rb", false), Cte::Base64);
+        assert_eq!(bytes(b"a\r", false), Cte::Base64);
+        assert_eq!(bytes(b"a\0", false), Cte::Base64);
+        assert_eq!(bytes("é\r\n".as_bytes(), false), Cte::Base64);
+        assert_eq!(bytes("é\r\n".as_bytes(), true), Cte::EightBit);
+        assert_eq!(bytes(&[b'a'; 998], false), Cte::SevenBit);
+        assert_eq!(bytes(&[b'a'; 999], false), Cte::Base64);
+        let mut long = vec![b'a'; 998];
+        long.extend_from_slice(b"\r\n");
+        long.extend_from_slice(&[b'b'; 998]);
+        assert_eq!(bytes(&long, false), Cte::SevenBit);
     }
 }

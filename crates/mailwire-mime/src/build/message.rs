@@ -263,7 +263,7 @@ impl MessageBuilder {
 
     /// Adds an inline part shown by the HTML as `cid:` + `id`
     /// (RFC 2392), such as an image.
-    pub fn inline(self, id: MsgId, media_type: MediaType, data: impl Into<Vec<u8>>) -> Self {
+    pub fn inline(self, id: MsgId, media_type: MediaType, data: impl Into<bytes::Bytes>) -> Self {
         let part = Part::bytes(media_type, data).inline(None).content_id(id);
         self.inline_part(part)
     }
@@ -280,7 +280,7 @@ impl MessageBuilder {
         self,
         filename: &str,
         media_type: Option<MediaType>,
-        data: impl Into<Vec<u8>>,
+        data: impl Into<bytes::Bytes>,
     ) -> Self {
         let mt = media_type.unwrap_or_else(|| guess(filename));
         self.attach_part(Part::bytes(mt, data).attachment(Some(filename)))
@@ -429,9 +429,8 @@ impl MessageBuilder {
 
     /// The message in a new vector.
     pub fn to_vec(self, options: &Options) -> Result<Vec<u8>, BuildError> {
-        let mut out = Vec::new();
-        self.encode(options, &mut out)?;
-        Ok(out)
+        let (part, stamp) = self.build_with_stamp()?;
+        part.to_vec(&Self::options(options, &stamp))
     }
 }
 

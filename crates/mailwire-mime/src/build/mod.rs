@@ -62,6 +62,10 @@ mod header;
 mod message;
 mod part;
 
+/// Shared octets ([`bytes::Bytes`]): an attachment given as `Bytes` is
+/// written without being copied, and may go into many messages.
+pub use bytes::Bytes;
+
 pub use address::{AddressGroup, AddressItem, EmailAddress, MsgId};
 pub use edit::Editor;
 pub use header::{HeaderValue, MAX_PARAM_VALUE, MediaType};

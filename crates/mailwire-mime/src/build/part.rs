@@ -4,7 +4,7 @@
 use std::fmt;
 use std::io::{Read, Write};
 
-use bytes::BufMut;
+use bytes::{BufMut, Bytes};
 
 use crate::types::HeaderName;
 
@@ -29,7 +29,7 @@ const RESERVED: &[&str] = &[
 
 enum Body {
     Text(String),
-    Bytes(Vec<u8>),
+    Bytes(Bytes),
     Reader(Box<dyn Read + Send>),
     Multipart(Vec<Part>),
     Message(Box<Part>),
@@ -120,8 +120,9 @@ impl Part {
     }
 
     /// Octets kept exactly (`7bit` or `8bit` when they already are
-    /// CRLF-ended lines that may travel so, else base64).
-    pub fn bytes(media_type: MediaType, data: impl Into<Vec<u8>>) -> Self {
+    /// CRLF-ended lines that may travel so, else base64). A `Vec<u8>`
+    /// or a [`Bytes`] shared with other messages is taken without a copy.
+    pub fn bytes(media_type: MediaType, data: impl Into<Bytes>) -> Self {
         Self::new(media_type, Body::Bytes(data.into()))
     }
 
@@ -216,8 +217,9 @@ impl Part {
 
     /// The part as a message, in a new vector.
     pub fn to_vec(self, options: &Options) -> Result<Vec<u8>, BuildError> {
-        let mut out = Vec::new();
-        self.encode(options, &mut out)?;
+        let plan = Plan::new(self, options, &[], true)?;
+        let mut out = Vec::with_capacity(plan.len_hint());
+        plan.write(&mut VecSink(&mut out))?;
         Ok(out)
     }
 }
@@ -225,6 +227,19 @@ impl Part {
 /// Where output goes.
 pub(crate) trait Sink {
     fn put(&mut self, bytes: &[u8]) -> Result<(), BuildError>;
+
+    /// Writes `data` in base64 lines ([`body::base64_append`]), no CRLF
+    /// after the last.
+    fn put_base64(&mut self, data: &[u8]) -> Result<(), BuildError> {
+        const CHUNK: usize = 57 * 1024;
+        let mut buf = Vec::with_capacity(body::base64_len(CHUNK.min(data.len())) + 2);
+        for (i, chunk) in data.chunks(CHUNK).enumerate() {
+            buf.clear();
+            body::base64_append(chunk, i > 0, &mut buf);
+            self.put(&buf)?;
+        }
+        Ok(())
+    }
 }
 
 struct IoSink<W>(W);
@@ -247,8 +262,26 @@ impl<B: BufMut> Sink for BufSink<'_, B> {
     }
 }
 
+/// A vector that grows: base64 is encoded straight into it.
+pub(crate) struct VecSink<'v>(pub(crate) &'v mut Vec<u8>);
+
+impl Sink for VecSink<'_> {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), BuildError> {
+        self.0.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    fn put_base64(&mut self, data: &[u8]) -> Result<(), BuildError> {
+        body::base64_append(data, false, self.0);
+        Ok(())
+    }
+}
+
 enum Content {
-    Bytes(Vec<u8>),
+    /// Written as is.
+    Ready(Bytes),
+    /// Written in base64.
+    Base64(Bytes),
     Stream(Box<dyn Read + Send>),
     Multipart {
         media_type: MediaType,
@@ -283,6 +316,18 @@ impl Ctx<'_> {
     fn collect(&mut self, bytes: &[u8]) {
         for l in body::dash_lines(bytes) {
             self.dash.push(l.get(..80).unwrap_or(l).to_vec());
+        }
+    }
+
+    /// A leaf's content, its lines starting with `--` noted (base64 has
+    /// none), and whether it is 8-bit.
+    fn content(&mut self, encoded: body::Encoded) -> (Content, bool, Option<&'static str>) {
+        match encoded {
+            body::Encoded::Ready(cte, bytes) => {
+                self.collect(&bytes);
+                (Content::Ready(bytes), cte == Cte::EightBit, None)
+            }
+            body::Encoded::Base64(raw) => (Content::Base64(raw), false, None),
         }
     }
 }
@@ -336,6 +381,31 @@ impl Plan {
         }
     }
 
+    /// About how many octets [`Self::write`] writes (readers count as
+    /// empty), to size a buffer.
+    pub(crate) fn len_hint(&self) -> usize {
+        let mut total = 0usize;
+        let mut stack: Vec<&Plan> = vec![self];
+        while let Some(p) = stack.pop() {
+            total = total.saturating_add(p.pre.len() + p.post.len() + 2);
+            match &p.content {
+                Content::Ready(b) => total = total.saturating_add(b.len()),
+                Content::Base64(b) => total = total.saturating_add(body::base64_len(b.len())),
+                Content::Stream(_) => {}
+                Content::Multipart {
+                    boundary, children, ..
+                } => {
+                    // The Content-Type field, the delimiters.
+                    let delim = boundary.len() + 6;
+                    total = total.saturating_add(120 + delim * (children.len() + 1));
+                    stack.extend(children.iter());
+                }
+                Content::Message(inner) => stack.push(inner),
+            }
+        }
+        total
+    }
+
     /// Writes the header fields, and the blank line that ends the section
     /// when `blank`.
     pub(crate) fn write_head(&self, sink: &mut dyn Sink, blank: bool) -> Result<(), BuildError> {
@@ -365,7 +435,8 @@ impl Plan {
     /// Writes the body.
     pub(crate) fn write_body(self, sink: &mut dyn Sink) -> Result<(), BuildError> {
         match self.content {
-            Content::Bytes(b) => sink.put(&b),
+            Content::Ready(b) => sink.put(&b),
+            Content::Base64(b) => sink.put_base64(&b),
             Content::Stream(mut r) => {
                 let mut err = None;
                 let res = body::base64_stream(&mut r, &mut |b| {
@@ -482,19 +553,17 @@ fn prepare(
                 return Err(mismatch(&media_type));
             }
             media_type.set("charset", "utf-8");
-            let (cte, bytes) = body::encode_text(&text, allow_8bit, ctx.forbidden);
-            leaf(&media_type, cte, &mut post);
-            ctx.collect(&bytes);
-            (Content::Bytes(bytes), cte == Cte::EightBit, None)
+            let encoded = body::encode_text(&text, allow_8bit, ctx.forbidden);
+            leaf(&media_type, encoded.cte(), &mut post);
+            ctx.content(encoded)
         }
         Body::Bytes(data) => {
             if is_multipart || is_message {
                 return Err(mismatch(&media_type));
             }
-            let (cte, bytes) = body::encode_bytes(&data, allow_8bit, ctx.forbidden);
-            leaf(&media_type, cte, &mut post);
-            ctx.collect(&bytes);
-            (Content::Bytes(bytes), cte == Cte::EightBit, None)
+            let encoded = body::encode_bytes(data, allow_8bit, ctx.forbidden);
+            leaf(&media_type, encoded.cte(), &mut post);
+            ctx.content(encoded)
         }
         Body::Reader(r) => {
             if is_multipart || is_message {
@@ -508,10 +577,9 @@ fn prepare(
                 return Err(mismatch(&media_type));
             }
             let crlf = body::to_crlf(&raw);
-            let (cte, bytes) = body::encode_bytes(&crlf, allow_8bit, ctx.forbidden);
-            leaf(&media_type, cte, &mut post);
-            ctx.collect(&bytes);
-            (Content::Bytes(bytes), cte == Cte::EightBit, None)
+            let encoded = body::encode_bytes(crlf.into(), allow_8bit, ctx.forbidden);
+            leaf(&media_type, encoded.cte(), &mut post);
+            ctx.content(encoded)
         }
         Body::Message(inner) => {
             if !is_message {
