@@ -10,12 +10,12 @@ use mailwire_imap::Limits;
 use mailwire_imap::decode::{self, CommandDecoder, CommandEvent};
 use mailwire_imap::encode::{self, Encode, Fragment};
 use mailwire_imap::types::{
-    AppendKind, AppendMessage, Atom, Capability, Charset, ClientMessage, Command, CommandBody,
-    Date, DateTime, EntryType, FetchAttribute, FetchItems, FetchModifier, Flag, Keyword,
-    ListAttribute, ListReturn, ListSelect, LiteralMode, Mailbox, MetadataDepth, MetadataOption,
-    ObjectId, Partial, QResync, SaslData, SearchKey, SearchReturn, Secret, Section, SectionText,
-    SelectParam, SeqItem, SeqNumber, SequenceSet, SortCriterion, SortKey, StatusAttribute,
-    StoreAction, StoreTarget, Tag, ThreadAlgorithm,
+    AppendEntry, AppendKind, AppendMessage, Atom, Capability, Charset, ClientMessage, Command,
+    CommandBody, Date, DateTime, EntryType, FetchAttribute, FetchItems, FetchModifier, Flag,
+    Keyword, ListAttribute, ListReturn, ListSelect, LiteralMode, Mailbox, MetadataDepth,
+    MetadataOption, ObjectId, Partial, QResync, SaslData, SearchKey, SearchReturn, Secret, Section,
+    SectionText, SelectParam, SeqItem, SeqNumber, SequenceSet, SortCriterion, SortKey,
+    StatusAttribute, StoreAction, StoreTarget, Tag, ThreadAlgorithm,
 };
 use proptest::prelude::*;
 
@@ -445,6 +445,28 @@ fn body() -> BoxedStrategy<CommandBody<'static>> {
                 date,
                 message: AppendMessage { kind, data },
             }),
+        (
+            mailbox(),
+            prop::collection::vec(
+                (
+                    prop::collection::vec(flag(), 0..3),
+                    prop::option::of(date_time()),
+                    prop_oneof![
+                        Just(AppendKind::Literal),
+                        Just(AppendKind::Binary),
+                        Just(AppendKind::Utf8)
+                    ],
+                    bytes(),
+                )
+                    .prop_map(|(flags, date, kind, data)| AppendEntry {
+                        flags,
+                        date,
+                        message: AppendMessage { kind, data },
+                    }),
+                2..4,
+            ),
+        )
+            .prop_map(|(mailbox, messages)| CommandBody::MultiAppend { mailbox, messages }),
         bytes().prop_map(CommandBody::GetQuota),
         mailbox().prop_map(CommandBody::GetQuotaRoot),
         (bytes(), prop::collection::vec((atom(), num64()), 0..3))

@@ -13,13 +13,13 @@ use super::response::PErr;
 use super::{DecodeErrorKind, sequence_set_p};
 use crate::Limits;
 use crate::types::{
-    AppendKind, AppendMessage, Atom, AuthenticateData, Capability, Charset, Command, CommandBody,
-    Date, DateTime, EntryType, FETCH_SIMPLE, FetchAttribute, FetchItems, FetchModifier, Flag,
-    IString, ListAttribute, ListReturn, ListSelect, MONTHS, Mailbox, MetadataDepth, MetadataOption,
-    NString, ObjectId, Partial, QResync, SaslData, SearchKey, SearchReturn, Section, SectionText,
-    SelectParam, SequenceSet, SortCriterion, SortKey, StatusAttribute, StoreAction, StoreTarget,
-    Tag, ThreadAlgorithm, is_astring_char, is_atom_char, is_base64_char, is_charset_char,
-    is_tag_char,
+    AppendEntry, AppendKind, AppendMessage, Atom, AuthenticateData, Capability, Charset, Command,
+    CommandBody, Date, DateTime, EntryType, FETCH_SIMPLE, FetchAttribute, FetchItems,
+    FetchModifier, Flag, IString, ListAttribute, ListReturn, ListSelect, MONTHS, Mailbox,
+    MetadataDepth, MetadataOption, NString, ObjectId, Partial, QResync, SaslData, SearchKey,
+    SearchReturn, Section, SectionText, SelectParam, SequenceSet, SortCriterion, SortKey,
+    StatusAttribute, StoreAction, StoreTarget, Tag, ThreadAlgorithm, is_astring_char, is_atom_char,
+    is_base64_char, is_charset_char, is_tag_char,
 };
 
 type R<T> = Result<T, PErr>;
@@ -929,10 +929,50 @@ impl<'a> C<'a, '_> {
 
     /// `append = "APPEND" SP mailbox [SP flag-list] [SP date-time] SP
     /// literal` (RFC 9051 §9), `literal8` (RFC 3516), `"UTF8" SP "("
-    /// literal8 ")"` (RFC 6855).
+    /// literal8 ")"` (RFC 6855); several messages in one command
+    /// (RFC 3502 §6.3.11: `append = "APPEND" SP mailbox 1*append-message`).
     fn append(&mut self) -> R<CommandBody<'a>> {
         let mailbox = self.sp_mailbox()?;
         self.sp()?;
+        let mut messages = vec![self.append_entry()?];
+        while self.eat_sp() && self.starts_append_entry() {
+            self.check_items(messages.len())?;
+            messages.push(self.append_entry()?);
+        }
+        if messages.len() > 1 {
+            return Ok(CommandBody::MultiAppend { mailbox, messages });
+        }
+        let Some(AppendEntry {
+            flags,
+            date,
+            message,
+        }) = messages.pop()
+        else {
+            return self.fail("literal");
+        };
+        Ok(CommandBody::Append {
+            mailbox,
+            flags,
+            date,
+            message,
+        })
+    }
+
+    /// True when what follows can start an `append-message` (RFC 3502):
+    /// a flag list, a date-time, a literal or `UTF8`. Anything else is
+    /// left for the end of the command.
+    fn starts_append_entry(&self) -> bool {
+        let rest = self.s.get(self.pos..).unwrap_or_default();
+        matches!(rest.first(), Some(b'(' | b'"' | b'{' | b'~'))
+            || rest
+                .get(..4)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"UTF8"))
+    }
+
+    /// `append-message = append-opts SP append-data` after its SP
+    /// (RFC 3502 §6.3.11): `[flag-list SP] [date-time SP] (literal /
+    /// literal8 / "UTF8" SP "(" literal8 ")")`.
+    fn append_entry(&mut self) -> R<AppendEntry<'a>> {
         let mut flags = Vec::new();
         if self.peek() == Some(b'(') {
             flags = self.list(Self::flag)?;
@@ -964,8 +1004,7 @@ impl<'a> C<'a, '_> {
             }
             _ => return self.fail("literal"),
         };
-        Ok(CommandBody::Append {
-            mailbox,
+        Ok(AppendEntry {
             flags,
             date,
             message,

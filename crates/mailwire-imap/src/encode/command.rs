@@ -11,10 +11,10 @@ use bytes::BufMut;
 use super::Encode;
 use super::response::num;
 use crate::types::{
-    AppendKind, AuthenticateData, ClientMessage, Command, CommandBody, Date, DateTime,
-    FetchAttribute, FetchItems, FetchModifier, LiteralMode, Mailbox, MetadataDepth, MetadataOption,
-    Partial, SearchKey, Section, SectionText, SelectParam, StoreAction, StoreTarget,
-    is_astring_char, is_atom_char,
+    AppendKind, AppendMessage, AuthenticateData, ClientMessage, Command, CommandBody, Date,
+    DateTime, FetchAttribute, FetchItems, FetchModifier, Flag, LiteralMode, Mailbox, MetadataDepth,
+    MetadataOption, Partial, SearchKey, Section, SectionText, SelectParam, StoreAction,
+    StoreTarget, is_astring_char, is_atom_char,
 };
 
 /// A piece of a command as a client sends it: lines, and literals that may
@@ -432,23 +432,16 @@ fn body<'c, S: Sink<'c>>(s: &mut S, body: &'c CommandBody<'_>) {
         } => {
             put(s, b"APPEND ");
             mailbox(s, m);
-            if !flags.is_empty() {
-                sp(s);
-                list(s, flags, |s, f| encoded(s, f));
-            }
-            if let Some(date) = date {
-                sp(s);
-                encoded(s, date);
-            }
-            sp(s);
-            match message.kind {
-                AppendKind::Literal => s.literal(&message.data, false),
-                AppendKind::Binary => s.literal(&message.data, true),
-                AppendKind::Utf8 => {
-                    put(s, b"UTF8 (");
-                    s.literal(&message.data, true);
-                    put(s, b")");
-                }
+            append_entry(s, flags, date.as_ref(), message);
+        }
+        CommandBody::MultiAppend {
+            mailbox: m,
+            messages,
+        } => {
+            put(s, b"APPEND ");
+            mailbox(s, m);
+            for e in messages {
+                append_entry(s, &e.flags, e.date.as_ref(), &e.message);
             }
         }
         CommandBody::Idle => put(s, b"IDLE"),
@@ -717,6 +710,34 @@ fn body<'c, S: Sink<'c>>(s: &mut S, body: &'c CommandBody<'_>) {
 }
 
 /// `mailbox [select-params]` (RFC 9051 §9, RFC 7162 §7).
+/// `[SP flag-list] [SP date-time] SP append-data` (RFC 9051 §9, RFC 3502
+/// §6.3.11).
+fn append_entry<'c, S: Sink<'c>>(
+    s: &mut S,
+    flags: &'c [Flag<'_>],
+    date: Option<&DateTime>,
+    message: &'c AppendMessage<'_>,
+) {
+    if !flags.is_empty() {
+        sp(s);
+        list(s, flags, |s, f| encoded(s, f));
+    }
+    if let Some(date) = date {
+        sp(s);
+        encoded(s, date);
+    }
+    sp(s);
+    match message.kind {
+        AppendKind::Literal => s.literal(&message.data, false),
+        AppendKind::Binary => s.literal(&message.data, true),
+        AppendKind::Utf8 => {
+            put(s, b"UTF8 (");
+            s.literal(&message.data, true);
+            put(s, b")");
+        }
+    }
+}
+
 fn select<'c, S: Sink<'c>>(s: &mut S, m: &'c Mailbox<'_>, params: &'c [SelectParam]) {
     mailbox(s, m);
     if params.is_empty() {

@@ -336,7 +336,7 @@ impl CommandKind {
             B::Lsub { .. } => Self::Lsub,
             B::Namespace => Self::Namespace,
             B::Status { .. } => Self::Status,
-            B::Append { .. } => Self::Append,
+            B::Append { .. } | B::MultiAppend { .. } => Self::Append,
             B::Idle => Self::Idle,
             B::Check => Self::Check,
             B::Close => Self::Close,

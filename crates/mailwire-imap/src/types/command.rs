@@ -461,6 +461,18 @@ pub enum CommandBody<'a> {
         /// The message.
         message: AppendMessage<'a>,
     },
+    /// `APPEND mailbox 1*append-message` with several messages in one
+    /// command (MULTIAPPEND, RFC 3502 §6.3.11): all are appended, or none.
+    ///
+    /// The decoder answers [`CommandBody::Append`] for a command with one
+    /// message and this variant for two or more; the encoder writes the
+    /// messages given (build [`CommandBody::Append`] for one).
+    MultiAppend {
+        /// The target mailbox.
+        mailbox: Mailbox<'a>,
+        /// The messages, in order; two or more from the decoder.
+        messages: Vec<AppendEntry<'a>>,
+    },
     /// `IDLE` (RFC 2177, RFC 9051 §6.3.13); the client ends it with `DONE`.
     Idle,
     /// `CHECK` (RFC 3501 §6.4.1).
@@ -769,6 +781,19 @@ pub struct AppendMessage<'a> {
     pub kind: AppendKind,
     /// The message's octets.
     pub data: Cow<'a, [u8]>,
+}
+
+/// One message of a `MULTIAPPEND` command (RFC 3502 §6.3.11:
+/// `append-message = append-opts SP append-data`, `append-opts = [SP
+/// flag-list] [SP date-time]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppendEntry<'a> {
+    /// Flags to set; no flag list when empty.
+    pub flags: Vec<Flag<'a>>,
+    /// The internal date to set.
+    pub date: Option<DateTime>,
+    /// The message.
+    pub message: AppendMessage<'a>,
 }
 
 /// How an `APPEND` message is sent.

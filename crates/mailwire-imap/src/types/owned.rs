@@ -11,9 +11,9 @@
 use std::borrow::Cow;
 
 use super::{
-    Address, AppendKind, AppendMessage, Atom, AuthenticateData, Body, BodyExtension, BodyFields,
-    Capability, Charset, ClientMessage, Code, Command, CommandBody, Continuation, Data, Date,
-    DateTime, Disposition, ESearch, ESearchItem, EntryType, Envelope, ExtensionTail,
+    Address, AppendEntry, AppendKind, AppendMessage, Atom, AuthenticateData, Body, BodyExtension,
+    BodyFields, Capability, Charset, ClientMessage, Code, Command, CommandBody, Continuation, Data,
+    Date, DateTime, Disposition, ESearch, ESearchItem, EntryType, Envelope, ExtensionTail,
     FetchAttribute, FetchItem, FetchItems, FetchModifier, Flag, Greeting, Keyword, ListAttribute,
     ListData, ListExtended, ListReturn, ListSelect, Mailbox, MetadataEntries, MetadataOption,
     Multipart, MultipartExtension, Namespace, ObjectId, OtherData, OtherItem, Partial,
@@ -188,6 +188,7 @@ macro_rules! own_enum {
 own_struct! {
     Command { tag, body }
     AppendMessage { kind, data }
+    AppendEntry { flags, date, message }
     ListData { attributes, delimiter, mailbox, extended }
     ESearch { tag, uid, items }
     Namespace { prefix, delimiter, extensions }
@@ -220,6 +221,7 @@ own_enum!(CommandBody {
     Lsub { reference, pattern },
     Status { mailbox, items },
     Append { mailbox, flags, date, message },
+    MultiAppend { mailbox, messages },
     Search { uid, return_opts, charset, criteria },
     Fetch { uid, set, items, modifiers },
     Store { uid, set, unchanged_since, action, silent, target },
