@@ -178,6 +178,7 @@ fn search_leaf() -> BoxedStrategy<SearchKey<'static>> {
         bytes().prop_map(SearchKey::Text),
         bytes().prop_map(SearchKey::To),
         bytes().prop_map(SearchKey::GmRaw),
+        atom().prop_map(SearchKey::Filter),
         bytes().prop_map(SearchKey::GmLabels),
         (bytes(), bytes()).prop_map(|(f, v)| SearchKey::Header(f, v)),
         date().prop_map(SearchKey::Before),
@@ -606,6 +607,34 @@ fn body() -> BoxedStrategy<CommandBody<'static>> {
                 charset,
                 search,
             }),
+        (
+            any::<bool>(),
+            prop::collection::vec(
+                prop::sample::select(vec![
+                    SearchReturn::Min,
+                    SearchReturn::Max,
+                    SearchReturn::All,
+                    SearchReturn::Count
+                ]),
+                0..3
+            ),
+            prop::collection::vec(
+                (any::<bool>(), prop::sample::select(SortKey::ALL.to_vec()))
+                    .prop_map(|(reverse, key)| SortCriterion { reverse, key }),
+                1..3
+            ),
+            charset(),
+            search_keys()
+        )
+            .prop_map(
+                |(uid, return_opts, criteria, charset, search)| CommandBody::ESort {
+                    uid,
+                    return_opts,
+                    criteria,
+                    charset,
+                    search,
+                }
+            ),
         (
             any::<bool>(),
             prop_oneof![

@@ -1371,23 +1371,7 @@ impl<'a> C<'a, '_> {
         self.sp()?;
         let mut return_opts = None;
         if self.keyword(b"RETURN") {
-            self.sp()?;
-            return_opts = Some(self.list(|c| {
-                let at = c.pos;
-                let word = c.word("search return option")?;
-                SearchReturn::from_word(word).map_or_else(
-                    || {
-                        c.fail_at(
-                            at,
-                            DecodeErrorKind::Expected {
-                                what: "MIN, MAX, ALL, COUNT or SAVE",
-                            },
-                        )
-                    },
-                    Ok,
-                )
-            })?);
-            self.sp()?;
+            return_opts = Some(self.search_return_opts()?);
         }
         let mut charset = None;
         if self.keyword(b"CHARSET") {
@@ -1404,11 +1388,40 @@ impl<'a> C<'a, '_> {
         })
     }
 
+    /// After `RETURN`: `SP "(" [search-return-opt *(SP search-return-opt)]
+    /// ")" SP` (RFC 9051 §9, RFC 4731 §3.1, RFC 5267 §3.2).
+    fn search_return_opts(&mut self) -> R<Vec<SearchReturn>> {
+        self.sp()?;
+        let opts = self.list(|c| {
+            let at = c.pos;
+            let word = c.word("search return option")?;
+            SearchReturn::from_word(word).map_or_else(
+                || {
+                    c.fail_at(
+                        at,
+                        DecodeErrorKind::Expected {
+                            what: "MIN, MAX, ALL, COUNT or SAVE",
+                        },
+                    )
+                },
+                Ok,
+            )
+        })?;
+        self.sp()?;
+        Ok(opts)
+    }
+
     /// `sort = ["UID" SP] "SORT" SP sort-criteria SP search-criteria`,
     /// `sort-criteria = "(" sort-criterion *(SP sort-criterion) ")"`,
-    /// `search-criteria = charset 1*(SP search-key)` (RFC 5256 §5).
+    /// `search-criteria = charset 1*(SP search-key)` (RFC 5256 §5);
+    /// `extended-sort = ["UID" SP] "SORT" search-return-opts SP
+    /// sort-criteria SP search-criteria` (ESORT, RFC 5267 §3.2).
     fn sort(&mut self, uid: bool) -> R<CommandBody<'a>> {
         self.sp()?;
+        let mut return_opts = None;
+        if self.keyword(b"RETURN") {
+            return_opts = Some(self.search_return_opts()?);
+        }
         let criteria = self.list1(|c| {
             let reverse = c.keyword(b"REVERSE");
             if reverse {
@@ -1425,6 +1438,15 @@ impl<'a> C<'a, '_> {
         let charset = self.charset()?;
         self.sp()?;
         let search = self.search_keys()?;
+        if let Some(return_opts) = return_opts {
+            return Ok(CommandBody::ESort {
+                uid,
+                return_opts,
+                criteria,
+                charset,
+                search,
+            });
+        }
         Ok(CommandBody::Sort {
             uid,
             criteria,
@@ -1569,6 +1591,10 @@ impl<'a> C<'a, '_> {
             b"TEXT" => SearchKey::Text(self.sp_astring()?),
             b"TO" => SearchKey::To(self.sp_astring()?),
             b"X-GM-RAW" => SearchKey::GmRaw(self.sp_astring()?),
+            b"FILTER" => {
+                self.sp()?;
+                SearchKey::Filter(self.atom("filter name")?)
+            }
             b"X-GM-LABELS" => SearchKey::GmLabels(self.sp_astring()?),
             b"BEFORE" => SearchKey::Before(self.sp_date()?),
             b"ON" => SearchKey::On(self.sp_date()?),

@@ -579,6 +579,27 @@ fn body<'c, S: Sink<'c>>(s: &mut S, body: &'c CommandBody<'_>) {
             charset_value(s, charset);
             search_keys(s, search);
         }
+        CommandBody::ESort {
+            uid: u,
+            return_opts,
+            criteria,
+            charset,
+            search,
+        } => {
+            uid(s, *u);
+            put(s, b"SORT RETURN ");
+            list(s, return_opts, |s, o| put(s, o.as_str().as_bytes()));
+            sp(s);
+            list(s, criteria, |s, c| {
+                if c.reverse {
+                    put(s, b"REVERSE ");
+                }
+                put(s, c.key.as_str().as_bytes());
+            });
+            sp(s);
+            charset_value(s, charset);
+            search_keys(s, search);
+        }
         CommandBody::Thread {
             uid: u,
             algorithm,
@@ -972,6 +993,10 @@ fn search_key<'c, S: Sink<'c>>(s: &mut S, key: &'c SearchKey<'_>) {
             put(s, id.as_str().as_bytes());
         }
         SearchKey::GmRaw(v) => with_string(s, "X-GM-RAW", v),
+        SearchKey::Filter(name) => {
+            put(s, b"FILTER ");
+            put(s, name.as_str().as_bytes());
+        }
         SearchKey::GmMsgId(n) => with_number(s, "X-GM-MSGID", *n),
         SearchKey::GmThrId(n) => with_number(s, "X-GM-THRID", *n),
         SearchKey::GmLabels(v) => with_string(s, "X-GM-LABELS", v),

@@ -347,7 +347,7 @@ impl CommandKind {
             B::Store { .. } => Self::Store,
             B::Copy { .. } => Self::Copy,
             B::Move { .. } => Self::Move,
-            B::Sort { .. } => Self::Sort,
+            B::Sort { .. } | B::ESort { .. } => Self::Sort,
             B::Thread { .. } => Self::Thread,
             B::GetQuota(_) => Self::GetQuota,
             B::GetQuotaRoot(_) => Self::GetQuotaRoot,

@@ -553,6 +553,22 @@ pub enum CommandBody<'a> {
         /// The search keys; never empty.
         search: Vec<SearchKey<'a>>,
     },
+    /// `[UID] SORT RETURN (options) (criteria) charset keys` (ESORT,
+    /// RFC 5267 §3.2): the answer is an `ESEARCH` response. A `SORT`
+    /// without `RETURN` is [`CommandBody::Sort`].
+    ESort {
+        /// `UID SORT`.
+        uid: bool,
+        /// `MIN`, `MAX`, `ALL`, `COUNT`; may be empty (`RETURN ()`, as
+        /// `ALL`).
+        return_opts: Vec<SearchReturn>,
+        /// The sort order; never empty.
+        criteria: Vec<SortCriterion>,
+        /// The charset of the search strings.
+        charset: Charset<'a>,
+        /// The search keys; never empty.
+        search: Vec<SearchKey<'a>>,
+    },
     /// `[UID] THREAD algorithm charset keys` (RFC 5256 §3).
     Thread {
         /// `UID THREAD`.
@@ -945,6 +961,9 @@ pub enum SearchKey<'a> {
     EmailId(ObjectId<'a>),
     /// `THREADID id` (RFC 8474).
     ThreadId(ObjectId<'a>),
+    /// `FILTER filter-name` (RFC 5466 §3.1): the messages a named search
+    /// filter stored by the server matches.
+    Filter(Atom<'a>),
     /// `X-GM-RAW string`: a Gmail search expression.
     GmRaw(IString<'a>),
     /// `X-GM-MSGID n`.

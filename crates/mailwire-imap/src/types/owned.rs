@@ -228,6 +228,7 @@ own_enum!(CommandBody {
     Copy { uid, set, mailbox },
     Move { uid, set, mailbox },
     Sort { uid, criteria, charset, search },
+    ESort { uid, return_opts, criteria, charset, search },
     Thread { uid, algorithm, charset, search },
     SetQuota { root, limits },
     SetAcl { mailbox, identifier, rights },
@@ -248,7 +249,7 @@ own_enum!(SearchKey {
     Undraft, Unflagged, Unseen;
     Bcc, Before, Body, Cc, From, Keyword, Larger, Not, On, SentBefore, SentOn, SentSince, Since,
     Smaller, Subject, Text, To, Uid, Unkeyword, SequenceSet, And, Older, Younger, EmailId,
-    ThreadId, GmRaw, GmMsgId, GmThrId, GmLabels;
+    ThreadId, Filter, GmRaw, GmMsgId, GmThrId, GmLabels;
     ModSeq { entry, mod_seq };
     Header, Or
 });
