@@ -40,7 +40,8 @@ const MIN_WORD: usize = OVERHEAD + 12;
 /// - the field is folded (RFC 5322 §2.2.3) before white space so that no
 ///   line exceeds 78 characters, unless the name itself is longer, or a
 ///   single printable word of up to 997 characters is; no line exceeds
-///   998.
+///   998. The first word is never folded away from the colon (a printable
+///   word too long for the first line is encoded).
 ///
 /// So `decode::unstructured` of the written value gives back `text` with
 /// its leading and trailing SP/HTAB removed.
@@ -171,7 +172,16 @@ fn tokens(text: &str, utf8: bool) -> Vec<Token<'_>> {
 
 /// Writes the encoded and folded value.
 fn unstructured<B: BufMut>(text: &str, utf8: bool, folder: &mut Folder<'_, B>) {
-    let toks = tokens(text.trim_matches(is_wsp), utf8);
+    let mut toks = tokens(text.trim_matches(is_wsp), utf8);
+    // The first word goes on the field's first line: readers differ on
+    // the white space of a fold right after the colon (Python's `email`
+    // keeps it as part of the value). A raw word that cannot fit there
+    // is encoded.
+    if let Some(first) = toks.first_mut() {
+        if !first.encode && folder.col + 1 + first.word.len() > MAX_LINE_LEN {
+            first.encode = true;
+        }
+    }
     let mut i = 0;
     while let Some(t) = toks.get(i) {
         i += 1;
@@ -183,6 +193,10 @@ fn unstructured<B: BufMut>(text: &str, utf8: bool, folder: &mut Folder<'_, B>) {
             t.ws.split_at(1)
         };
         if !t.encode {
+            if i == 1 {
+                folder.put(lead, t.word.as_bytes());
+                continue;
+            }
             let ws = if t.ws.is_empty() { lead } else { t.ws };
             folder.item(ws, t.word.as_bytes());
             continue;
@@ -399,6 +413,13 @@ mod tests {
     fn long_name() {
         let name = "X".repeat(100);
         let out = field(&name, "value");
-        assert_eq!(out, format!("{name}:\r\n value\r\n"));
+        assert_eq!(out, format!("{name}: value\r\n"));
+        // A first word that cannot share the first line is encoded, not
+        // folded away from the colon.
+        let word = "y".repeat(990);
+        let out = field("Subject", &word);
+        assert!(out.starts_with("Subject: =?utf-8?"), "{out}");
+        assert!(out.split("\r\n").all(|l| l.len() <= LINE_LEN));
+        assert_eq!(roundtrip(&word), word);
     }
 }

@@ -5,7 +5,7 @@ use std::fmt;
 
 use bytes::BufMut;
 
-use crate::encode::{Folder, LINE_LEN, encoded_words, is_raw_word};
+use crate::encode::{Folder, LINE_LEN, encoded_words};
 use crate::types::{self, ValueError};
 
 /// The longest `addr-spec` accepted: the longest path SMTP carries
@@ -326,46 +326,70 @@ fn split_addr_spec(s: &str) -> Result<(String, &str), ValueError> {
     }
 }
 
-/// A display name's form on the wire.
+/// A display name's form on the wire: atoms when every word is one;
+/// else runs of words that may stand raw in quoted strings (which keep
+/// every space, folded or not) and the other words in encoded words of
+/// their own (RFC 2047 §5(3)), one space between items standing for one
+/// space of the name. Only a run of words to encode too long for one
+/// encoded word is split into several, as readers differ on the white
+/// space between two adjacent encoded words of a phrase (RFC 2047 §6.2
+/// drops it, Python's `email` keeps a space).
 fn phrase<B: BufMut>(name: &str, utf8: bool, folder: &mut Folder<'_, B>) {
     let words: Vec<&str> = name.split(' ').collect();
-    // Every word must fit a folded line, quoted and escaped, with a comma.
-    let short = words
+    // A raw word must fit a folded line, quoted and escaped, with a comma.
+    let raw = |w: &str| {
+        w.len() + w.matches(['"', '\\']).count() + 4 < LINE_LEN
+            && w.chars().all(|c| is_raw_word_char(c, utf8))
+            && !w.contains("=?")
+    };
+    let atoms = words
         .iter()
-        .all(|w| w.len() + w.matches(['"', '\\']).count() + 4 < LINE_LEN);
-    let atoms = short
-        && words
+        .all(|w| !w.is_empty() && w.chars().all(is_atext) && raw(w));
+    if atoms {
+        for w in &words {
+            folder.item(" ", w.as_bytes());
+        }
+        return;
+    }
+    let mut i = 0;
+    while let Some(w) = words.get(i) {
+        if !w.is_empty() && !raw(w) {
+            // Words to encode separated by single spaces share encoded
+            // words (a space between two of them would be dropped).
+            let mut end = i + 1;
+            while words.get(end).is_some_and(|w| !w.is_empty() && !raw(w)) {
+                end += 1;
+            }
+            let run = words.get(i..end).unwrap_or_default().join(" ");
+            encoded_words(" ", &run, folder);
+            i = end;
+            continue;
+        }
+        // A quoted string of the words up to the next one to encode; each
+        // word a foldable item, the space folded before it kept by
+        // unfolding.
+        let end = words
             .iter()
-            .all(|w| !w.is_empty() && w.chars().all(is_atext) && is_raw_word(w, utf8))
-        && !name.contains("=?");
-    let quotable = name.chars().all(|c| c == ' ' || is_raw_word_char(c, utf8))
-        && !name.contains("=?")
-        && !name.starts_with(' ')
-        && !name.ends_with(' ')
-        && !name.contains("  ")
-        && short;
-    if atoms || quotable {
-        // Each word a foldable item; in a quoted string the space folded
-        // before is kept by unfolding.
-        let last = words.len().saturating_sub(1);
-        for (i, w) in words.iter().enumerate() {
+            .skip(i)
+            .position(|w| !w.is_empty() && !raw(w))
+            .map_or(words.len(), |n| i + n);
+        for (j, w) in words.iter().enumerate().take(end).skip(i) {
             let mut item = String::new();
-            if !atoms && i == 0 {
+            if j == i {
                 item.push('"');
             }
             for c in w.chars() {
-                if !atoms && (c == '"' || c == '\\') {
+                if c == '"' || c == '\\' {
                     item.push('\\');
                 }
                 item.push(c);
             }
-            if !atoms && i == last {
+            if j + 1 == end {
                 item.push('"');
             }
             folder.item(" ", item.as_bytes());
         }
-    } else {
-        encoded_words(" ", name, folder);
+        i = end;
     }
 }
 
