@@ -287,7 +287,7 @@ fn long_display_name_words_stay_within_limits() {
 fn groups() {
     let team = AddressGroup::new("Team A", vec![addr("a@x.org"), addr("B <b@x.org>")]).unwrap();
     let empty = AddressGroup::new("undisclosed-recipients", vec![]).unwrap();
-    let out = build(MessageBuilder::new().to(team).bcc(empty));
+    let out = build(MessageBuilder::new().to(team).cc(empty));
     let h = header_lines(&out);
     assert!(
         h.contains(&"To: \"Team A\": a@x.org, B <b@x.org>;".to_owned())
@@ -295,7 +295,7 @@ fn groups() {
         "{h:?}"
     );
     assert!(
-        h.contains(&"Bcc: undisclosed-recipients:;".to_owned()),
+        h.contains(&"Cc: undisclosed-recipients:;".to_owned()),
         "{h:?}"
     );
     let m = Message::parse(&out);
@@ -699,4 +699,130 @@ fn writer_errors() {
     let m = Message::parse(&out);
     assert!(m.defects().next().is_none());
     assert_eq!(m.parts().last().unwrap().text().unwrap(), "leaf");
+}
+
+#[test]
+fn bcc_written_only_when_asked() {
+    let message = || {
+        MessageBuilder::new()
+            .from(addr("a@x.org"))
+            .to(addr("b@x.org"))
+            .bcc(addr("Hidden <hidden@x.org>"))
+            .text("hi")
+            .stamp(stamp())
+    };
+    let out = message().to_vec(&Options::default()).unwrap();
+    assert!(Message::parse(&out).root().headers().get("bcc").is_none());
+    assert!(!String::from_utf8_lossy(&out).contains("hidden"));
+    let part = message().build().unwrap();
+    assert!(part.headers().iter().all(|(n, _)| !n.eq_ignore_case("bcc")));
+
+    let out = message()
+        .to_vec(&Options::default().with_bcc(true))
+        .unwrap();
+    check_lines(&out);
+    let m = Message::parse(&out);
+    let (bcc, _) = m.root().headers().get("bcc").unwrap().addresses();
+    assert_eq!(bcc[0].mailboxes()[0].addr_spec(), "hidden@x.org");
+    let h = header_lines(&out);
+    let at = |name: &str| h.iter().position(|l| l.starts_with(name)).unwrap();
+    assert!(at("To:") < at("Bcc:") && at("Bcc:") < at("Message-ID:"));
+}
+
+#[test]
+fn nested_utf8_messages_are_message_global() {
+    let inner = || {
+        Part::text("Grüße")
+            .header(HeaderName::new("Subject").unwrap(), "Über")
+            .header(HeaderName::new("From").unwrap(), addr("a@x.org"))
+    };
+    let utf8 = Options::default().with_utf8_headers(true);
+    let out = Part::multipart("mixed", vec![Part::text("see"), Part::message(inner())])
+        .unwrap()
+        .to_vec(&utf8)
+        .unwrap();
+    check_lines(&out);
+    let m = Message::parse(&out);
+    let nested = m.part(2).unwrap();
+    assert_eq!(nested.content_type().essence(), "message/global");
+    let inner_root = nested.message().unwrap();
+    assert_eq!(
+        inner_root.headers().get("subject").unwrap().unstructured(),
+        "Über"
+    );
+    assert_eq!(inner_root.text().unwrap(), "Grüße");
+
+    // ASCII header fields stay message/rfc822, and so does everything
+    // without UTF-8 headers (the fields are then encoded words).
+    let ascii =
+        Part::message(Part::text("Grüße").header(HeaderName::new("Subject").unwrap(), "plain"));
+    let out = Part::multipart("mixed", vec![ascii])
+        .unwrap()
+        .to_vec(&utf8)
+        .unwrap();
+    let m = Message::parse(&out);
+    assert_eq!(
+        m.part(1).unwrap().content_type().essence(),
+        "message/rfc822"
+    );
+    let out = Part::multipart("mixed", vec![Part::message(inner())])
+        .unwrap()
+        .to_vec(&Options::default())
+        .unwrap();
+    let m = Message::parse(&out);
+    assert_eq!(
+        m.part(1).unwrap().content_type().essence(),
+        "message/rfc822"
+    );
+    assert!(out.is_ascii());
+}
+
+#[test]
+fn preamble_and_epilogue() {
+    let out = Part::multipart("mixed", vec![Part::text("one"), Part::text("two")])
+        .unwrap()
+        .preamble("This is a message in MIME format.\n--not a boundary")
+        .epilogue("That was all.\r\n")
+        .to_vec(&Options::default())
+        .unwrap();
+    check_lines(&out);
+    let m = Message::parse(&out);
+    let root = m.root();
+    assert_eq!(root.children().count(), 2);
+    assert_eq!(
+        root.preamble().unwrap(),
+        b"This is a message in MIME format.\r\n--not a boundary"
+    );
+    assert_eq!(root.epilogue().unwrap(), b"That was all.\r\n");
+    let texts: Vec<_> = root
+        .children()
+        .map(|p| p.text().unwrap().into_owned())
+        .collect();
+    assert_eq!(texts, ["one", "two"]);
+
+    // Nested: the inner epilogue stays inside its part.
+    let inner = Part::multipart("alternative", vec![Part::text("a"), Part::html("<p>a</p>")])
+        .unwrap()
+        .preamble("inner preamble")
+        .epilogue("inner epilogue");
+    let out = Part::multipart("mixed", vec![inner, Part::text("after")])
+        .unwrap()
+        .to_vec(&Options::default())
+        .unwrap();
+    check_lines(&out);
+    let m = Message::parse(&out);
+    let alt = m.part(1).unwrap();
+    assert_eq!(alt.preamble().unwrap(), b"inner preamble");
+    assert!(alt.epilogue().unwrap().starts_with(b"inner epilogue"));
+    assert_eq!(alt.children().count(), 2);
+    assert_eq!(m.part(4).unwrap().text().unwrap(), "after");
+
+    // Refused: non-ASCII, over-long lines, an enclosing boundary.
+    for bad in ["café", &"x".repeat(999), "a\0b"] {
+        let r = Part::multipart("mixed", vec![Part::text("x")])
+            .unwrap()
+            .preamble(bad)
+            .to_vec(&Options::default());
+        assert!(matches!(r, Err(BuildError::InvalidPreamble)), "{bad:?}");
+    }
 }

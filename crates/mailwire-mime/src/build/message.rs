@@ -144,8 +144,9 @@ fn date_from_unix(secs: i64) -> Result<DateTime, ValueError> {
 /// the HTML: `alternative(text, related(html, inline…))`. The header
 /// section holds, in order: Date, From, Sender, Reply-To, To, Cc, Bcc,
 /// Subject, Message-ID, In-Reply-To, References, the extra fields,
-/// MIME-Version and the `Content-*` fields. Bcc is written when given:
-/// leave it out of a message that goes to other recipients.
+/// MIME-Version and the `Content-*` fields. Bcc is written only with
+/// [`Options::write_bcc`] (and never by [`Self::build`]): a message sent
+/// to several recipients must not reveal the blind copies.
 ///
 /// Without a [`Stamp`], one is made with [`Stamp::now`] for the domain of
 /// the first From address (`localhost` without one).
@@ -316,11 +317,12 @@ impl MessageBuilder {
     }
 
     /// The message as a [`Part`] tree, to write or to change further.
+    /// Bcc is left out.
     pub fn build(self) -> Result<Part, BuildError> {
-        Ok(self.build_with_stamp()?.0)
+        Ok(self.build_with_stamp(false)?.0)
     }
 
-    fn build_with_stamp(self) -> Result<(Part, Stamp), BuildError> {
+    fn build_with_stamp(self, write_bcc: bool) -> Result<(Part, Stamp), BuildError> {
         let stamp = match self.stamp {
             Some(s) => s,
             None => {
@@ -378,7 +380,7 @@ impl MessageBuilder {
             ("Reply-To", self.reply_to),
             ("To", self.to),
             ("Cc", self.cc),
-            ("Bcc", self.bcc),
+            ("Bcc", if write_bcc { self.bcc } else { Vec::new() }),
         ];
         for (n, list) in lists {
             if !list.is_empty() {
@@ -417,19 +419,19 @@ impl MessageBuilder {
     /// Writes the message to `out`, streaming attachments from their
     /// readers.
     pub fn write_to<W: Write>(self, options: &Options, out: W) -> Result<(), BuildError> {
-        let (part, stamp) = self.build_with_stamp()?;
+        let (part, stamp) = self.build_with_stamp(options.write_bcc)?;
         part.write_to(&Self::options(options, &stamp), out)
     }
 
     /// Writes the message into a caller's buffer.
     pub fn encode<B: BufMut>(self, options: &Options, out: &mut B) -> Result<(), BuildError> {
-        let (part, stamp) = self.build_with_stamp()?;
+        let (part, stamp) = self.build_with_stamp(options.write_bcc)?;
         part.encode(&Self::options(options, &stamp), out)
     }
 
     /// The message in a new vector.
     pub fn to_vec(self, options: &Options) -> Result<Vec<u8>, BuildError> {
-        let (part, stamp) = self.build_with_stamp()?;
+        let (part, stamp) = self.build_with_stamp(options.write_bcc)?;
         part.to_vec(&Self::options(options, &stamp))
     }
 }

@@ -80,7 +80,7 @@ use crate::types::HeaderName;
 /// ```
 /// use mailwire_mime::build::Options;
 /// let o = Options::default().with_8bit(true);
-/// assert!(o.allow_8bit && !o.utf8_headers);
+/// assert!(o.allow_8bit && !o.utf8_headers && !o.write_bcc);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -98,6 +98,11 @@ pub struct Options {
     /// Default: 0. Boundaries are checked against the content whatever
     /// the seed.
     pub seed: u64,
+    /// [`MessageBuilder`] writes the Bcc field (RFC 5322 §3.6.3). Default:
+    /// false, as a message that goes to several recipients must not show
+    /// the blind copies to the others; set it for a copy kept by the
+    /// sender or one sent to the Bcc recipients alone.
+    pub write_bcc: bool,
 }
 
 impl Options {
@@ -110,6 +115,12 @@ impl Options {
     /// Sets [`Self::utf8_headers`].
     pub fn with_utf8_headers(mut self, allow: bool) -> Self {
         self.utf8_headers = allow;
+        self
+    }
+
+    /// Sets [`Self::write_bcc`].
+    pub fn with_bcc(mut self, write: bool) -> Self {
+        self.write_bcc = write;
         self
     }
 
@@ -166,4 +177,9 @@ pub enum BuildError {
     /// Two edits change overlapping bytes (a part and a part inside it).
     #[error("edits overlap")]
     OverlappingEdits,
+    /// A preamble or epilogue holds what it may not: octets other than
+    /// printable US-ASCII, tab and line breaks, or a line over 998
+    /// octets.
+    #[error("preamble or epilogue not US-ASCII text in lines of at most 998 octets")]
+    InvalidPreamble,
 }

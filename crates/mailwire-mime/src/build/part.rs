@@ -83,6 +83,8 @@ pub struct Part {
     disposition: Option<(&'static str, Option<String>)>,
     content_id: Option<MsgId>,
     headers: Vec<(HeaderName<'static>, HeaderValue)>,
+    preamble: Option<String>,
+    epilogue: Option<String>,
     body: Body,
 }
 
@@ -93,6 +95,8 @@ impl Part {
             disposition: None,
             content_id: None,
             headers: Vec::new(),
+            preamble: None,
+            epilogue: None,
             body,
         }
     }
@@ -142,7 +146,9 @@ impl Part {
     }
 
     /// `message/rfc822` holding `message` (RFC 2046 §5.2.1), to forward
-    /// it: `message` is a part with its own header fields.
+    /// it: `message` is a part with its own header fields. Written with
+    /// [`Options::utf8_headers`] and UTF-8 in those fields, it is
+    /// `message/global` (RFC 6532 §3.7).
     pub fn message(message: Part) -> Self {
         let mt = MediaType::new("message", "rfc822").unwrap_or_else(|_| MediaType::octet_stream());
         Self::new(mt, Body::Message(Box::new(message)))
@@ -153,6 +159,23 @@ impl Part {
     pub fn raw_message(message: impl Into<Vec<u8>>) -> Self {
         let mt = MediaType::new("message", "rfc822").unwrap_or_else(|_| MediaType::octet_stream());
         Self::new(mt, Body::RawMessage(message.into()))
+    }
+
+    /// The text before a multipart's first part (RFC 2046 §5.1.1), which
+    /// MIME readers do not show: a note for readers that do not know
+    /// MIME. Line breaks are written as CRLF; printable US-ASCII and tab
+    /// only, in lines of at most 998 octets, or writing fails. Ignored
+    /// for other parts.
+    pub fn preamble(mut self, text: impl Into<String>) -> Self {
+        self.preamble = Some(text.into());
+        self
+    }
+
+    /// The text after a multipart's last part (RFC 2046 §5.1.1), as
+    /// [`Self::preamble`].
+    pub fn epilogue(mut self, text: impl Into<String>) -> Self {
+        self.epilogue = Some(text.into());
+        self
     }
 
     /// Sets the media type. A multipart keeps `multipart/*` and a nested
@@ -287,6 +310,10 @@ enum Content {
         media_type: MediaType,
         boundary: String,
         children: Vec<Plan>,
+        /// CRLF-ended lines, or nothing.
+        preamble: Vec<u8>,
+        /// Written after the close delimiter's CRLF.
+        epilogue: Vec<u8>,
     },
     Message(Box<Plan>),
 }
@@ -393,11 +420,16 @@ impl Plan {
                 Content::Base64(b) => total = total.saturating_add(body::base64_len(b.len())),
                 Content::Stream(_) => {}
                 Content::Multipart {
-                    boundary, children, ..
+                    boundary,
+                    children,
+                    preamble,
+                    epilogue,
+                    ..
                 } => {
                     // The Content-Type field, the delimiters.
                     let delim = boundary.len() + 6;
                     total = total.saturating_add(120 + delim * (children.len() + 1));
+                    total = total.saturating_add(preamble.len() + epilogue.len());
                     stack.extend(children.iter());
                 }
                 Content::Message(inner) => stack.push(inner),
@@ -452,14 +484,20 @@ impl Plan {
                 }
             }
             Content::Multipart {
-                boundary, children, ..
+                boundary,
+                children,
+                preamble,
+                epilogue,
+                ..
             } => {
+                sink.put(&preamble)?;
                 for (i, child) in children.into_iter().enumerate() {
                     let delim = if i == 0 { "--" } else { "\r\n--" };
                     sink.put(format!("{delim}{boundary}\r\n").as_bytes())?;
                     child.write(sink)?;
                 }
-                sink.put(format!("\r\n--{boundary}--\r\n").as_bytes())
+                sink.put(format!("\r\n--{boundary}--\r\n").as_bytes())?;
+                sink.put(&epilogue)
             }
             Content::Message(inner) => inner.write(sink),
         }
@@ -488,6 +526,34 @@ fn splitmix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
+/// A preamble or epilogue as written: CRLF line breaks, and after a
+/// preamble the CRLF that belongs to the first delimiter; checked
+/// and its lines starting with `--` noted so that no boundary matches
+/// them.
+fn body_text(text: &str, ctx: &mut Ctx<'_>, epilogue: bool) -> Result<Vec<u8>, BuildError> {
+    let mut out = body::to_crlf(text.as_bytes());
+    if out.is_empty() {
+        return Ok(out);
+    }
+    let fits = out
+        .split(|&b| b == b'\n')
+        .all(|l| l.strip_suffix(b"\r").unwrap_or(l).len() <= body::MAX_LINE)
+        && out
+            .iter()
+            .all(|&b| b == b'\t' || b == b'\r' || b == b'\n' || b.is_ascii_graphic() || b == b' ');
+    if !fits {
+        return Err(BuildError::InvalidPreamble);
+    }
+    if body::has_delimiter(&out, ctx.forbidden) {
+        return Err(BuildError::BoundaryInContent);
+    }
+    ctx.collect(&out);
+    if !epilogue {
+        out.extend_from_slice(b"\r\n");
+    }
+    Ok(out)
+}
+
 fn cte_field(cte: Cte, out: &mut Vec<u8>) {
     out.extend_from_slice(b"Content-Transfer-Encoding: ");
     out.extend_from_slice(cte.as_str().as_bytes());
@@ -512,6 +578,8 @@ fn prepare(
         disposition,
         content_id,
         headers,
+        preamble,
+        epilogue,
         body,
     } = part;
     let mut pre = Vec::new();
@@ -586,6 +654,10 @@ fn prepare(
                 return Err(mismatch(&media_type));
             }
             let (plan, eight) = prepare(*inner, ctx, depth + 1, true)?;
+            if utf8 && !plan.pre.is_ascii() && media_type.is("message", "rfc822") {
+                // RFC 6532 §3.7: a message with UTF-8 header fields.
+                media_type = MediaType::new("message", "global")?;
+            }
             let cte = if eight { Cte::EightBit } else { Cte::SevenBit };
             leaf(&media_type, cte, &mut post);
             (Content::Message(Box::new(plan)), eight, None)
@@ -598,6 +670,14 @@ fn prepare(
                 return Err(BuildError::EmptyMultipart);
             }
             media_type.remove("boundary");
+            let preamble = match preamble {
+                Some(p) => body_text(&p, ctx, false)?,
+                None => Vec::new(),
+            };
+            let epilogue = match epilogue {
+                Some(e) => body_text(&e, ctx, true)?,
+                None => Vec::new(),
+            };
             let mut children = Vec::with_capacity(parts.len());
             let mut eight = false;
             for p in parts {
@@ -611,6 +691,8 @@ fn prepare(
                     media_type,
                     boundary: String::new(),
                     children,
+                    preamble,
+                    epilogue,
                 },
                 eight,
                 eight.then_some("8bit"),
