@@ -37,7 +37,7 @@
 mod support;
 
 use std::collections::HashSet;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -51,11 +51,9 @@ use mailwire::imap::types::{
 };
 use mailwire::imap::{Limits, session::State};
 use mailwire::sasl;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-use tokio::time::timeout;
 
 use support::args::Args;
+use support::client::{Connection, Failure, fail, save};
 
 const USAGE: &str =
     "usage: imap-fetch --server ADDR --user NAME --pass PASS --out DIR [--mailbox NAME]
@@ -84,27 +82,6 @@ const USAGE: &str =
 /// The state file, in the output directory.
 const STATE_FILE: &str = ".imap-fetch-state";
 
-/// What went wrong; the fetch stops.
-#[derive(Debug)]
-struct Failure(String);
-
-impl<E: std::fmt::Display> From<E> for Failure {
-    fn from(e: E) -> Self {
-        Failure(e.to_string())
-    }
-}
-
-fn fail<T>(message: impl Into<String>) -> Result<T, Failure> {
-    Err(Failure(message.into()))
-}
-
-/// The connection, before or after `STARTTLS`.
-enum Stream {
-    Plain(TcpStream),
-    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
-    Gone,
-}
-
 /// What the server said about one command.
 enum Reply {
     /// Untagged data for it.
@@ -115,28 +92,14 @@ enum Reply {
 
 /// A connection and its session.
 struct Conn {
-    stream: Stream,
+    io: Connection,
     client: Client,
-    buf: Vec<u8>,
-    wait: Duration,
 }
 
 impl Conn {
     async fn flush(&mut self) -> Result<(), Failure> {
         while let Some(bytes) = self.client.poll_transmit() {
-            let write = async {
-                match &mut self.stream {
-                    Stream::Plain(s) => s.write_all(&bytes).await,
-                    Stream::Tls(s) => {
-                        s.write_all(&bytes).await?;
-                        s.flush().await
-                    }
-                    Stream::Gone => Err(io::ErrorKind::NotConnected.into()),
-                }
-            };
-            timeout(self.wait, write)
-                .await
-                .map_err(|_| Failure("timed out writing to the server".into()))??;
+            self.io.send(&bytes).await?;
         }
         Ok(())
     }
@@ -154,21 +117,8 @@ impl Conn {
                     event => Ok(event),
                 };
             }
-            let read = async {
-                match &mut self.stream {
-                    Stream::Plain(s) => s.read(&mut self.buf).await,
-                    Stream::Tls(s) => s.read(&mut self.buf).await,
-                    Stream::Gone => Ok(0),
-                }
-            };
-            let n = timeout(self.wait, read)
-                .await
-                .map_err(|_| Failure("timed out waiting for the server".into()))??;
-            if n == 0 {
-                return fail("the server closed the connection");
-            }
-            self.client
-                .handle_input(self.buf.get(..n).unwrap_or_default());
+            let bytes = self.io.receive().await?;
+            self.client.handle_input(bytes);
         }
     }
 
@@ -248,15 +198,7 @@ impl Conn {
                 other => return fail(format!("unexpected {other:?} after STARTTLS")),
             }
         }
-        let Stream::Plain(tcp) = std::mem::replace(&mut self.stream, Stream::Gone) else {
-            return fail("STARTTLS on a TLS connection");
-        };
-        let connector = tokio_rustls::TlsConnector::from(config);
-        let tls = timeout(self.wait, connector.connect(name, tcp))
-            .await
-            .map_err(|_| Failure("TLS handshake timed out".into()))?
-            .map_err(|e| Failure(format!("TLS handshake: {e}")))?;
-        self.stream = Stream::Tls(Box::new(tls));
+        self.io.upgrade((config, name), "STARTTLS").await?;
         self.client.tls_established();
         // The capabilities are forgotten with STARTTLS (RFC 9051 §6.2.1).
         self.capabilities().await
@@ -319,13 +261,7 @@ fn main() -> ExitCode {
         ],
         &["starttls", "insecure", "structure"],
     );
-    let starttls = args.flag("starttls");
-    if !starttls && (args.flag("insecure") || args.get("ca").is_some()) {
-        args.fail("--ca and --insecure go with --starttls");
-    }
-    if args.flag("insecure") && args.get("ca").is_some() {
-        args.fail("--ca and --insecure exclude each other");
-    }
+    let starttls = support::client::starttls_flag(&args);
     let auth = match args.get("auth").unwrap_or("auto") {
         "auto" => Auth::Auto,
         "login" => Auth::Login,
@@ -333,27 +269,11 @@ fn main() -> ExitCode {
         other => args.fail(&format!("--auth: {other:?} is not auto, login or plain")),
     };
     let server = args.required("server").to_owned();
-    let tls = if starttls {
-        let config = support::tls::client_config(args.flag("insecure"), args.get("ca"));
-        let name = match args.get("tls-name") {
-            Some(n) => rustls::pki_types::ServerName::try_from(n.to_owned())
-                .map_err(|e| e.to_string().into()),
-            None => support::tls::server_name(&server),
-        };
-        match (config, name) {
-            (Ok(c), Ok(n)) => Some((c, n)),
-            (Err(e), _) | (_, Err(e)) => {
-                eprintln!("error: TLS: {e}");
-                return ExitCode::from(1);
-            }
-        }
-    } else {
-        None
+    let tls = match support::client::tls_target(&args, starttls, &server) {
+        Ok(tls) => tls,
+        Err(code) => return code,
     };
-    let wait = args.parsed::<u64>("timeout", 60);
-    if wait == 0 {
-        args.fail("--timeout must be at least 1");
-    }
+    let wait = support::client::wait_flag(&args);
     let batch = args.parsed::<usize>("batch", 50);
     if batch == 0 {
         args.fail("--batch must be at least 1");
@@ -371,22 +291,15 @@ fn main() -> ExitCode {
         auth,
         batch,
         structure: args.flag("structure"),
-        wait: Duration::from_secs(wait),
+        wait,
         max_size: args.parsed("max-size", Limits::default().literal_size),
         server,
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(1);
-        }
-    };
     let mut summary = Summary::default();
-    let result = runtime.block_on(fetch(&options, &mut summary));
+    let result = match support::client::block_on(fetch(&options, &mut summary)) {
+        Ok(result) => result,
+        Err(code) => return code,
+    };
     if let Err(Failure(e)) = result {
         summary.errors.push(e);
     }
@@ -411,14 +324,7 @@ fn main() -> ExitCode {
     if let Some(n) = summary.structures {
         println!("ENVELOPE and BODYSTRUCTURE of {n} messages decoded");
     }
-    for e in &summary.errors {
-        eprintln!("error: {e}");
-    }
-    if summary.errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    support::client::finish(&summary.errors)
 }
 
 async fn fetch(options: &Options, summary: &mut Summary) -> Result<(), Failure> {
@@ -437,19 +343,13 @@ async fn fetch(options: &Options, summary: &mut Summary) -> Result<(), Failure> 
         }
     }
 
-    let tcp = timeout(options.wait, TcpStream::connect(&options.server))
-        .await
-        .map_err(|_| Failure("timed out connecting".into()))?
-        .map_err(|e| Failure(format!("connecting to {}: {e}", options.server)))?;
-    let _ = tcp.set_nodelay(true);
+    let io = Connection::connect(&options.server, options.wait).await?;
     let mut config = ClientConfig::default();
     config.limits.literal_size = options.max_size;
     config.limits.message_size = config.limits.message_size.max(options.max_size);
     let mut conn = Conn {
-        stream: Stream::Plain(tcp),
+        io,
         client: Client::new(config),
-        buf: vec![0u8; 64 * 1024],
-        wait: options.wait,
     };
 
     match conn.next().await? {
@@ -892,28 +792,6 @@ async fn fetch_batch(
 /// The file name of a message.
 fn file_name(uid_validity: u32, uid: u32) -> String {
     format!("{uid_validity}-{uid}.eml")
-}
-
-/// Writes `bytes` to `path` through a synced temporary file renamed into
-/// place, then syncs the directory.
-fn save(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".tmp.{}.{name}", std::process::id()));
-    let written = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, path)?;
-        std::fs::File::open(dir)?.sync_all()
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
 }
 
 /// What the state file records.

@@ -40,11 +40,10 @@ mod support;
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tracing::{error, info};
+use tracing::info;
 
 use support::args::Args;
 use support::imap_conn::{Conn, Shared, User};
@@ -69,11 +68,7 @@ const USAGE: &str =
   --poll SECS          how often IDLE looks at the Maildir (default 2)";
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_target(false)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .init();
+    support::serve::init_tracing();
     let args = Args::parse(
         USAGE,
         &[
@@ -88,42 +83,17 @@ fn main() -> ExitCode {
         &["no-starttls", "require-tls"],
     );
     let listen = args.required("listen").to_owned();
-    let users = args.all_credentials("user");
-    if users.is_empty() {
-        args.fail("--user is required");
-    }
+    let users = support::serve::required_users(&args);
     let idle = args.parsed::<u64>("idle-timeout", 1800);
     let poll = args.parsed::<f64>("poll", 2.0);
     if idle == 0 || poll.is_nan() || poll <= 0.0 {
         args.fail("--idle-timeout and --poll must be positive");
     }
-    let maildir = match Maildir::open(args.required("maildir")) {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("error: cannot open the Maildir: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let tls = if args.flag("no-starttls") {
-        None
-    } else {
-        let host = listen.rsplit_once(':').map_or(listen.as_str(), |(h, _)| h);
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        match support::tls::server_config(
-            args.get("tls-cert"),
-            args.get("tls-key"),
-            &["localhost", "127.0.0.1", host],
-        ) {
-            Ok(config) => Some(config),
-            Err(e) => {
-                eprintln!("error: TLS: {e}");
-                return ExitCode::from(1);
-            }
-        }
-    };
-    if args.flag("require-tls") && tls.is_none() {
-        args.fail("--require-tls needs STARTTLS");
-    }
+    let (maildir, tls) =
+        match support::serve::maildir_and_starttls(&args, "no-starttls", "STARTTLS", &listen) {
+            Ok(opened) => opened,
+            Err(code) => return code,
+        };
     // One Maildir, shared by every user given.
     let store = Store::new(maildir.clone(), Notifier::default());
     let (trigger, stop) = Shutdown::new();
@@ -142,23 +112,7 @@ fn main() -> ExitCode {
         poll: Duration::from_secs_f64(poll),
         shutdown: stop,
     });
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    match runtime.block_on(serve(&listen, maildir, shared, trigger)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(1)
-        }
-    }
+    support::serve::run(serve(&listen, maildir, shared, trigger))
 }
 
 async fn serve(
@@ -174,31 +128,19 @@ async fn serve(
         starttls = shared.tls.is_some(),
         "listening"
     );
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let (socket, peer) = match accepted {
-                    Ok(a) => a,
-                    Err(e) => {
-                        error!(error = %e, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                        continue;
-                    }
-                };
-                let id = NEXT.fetch_add(1, Ordering::Relaxed);
-                let shared = shared.clone();
-                tokio::spawn(async move {
-                    Conn::run(id, peer, Stream::Plain(socket), shared).await;
-                });
-            }
-            () = shutdown::signal() => {
-                info!("interrupted; telling the sessions");
-                trigger.raise();
-                // Give the sessions a moment to say BYE.
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                return Ok(());
-            }
-        }
-    }
+    let stop = async {
+        shutdown::signal().await;
+        info!("interrupted; telling the sessions");
+        trigger.raise();
+        // Give the sessions a moment to say BYE.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    support::serve::accept_until(&listener, stop, |id, socket, peer| {
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            Conn::run(id, peer, Stream::Plain(socket), shared).await;
+        });
+    })
+    .await;
+    Ok(())
 }

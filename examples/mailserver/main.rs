@@ -58,7 +58,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use mailwire::sasl::Mechanism;
@@ -152,8 +151,6 @@ struct Server {
     shutdown: Shutdown,
 }
 
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-
 fn main() -> ExitCode {
     let args = Args::parse(
         USAGE,
@@ -176,28 +173,8 @@ fn main() -> ExitCode {
         ],
         &[],
     );
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .with_ansi(false)
-        .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    match runtime.block_on(run(&args)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(1)
-        }
-    }
+    support::serve::init_plain_tracing();
+    support::serve::run(run(&args))
 }
 
 async fn bind(
@@ -451,7 +428,7 @@ async fn accept_loop(listener: Listener, server: Arc<Server>) {
 /// Starts a task for the connection, or turns it away when the limit is
 /// reached.
 fn admit(listener: &Listener, mut stream: TcpStream, peer: SocketAddr, server: &Arc<Server>) {
-    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    let id = support::serve::next_id();
     let protocol = listener.protocol;
     let implicit_tls = listener.implicit_tls;
     // Passwords in plaintext only where they never leave the machine.

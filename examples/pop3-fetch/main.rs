@@ -30,7 +30,6 @@
 #[path = "../support/mod.rs"]
 mod support;
 
-use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -40,11 +39,10 @@ use mailwire::pop3::Limits;
 use mailwire::pop3::session::{Client, ClientConfig, ClientEvent};
 use mailwire::pop3::types::{Argument, Capability, Command, MessageNumber, Password, Response};
 use mailwire::sasl;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-use tokio::time::timeout;
+use tokio::io::AsyncWriteExt;
 
 use support::args::Args;
+use support::client::{Connection, Failure, commit, fail, temp_path};
 
 const USAGE: &str = "usage: pop3-fetch --server ADDR --user NAME --pass PASS --out DIR
                   [--delete] [--starttls [--ca FILE | --insecure] [--tls-name NAME]]
@@ -62,51 +60,16 @@ const USAGE: &str = "usage: pop3-fetch --server ADDR --user NAME --pass PASS --o
   --timeout SECS     bound on each network wait (default 60)
   --max-size OCTETS  refuse larger messages (default 64 MiB)";
 
-/// What went wrong; the fetch stops.
-#[derive(Debug)]
-struct Failure(String);
-
-impl<E: std::fmt::Display> From<E> for Failure {
-    fn from(e: E) -> Self {
-        Failure(e.to_string())
-    }
-}
-
-fn fail<T>(message: impl Into<String>) -> Result<T, Failure> {
-    Err(Failure(message.into()))
-}
-
-/// The connection, before or after `STLS`.
-enum Stream {
-    Plain(TcpStream),
-    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
-    Gone,
-}
-
 /// A connection and its session.
 struct Conn {
-    stream: Stream,
+    io: Connection,
     client: Client,
-    buf: Vec<u8>,
-    wait: Duration,
 }
 
 impl Conn {
     async fn flush(&mut self) -> Result<(), Failure> {
         while let Some(bytes) = self.client.poll_transmit() {
-            let write = async {
-                match &mut self.stream {
-                    Stream::Plain(s) => s.write_all(&bytes).await,
-                    Stream::Tls(s) => {
-                        s.write_all(&bytes).await?;
-                        s.flush().await
-                    }
-                    Stream::Gone => Err(io::ErrorKind::NotConnected.into()),
-                }
-            };
-            timeout(self.wait, write)
-                .await
-                .map_err(|_| Failure("timed out writing to the server".into()))??;
+            self.io.send(&bytes).await?;
         }
         Ok(())
     }
@@ -121,21 +84,8 @@ impl Conn {
                 }
                 return Ok(event);
             }
-            let read = async {
-                match &mut self.stream {
-                    Stream::Plain(s) => s.read(&mut self.buf).await,
-                    Stream::Tls(s) => s.read(&mut self.buf).await,
-                    Stream::Gone => Ok(0),
-                }
-            };
-            let n = timeout(self.wait, read)
-                .await
-                .map_err(|_| Failure("timed out waiting for the server".into()))??;
-            if n == 0 {
-                return fail("the server closed the connection");
-            }
-            let bytes = self.buf.get(..n).unwrap_or_default().to_vec();
-            self.client.handle_input(&bytes);
+            let bytes = self.io.receive().await?;
+            self.client.handle_input(bytes);
         }
     }
 
@@ -186,15 +136,7 @@ impl Conn {
             }
             other => return fail(format!("unexpected {other:?} after STLS")),
         }
-        let Stream::Plain(tcp) = std::mem::replace(&mut self.stream, Stream::Gone) else {
-            return fail("STLS on a TLS connection");
-        };
-        let connector = tokio_rustls::TlsConnector::from(config);
-        let tls = timeout(self.wait, connector.connect(name, tcp))
-            .await
-            .map_err(|_| Failure("TLS handshake timed out".into()))?
-            .map_err(|e| Failure(format!("TLS handshake: {e}")))?;
-        self.stream = Stream::Tls(Box::new(tls));
+        self.io.upgrade((config, name), "STLS").await?;
         self.client.tls_established();
         Ok(())
     }
@@ -258,35 +200,13 @@ fn main() -> ExitCode {
         ],
         &["delete", "starttls", "insecure"],
     );
-    let starttls = args.flag("starttls");
-    if !starttls && (args.flag("insecure") || args.get("ca").is_some()) {
-        args.fail("--ca and --insecure go with --starttls");
-    }
-    if args.flag("insecure") && args.get("ca").is_some() {
-        args.fail("--ca and --insecure exclude each other");
-    }
+    let starttls = support::client::starttls_flag(&args);
     let server = args.required("server").to_owned();
-    let tls = if starttls {
-        let config = support::tls::client_config(args.flag("insecure"), args.get("ca"));
-        let name = match args.get("tls-name") {
-            Some(n) => rustls::pki_types::ServerName::try_from(n.to_owned())
-                .map_err(|e| e.to_string().into()),
-            None => support::tls::server_name(&server),
-        };
-        match (config, name) {
-            (Ok(c), Ok(n)) => Some((c, n)),
-            (Err(e), _) | (_, Err(e)) => {
-                eprintln!("error: TLS: {e}");
-                return ExitCode::from(1);
-            }
-        }
-    } else {
-        None
+    let tls = match support::client::tls_target(&args, starttls, &server) {
+        Ok(tls) => tls,
+        Err(code) => return code,
     };
-    let wait = args.parsed::<u64>("timeout", 60);
-    if wait == 0 {
-        args.fail("--timeout must be at least 1");
-    }
+    let wait = support::client::wait_flag(&args);
     let options = Options {
         user: args.required("user").to_owned(),
         pass: args.required("pass").to_owned(),
@@ -294,22 +214,15 @@ fn main() -> ExitCode {
         delete: args.flag("delete"),
         starttls,
         tls,
-        wait: Duration::from_secs(wait),
+        wait,
         max_size: args.parsed("max-size", Limits::default().message_size),
         server,
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(1);
-        }
-    };
     let mut summary = Summary::default();
-    let result = runtime.block_on(fetch(&options, &mut summary));
+    let result = match support::client::block_on(fetch(&options, &mut summary)) {
+        Ok(result) => result,
+        Err(code) => return code,
+    };
     if let Err(Failure(e)) = result {
         summary.errors.push(e);
     }
@@ -327,33 +240,20 @@ fn main() -> ExitCode {
             ""
         },
     );
-    for e in &summary.errors {
-        eprintln!("error: {e}");
-    }
-    if summary.errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    support::client::finish(&summary.errors)
 }
 
 async fn fetch(options: &Options, summary: &mut Summary) -> Result<(), Failure> {
     tokio::fs::create_dir_all(&options.out)
         .await
         .map_err(|e| Failure(format!("{}: {e}", options.out.display())))?;
-    let tcp = timeout(options.wait, TcpStream::connect(&options.server))
-        .await
-        .map_err(|_| Failure("timed out connecting".into()))?
-        .map_err(|e| Failure(format!("connecting to {}: {e}", options.server)))?;
-    let _ = tcp.set_nodelay(true);
+    let io = Connection::connect(&options.server, options.wait).await?;
     let mut config = ClientConfig::default();
     config.require_tls = options.starttls;
     config.limits.message_size = options.max_size;
     let mut conn = Conn {
-        stream: Stream::Plain(tcp),
+        io,
         client: Client::new(config),
-        buf: vec![0u8; 64 * 1024],
-        wait: options.wait,
     };
 
     match conn.next().await? {
@@ -474,13 +374,7 @@ async fn retr(
     if !response.is_ok() {
         return Ok(Err(format!("RETR refused: {}", line(&response))));
     }
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".tmp.{}.{}",
-        std::process::id(),
-        path.file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-    ));
+    let (_, tmp) = temp_path(path);
     let mut file = tokio::fs::File::create(&tmp)
         .await
         .map_err(|e| Failure(format!("{}: {e}", tmp.display())))?;
@@ -514,10 +408,7 @@ async fn retr(
         if let Some(e) = write_error {
             return Err(e);
         }
-        file.sync_all().await?;
-        drop(file);
-        tokio::fs::rename(&tmp, path).await?;
-        tokio::fs::File::open(dir).await?.sync_all().await
+        commit(file, &tmp, path).await
     };
     match saved.await {
         Ok(()) => Ok(Ok(octets)),

@@ -39,14 +39,12 @@ mod support;
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tracing::{error, info};
+use tracing::info;
 
 use support::args::Args;
-use support::maildir::Maildir;
 use support::pop3_conn::{Conn, OneMaildrop, Pop3Shared};
 use support::pop3_store::Locks;
 use support::shutdown::Shutdown;
@@ -68,11 +66,7 @@ const USAGE: &str =
   --idle-timeout SECS  close idle connections after SECS seconds (default 600)";
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_target(false)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .init();
+    support::serve::init_tracing();
     let args = Args::parse(
         USAGE,
         &[
@@ -86,41 +80,16 @@ fn main() -> ExitCode {
         &["no-stls", "require-tls", "no-apop"],
     );
     let listen = args.required("listen").to_owned();
-    let users = args.all_credentials("user");
-    if users.is_empty() {
-        args.fail("--user is required");
-    }
+    let users = support::serve::required_users(&args);
     let idle = args.parsed::<u64>("idle-timeout", 600);
     if idle == 0 {
         args.fail("--idle-timeout must be at least 1");
     }
-    let maildir = match Maildir::open(args.required("maildir")) {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("error: cannot open the Maildir: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let tls = if args.flag("no-stls") {
-        None
-    } else {
-        let host = listen.rsplit_once(':').map_or(listen.as_str(), |(h, _)| h);
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        match support::tls::server_config(
-            args.get("tls-cert"),
-            args.get("tls-key"),
-            &["localhost", "127.0.0.1", host],
-        ) {
-            Ok(config) => Some(config),
-            Err(e) => {
-                eprintln!("error: TLS: {e}");
-                return ExitCode::from(1);
-            }
-        }
-    };
-    if args.flag("require-tls") && tls.is_none() {
-        args.fail("--require-tls needs STLS");
-    }
+    let (maildir, tls) =
+        match support::serve::maildir_and_starttls(&args, "no-stls", "STLS", &listen) {
+            Ok(opened) => opened,
+            Err(code) => return code,
+        };
     let host = std::fs::read_to_string("/etc/hostname")
         .ok()
         .map(|h| {
@@ -147,24 +116,7 @@ fn main() -> ExitCode {
         shutdown,
     });
     let plaintext_login = !args.flag("require-tls");
-
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    match runtime.block_on(serve(&listen, &root, shared, plaintext_login)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(1)
-        }
-    }
+    support::serve::run(serve(&listen, &root, shared, plaintext_login))
 }
 
 async fn serve(
@@ -180,28 +132,16 @@ async fn serve(
         stls = shared.tls.is_some(),
         "listening"
     );
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let (socket, peer) = match accepted {
-                    Ok(a) => a,
-                    Err(e) => {
-                        error!(error = %e, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                        continue;
-                    }
-                };
-                let id = NEXT.fetch_add(1, Ordering::Relaxed);
-                let shared = shared.clone();
-                tokio::spawn(async move {
-                    Conn::run(id, peer, Stream::Plain(socket), shared, plaintext_login).await;
-                });
-            }
-            _ = tokio::signal::ctrl_c() => {
-                info!("interrupted; stopping");
-                return Ok(());
-            }
-        }
-    }
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+        info!("interrupted; stopping");
+    };
+    support::serve::accept_until(&listener, stop, |id, socket, peer| {
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            Conn::run(id, peer, Stream::Plain(socket), shared, plaintext_login).await;
+        });
+    })
+    .await;
+    Ok(())
 }

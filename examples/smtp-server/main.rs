@@ -46,7 +46,6 @@ mod support;
 use std::net::SocketAddr;
 use std::process::exit;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use mailwire::sasl::Mechanism;
@@ -58,7 +57,6 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use support::args::Args;
-use support::maildir::Maildir;
 use support::shutdown::Shutdown;
 use support::smtp_conn::{OneMaildir, SmtpShared};
 use support::stream::Stream;
@@ -71,8 +69,6 @@ usage: smtp-server --listen ADDR --maildir DIR [--user NAME:PASS]...
 
 Accepts mail and delivers each message into the Maildir DIR. With --user,
 AUTH PLAIN/LOGIN is offered after STARTTLS and required before MAIL.";
-
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 #[tokio::main]
 async fn main() {
@@ -92,17 +88,12 @@ async fn main() {
         ],
         &["no-starttls"],
     );
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .with_ansi(false)
-        .init();
+    support::serve::init_plain_tracing();
 
     let listen = args.required("listen").to_owned();
-    let maildir = Maildir::open(args.required("maildir")).unwrap_or_else(|e| {
-        eprintln!("error: cannot open the Maildir: {e}");
+    let Ok(maildir) = support::serve::open_maildir(&args) else {
         exit(1)
-    });
+    };
     let users = args.all_credentials("user");
     let hostname = args.get("hostname").unwrap_or("localhost").to_owned();
     let domain = Domain::new(hostname.clone())
@@ -189,7 +180,7 @@ fn admit(
     config: &ServerConfig,
     permits: &Arc<Semaphore>,
 ) {
-    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    let id = support::serve::next_id();
     let Ok(permit) = Arc::clone(permits).try_acquire_owned() else {
         tracing::warn!(session = id, %peer, "too many connections: refused");
         tokio::spawn(async move {

@@ -32,7 +32,7 @@ use mailwire::imap::types::{
 };
 use mailwire::mime::Message;
 use mailwire::sasl;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 use tokio::sync::watch;
 use tokio::time::timeout;
 use tracing::{info, warn};
@@ -386,9 +386,7 @@ impl Conn {
         config.mechanisms = vec![sasl::Mechanism::PLAIN, sasl::Mechanism::LOGIN];
         let server = Server::new(config);
         info!(conn = id, %peer, tls = stream.is_tls(), "connected");
-        if let Stream::Plain(tcp) = &stream {
-            let _ = tcp.set_nodelay(true);
-        }
+        stream.no_delay();
         let mut conn = Conn {
             id,
             stream,
@@ -404,18 +402,14 @@ impl Conn {
             Ok(reason) => info!(conn = id, reason, "disconnected"),
             Err(e) => warn!(conn = id, error = %e, "connection failed"),
         }
-        let _ = timeout(HANDSHAKE, conn.stream.shutdown()).await;
+        conn.stream.close(HANDSHAKE).await;
     }
 
     async fn flush(&mut self) -> io::Result<()> {
         while let Some(bytes) = self.server.poll_transmit() {
-            timeout(self.shared.idle_timeout, self.stream.write_all(&bytes))
-                .await
-                .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "write timed out"))??;
+            self.stream.send(&bytes, self.shared.idle_timeout).await?;
         }
-        timeout(self.shared.idle_timeout, self.stream.flush())
-            .await
-            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "write timed out"))?
+        self.stream.flush_within(self.shared.idle_timeout).await
     }
 
     async fn serve(&mut self) -> io::Result<&'static str> {
@@ -562,10 +556,9 @@ impl Conn {
     }
 
     async fn start_tls(&mut self) -> io::Result<()> {
-        let Some(acceptor) = self.shared.tls.clone().map(tokio_rustls::TlsAcceptor::from) else {
-            return Err(io::Error::other("STARTTLS without TLS configuration"));
-        };
-        self.stream.upgrade(&acceptor, HANDSHAKE).await
+        self.stream
+            .upgrade_with(self.shared.tls.clone(), "STARTTLS", HANDSHAKE)
+            .await
     }
 
     fn login(&mut self, name: String, how: &str, user: Option<usize>) {

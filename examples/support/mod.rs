@@ -8,6 +8,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod args;
+pub mod client;
 pub mod maildir;
 pub mod tls;
 
@@ -22,6 +23,7 @@ pub mod pop3_conn;
 pub mod pop3_store;
 #[cfg(feature = "smtp")]
 pub mod received;
+pub mod serve;
 pub mod shutdown;
 #[cfg(all(feature = "smtp", feature = "sasl"))]
 pub mod smtp_conn;

@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use mailwire::pop3::session::{Server, ServerConfig, ServerEvent, verify_apop};
 use mailwire::pop3::types::{Capability, MessageNumber, Response, ResponseCode, Status, Text};
 use mailwire::sasl;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 use tokio::time::timeout;
 use tracing::{info, warn};
 
@@ -138,9 +138,7 @@ impl Conn {
         };
         info!(conn = id, %peer, tls = stream.is_tls(), "connected");
         // Replies are small and answer a client that waits for them.
-        if let Stream::Plain(tcp) = &stream {
-            let _ = tcp.set_nodelay(true);
-        }
+        stream.no_delay();
         let mut conn = Conn {
             id,
             stream,
@@ -155,21 +153,15 @@ impl Conn {
             Ok(reason) => info!(conn = id, reason, "disconnected"),
             Err(e) => warn!(conn = id, error = %e, "connection failed"),
         }
-        let _ = timeout(HANDSHAKE, conn.stream.shutdown()).await;
+        conn.stream.close(HANDSHAKE).await;
     }
 
     /// Writes what the session has to send.
     async fn flush(&mut self) -> io::Result<()> {
         while let Some(bytes) = self.server.poll_transmit() {
-            // A client that stops reading is as idle as one that stops
-            // writing.
-            timeout(self.shared.idle, self.stream.write_all(&bytes))
-                .await
-                .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "write timed out"))??;
+            self.stream.send(&bytes, self.shared.idle).await?;
         }
-        timeout(self.shared.idle, self.stream.flush())
-            .await
-            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "write timed out"))?
+        self.stream.flush_within(self.shared.idle).await
     }
 
     async fn serve(&mut self) -> io::Result<&'static str> {
@@ -306,10 +298,9 @@ impl Conn {
     }
 
     async fn start_tls(&mut self) -> io::Result<()> {
-        let Some(acceptor) = self.shared.tls.clone().map(tokio_rustls::TlsAcceptor::from) else {
-            return Err(io::Error::other("STLS without TLS configuration"));
-        };
-        self.stream.upgrade(&acceptor, HANDSHAKE).await
+        self.stream
+            .upgrade_with(self.shared.tls.clone(), "STLS", HANDSHAKE)
+            .await
     }
 
     /// Answers a login the session asked about.

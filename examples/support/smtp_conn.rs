@@ -15,7 +15,7 @@ use std::time::Duration;
 use mailwire::sasl::Credentials;
 use mailwire::smtp::session::{HelloKind, Server, ServerConfig, ServerEvent};
 use mailwire::smtp::types::{EnhancedStatusCode, ForwardPath, Reply, ReplyCode, ReplyText};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 use tokio::time::timeout;
 
 use super::maildir::Maildir;
@@ -95,9 +95,7 @@ pub async fn run(
     config: ServerConfig,
 ) {
     let mut stream = stream;
-    if let Stream::Plain(tcp) = &stream {
-        let _ = tcp.set_nodelay(true);
-    }
+    stream.no_delay();
     let hostname = config.hostname.as_str().to_owned();
     let mut conn = Conn {
         id,
@@ -122,7 +120,7 @@ pub async fn run(
         Ok(()) => tracing::info!(session = id, messages = conn.messages, "disconnected"),
         Err(e) => tracing::warn!(session = id, error = %e, "connection failed"),
     }
-    let _ = timeout(Duration::from_secs(5), stream.shutdown()).await;
+    stream.close(Duration::from_secs(5)).await;
 }
 
 /// A reply with an enhanced status code.
@@ -197,13 +195,9 @@ impl Conn {
     /// is as idle as one that stops writing.
     async fn flush(&mut self, io: &mut Stream) -> io::Result<()> {
         while let Some(bytes) = self.server.poll_transmit() {
-            timeout(self.shared.idle, io.write_all(&bytes))
-                .await
-                .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "write timed out"))??;
+            io.send(&bytes, self.shared.idle).await?;
         }
-        timeout(self.shared.idle, io.flush())
-            .await
-            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "write timed out"))?
+        io.flush_within(self.shared.idle).await
     }
 
     /// The TLS handshake after `STARTTLS`; the session goes on through TLS.

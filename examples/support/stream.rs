@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 use tokio_rustls::TlsAcceptor;
@@ -44,6 +44,51 @@ impl Stream {
             .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "TLS handshake timed out"))??;
         *self = Self::Tls(Box::new(tls));
         Ok(())
+    }
+
+    /// Sends small replies at once (no Nagle delay) on plain TCP.
+    pub fn no_delay(&self) {
+        if let Self::Plain(tcp) = self {
+            let _ = tcp.set_nodelay(true);
+        }
+    }
+
+    /// Writes `bytes`, failing with `TimedOut` when the peer does not take
+    /// them within `limit` (a client that stops reading is as idle as one
+    /// that stops writing).
+    pub async fn send(&mut self, bytes: &[u8], limit: Duration) -> io::Result<()> {
+        timeout(limit, self.write_all(bytes))
+            .await
+            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "write timed out"))?
+    }
+
+    /// Flushes what is written, within `limit`.
+    pub async fn flush_within(&mut self, limit: Duration) -> io::Result<()> {
+        timeout(limit, self.flush())
+            .await
+            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "write timed out"))?
+    }
+
+    /// Shuts the connection down, giving up after `limit`.
+    pub async fn close(&mut self, limit: Duration) {
+        let _ = timeout(limit, self.shutdown()).await;
+    }
+
+    /// Runs the server side of a TLS handshake with `config` (see
+    /// [`Stream::upgrade`]); without a configuration, an error naming
+    /// `command` (`STARTTLS`, `STLS`).
+    pub async fn upgrade_with(
+        &mut self,
+        config: Option<std::sync::Arc<rustls::ServerConfig>>,
+        command: &str,
+        limit: Duration,
+    ) -> io::Result<()> {
+        let Some(acceptor) = config.map(TlsAcceptor::from) else {
+            return Err(io::Error::other(format!(
+                "{command} without TLS configuration"
+            )));
+        };
+        self.upgrade(&acceptor, limit).await
     }
 
     /// The TLS version and cipher suite, for the log.
