@@ -177,7 +177,12 @@ start_mailserver crash "$ms/crash-data" --user u0:secret --user u1:secret --user
 timeout 120 python3 .ci/peers/mailserver_load.py send "$ms_smtp" --run crash --clients 20 --messages 3000 \
     --users "$load_users" --acked "$ms/crash.acked" --ignore-errors --label "until killed" &
 load=$!
-sleep 1.5
+# Kill once a few hundred messages are acknowledged: a fixed delay can come
+# after the whole run on a fast machine, or before any 250 on a slow one.
+for _ in $(seq 300); do
+    [ "$(wc -l 2>/dev/null <"$ms/crash.acked" || echo 0)" -ge 300 ] && break
+    sleep 0.1
+done
 kill -KILL "$ms_pid"
 timeout 60 tail --pid="$load" -f /dev/null
 wait "$load" || true
