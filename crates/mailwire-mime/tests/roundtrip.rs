@@ -5,7 +5,8 @@
 //! back `s` with its leading and trailing SP/HTAB removed (the only
 //! normalisation: an unstructured value is trimmed on both sides). The
 //! written lines are at most 78 characters, unless a line holds a single
-//! word that cannot be broken, and never more than 998; no encoded word is
+//! word that cannot be broken (on the first line: after the field name),
+//! and never more than 998; no encoded word is
 //! longer than 75 characters.
 
 use mailwire_mime::types::HeaderName;
@@ -39,10 +40,13 @@ fn check(name: &str, text: &str) -> Result<(), TestCaseError> {
             );
         }
         if line.len() > 78 {
-            // Only one unbreakable token may make a line long: the name, or
-            // one word after the fold's white space.
+            // Only one unbreakable token may make a line long: the name
+            // with the first word (which stays on the colon's line, as
+            // readers that keep a fold after the colon in the value need),
+            // or one word after the fold's white space.
             let content = if i == 0 {
-                line.strip_suffix(':').unwrap_or(line)
+                let after_colon = line.get(name.as_str().len() + 1..).unwrap_or_default();
+                after_colon.trim_start_matches([' ', '\t'])
             } else {
                 line.trim_start_matches([' ', '\t'])
             };
