@@ -75,15 +75,7 @@ fn consume(r: &Response<'_>) {
 
 /// `decode::response` on the whole input, one response after the other.
 fn mailwire_stateless(input: &[u8], limits: &Limits) -> usize {
-    let mut rest = input;
-    let mut count = 0;
-    while !rest.is_empty() {
-        let (r, used) = decode::response(rest, limits).unwrap().complete().unwrap();
-        consume(&r);
-        rest = &rest[used..];
-        count += 1;
-    }
-    count
+    mailwire_all(input, limits, consume)
 }
 
 /// imap-proto's `parse_response`, one response after the other.
@@ -150,17 +142,7 @@ fn imap_codec(input: &[u8]) -> usize {
 
 /// `ResponseDecoder` fed in 16 KiB chunks, as from a socket.
 fn mailwire_streaming(input: &[u8], limits: Limits) -> usize {
-    let mut decoder = ResponseDecoder::new(limits);
-    let mut count = 0;
-    for chunk in input.chunks(16 * 1024) {
-        decoder.push(chunk);
-        while let Some(frame) = decoder.next_frame() {
-            let frame = frame.unwrap();
-            consume(&frame.decode().unwrap());
-            count += 1;
-        }
-    }
-    count
+    mailwire_all_streaming(input, limits, 16 * 1024, consume)
 }
 
 fn bench_fetch(c: &mut Criterion) {
@@ -337,6 +319,11 @@ fn bench_commands(c: &mut Criterion) {
     group.finish();
 }
 
+/// Keeps a decoded response alive for the optimiser.
+fn keep(r: &Response<'_>) {
+    black_box(r);
+}
+
 /// FETCH responses with ENVELOPE and BODYSTRUCTURE captured from real
 /// servers (see benches/data/README.md), keeping those that imap-proto
 /// and imap-codec also parse so that all three decode the same bytes.
@@ -373,27 +360,33 @@ fn fetch_real() -> (Vec<u8>, usize) {
     (input, count)
 }
 
-/// `decode::response` on the whole input, each response kept whole.
-fn mailwire_all(input: &[u8], limits: &Limits) -> usize {
+/// `decode::response` on the whole input, `each` given every response.
+fn mailwire_all(input: &[u8], limits: &Limits, each: impl Fn(&Response<'_>)) -> usize {
     let mut rest = input;
     let mut count = 0;
     while !rest.is_empty() {
         let (r, used) = decode::response(rest, limits).unwrap().complete().unwrap();
-        black_box(&r);
+        each(&r);
         rest = &rest[used..];
         count += 1;
     }
     count
 }
 
-/// `ResponseDecoder` fed in chunks of `chunk` bytes.
-fn mailwire_all_streaming(input: &[u8], limits: Limits, chunk: usize) -> usize {
+/// `ResponseDecoder` fed in chunks of `chunk` bytes, `each` given every
+/// response.
+fn mailwire_all_streaming(
+    input: &[u8],
+    limits: Limits,
+    chunk: usize,
+    each: impl Fn(&Response<'_>),
+) -> usize {
     let mut decoder = ResponseDecoder::new(limits);
     let mut count = 0;
     for piece in input.chunks(chunk) {
         decoder.push(piece);
         while let Some(frame) = decoder.next_frame() {
-            black_box(&frame.unwrap().decode().unwrap());
+            each(&frame.unwrap().decode().unwrap());
             count += 1;
         }
     }
@@ -482,18 +475,21 @@ fn imap_codec_chunked(input: &[u8], chunk: usize) -> usize {
 fn bench_fetch_real(c: &mut Criterion) {
     let (input, count) = fetch_real();
     let limits = Limits::default();
-    assert_eq!(mailwire_all(&input, &limits), count);
-    assert_eq!(mailwire_all_streaming(&input, limits, 16 * 1024), count);
+    assert_eq!(mailwire_all(&input, &limits, keep), count);
+    assert_eq!(
+        mailwire_all_streaming(&input, limits, 16 * 1024, keep),
+        count
+    );
     assert_eq!(imap_proto_all(&input), count);
     assert_eq!(imap_codec_all(&input), count);
 
     let mut group = c.benchmark_group("imap/fetch-real");
     group.throughput(Throughput::Bytes(input.len() as u64));
     group.bench_function("mailwire", |b| {
-        b.iter(|| mailwire_all(black_box(&input), &limits))
+        b.iter(|| mailwire_all(black_box(&input), &limits, keep))
     });
     group.bench_function("mailwire-streaming", |b| {
-        b.iter(|| mailwire_all_streaming(black_box(&input), limits, 16 * 1024))
+        b.iter(|| mailwire_all_streaming(black_box(&input), limits, 16 * 1024, keep))
     });
     group.bench_function("imap-proto", |b| {
         b.iter(|| imap_proto_all(black_box(&input)))
@@ -527,9 +523,9 @@ fn bench_literal(c: &mut Criterion) {
     let input = literal_response();
     let limits = Limits::default();
     const CHUNK: usize = 16 * 1024;
-    assert_eq!(mailwire_all(&input, &limits), 1);
-    assert_eq!(mailwire_all_streaming(&input, limits, input.len()), 1);
-    assert_eq!(mailwire_all_streaming(&input, limits, CHUNK), 1);
+    assert_eq!(mailwire_all(&input, &limits, keep), 1);
+    assert_eq!(mailwire_all_streaming(&input, limits, input.len(), keep), 1);
+    assert_eq!(mailwire_all_streaming(&input, limits, CHUNK, keep), 1);
     assert_eq!(imap_proto_all(&input), 1);
     assert_eq!(imap_codec_all(&input), 1);
     assert_eq!(imap_proto_chunked(&input, CHUNK), 1);
@@ -539,13 +535,13 @@ fn bench_literal(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(input.len() as u64));
     group.sample_size(20);
     group.bench_function("mailwire-whole", |b| {
-        b.iter(|| mailwire_all(black_box(&input), &limits))
+        b.iter(|| mailwire_all(black_box(&input), &limits, keep))
     });
     group.bench_function("mailwire-streaming-whole", |b| {
-        b.iter(|| mailwire_all_streaming(black_box(&input), limits, input.len()))
+        b.iter(|| mailwire_all_streaming(black_box(&input), limits, input.len(), keep))
     });
     group.bench_function("mailwire-streaming-16k", |b| {
-        b.iter(|| mailwire_all_streaming(black_box(&input), limits, CHUNK))
+        b.iter(|| mailwire_all_streaming(black_box(&input), limits, CHUNK, keep))
     });
     group.bench_function("imap-proto-whole", |b| {
         b.iter(|| imap_proto_all(black_box(&input)))
@@ -580,8 +576,8 @@ fn bench_search(c: &mut Criterion) {
     limits.line_length = 2 * 1024 * 1024;
     limits.list_items = 1_000_000;
     const CHUNK: usize = 16 * 1024;
-    assert_eq!(mailwire_all(&input, &limits), 1);
-    assert_eq!(mailwire_all_streaming(&input, limits, CHUNK), 1);
+    assert_eq!(mailwire_all(&input, &limits, keep), 1);
+    assert_eq!(mailwire_all_streaming(&input, limits, CHUNK, keep), 1);
     assert_eq!(imap_proto_chunked(&input, CHUNK), 1);
     assert_eq!(imap_codec_chunked(&input, CHUNK), 1);
 
@@ -589,10 +585,10 @@ fn bench_search(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(input.len() as u64));
     group.sample_size(10);
     group.bench_function("mailwire-whole", |b| {
-        b.iter(|| mailwire_all(black_box(&input), &limits))
+        b.iter(|| mailwire_all(black_box(&input), &limits, keep))
     });
     group.bench_function("mailwire-streaming-16k", |b| {
-        b.iter(|| mailwire_all_streaming(black_box(&input), limits, CHUNK))
+        b.iter(|| mailwire_all_streaming(black_box(&input), limits, CHUNK, keep))
     });
     group.bench_function("imap-proto-whole", |b| {
         b.iter(|| imap_proto_all(black_box(&input)))
