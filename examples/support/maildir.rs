@@ -197,7 +197,8 @@ pub fn valid_folder_name(name: &str) -> bool {
             .any(|c| c == '/' || c == '\\' || c.is_control())
 }
 
-/// `SECONDS.MmicrosPpidQcounter.host`, unique within the host.
+/// `SECONDS.MmicrosPpidQcounter.host`, unique within the host; the
+/// microseconds have six digits, so names sort in delivery order.
 fn unique_name() -> String {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -209,7 +210,7 @@ fn unique_name() -> String {
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "localhost".to_owned());
     format!(
-        "{}.M{}P{}Q{counter}.{host}",
+        "{}.M{:06}P{}Q{counter}.{host}",
         now.as_secs(),
         now.subsec_micros(),
         std::process::id()
