@@ -9,7 +9,8 @@
 use bytes::BufMut;
 
 use crate::types::{
-    Atom, Capability, Greeting, Mailbox, SeqItem, SeqNumber, SequenceSet, Tag, is_astring_char,
+    Atom, Capability, Greeting, Mailbox, PartialRange, SeqItem, SeqNumber, SequenceSet, Tag,
+    is_astring_char,
 };
 
 mod command;
@@ -82,6 +83,20 @@ impl Encode for SequenceSet {
             }
             item.encode(out);
         }
+    }
+}
+
+/// `partial-range = partial-range-first / partial-range-last` (RFC 9394
+/// §4): `1:100` or `-1:-100`.
+impl Encode for PartialRange {
+    fn encode<B: BufMut>(&self, out: &mut B) {
+        let (first, last) = self.bounds();
+        if self.is_from_end() {
+            out.put_u8(b'-');
+        }
+        response::num(out, u64::from(first.get()));
+        out.put_slice(if self.is_from_end() { b":-" } else { b":" });
+        response::num(out, u64::from(last.get()));
     }
 }
 
@@ -180,6 +195,7 @@ impl Encode for Capability<'_> {
             Self::LiteralMinus => b"LITERAL-",
             Self::StartTls => b"STARTTLS",
             Self::LoginDisabled => b"LOGINDISABLED",
+            Self::Partial => b"PARTIAL",
             Self::Auth(mechanism) => {
                 out.put_slice(b"AUTH=");
                 mechanism.as_str().as_bytes()

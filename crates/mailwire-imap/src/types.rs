@@ -46,6 +46,14 @@ pub enum ValueError {
         /// The byte.
         byte: u8,
     },
+    /// A number outside the range the value allows.
+    #[error("{what}: {reason}")]
+    OutOfRange {
+        /// Which value.
+        what: &'static str,
+        /// What the value requires.
+        reason: &'static str,
+    },
 }
 
 /// The character classes of RFC 9051 §9, one bit each, by byte.
@@ -486,6 +494,119 @@ impl Iterator for Numbers<'_> {
     }
 }
 
+/// A `partial-range` of the `PARTIAL` search return option and fetch
+/// modifier (RFC 9394 §4):
+///
+/// ```text
+/// partial-range       = partial-range-first / partial-range-last
+/// partial-range-first = nz-number ":" nz-number
+/// partial-range-last  = MINUS nz-number ":" MINUS nz-number
+/// ```
+///
+/// Positions count matching messages: `1:100` the first hundred from the
+/// oldest, `-1:-100` the hundred newest. Both ends are non-zero and have
+/// the same sign. The two ends are kept as written: `500:400` means the
+/// same as `400:500` to a server, but it is written back as it came.
+///
+/// ```
+/// use mailwire_imap::types::PartialRange;
+/// let newest = PartialRange::new(-1, -100).unwrap();
+/// assert!(newest.is_from_end());
+/// assert_eq!(newest.to_string(), "-1:-100");
+/// assert_eq!(PartialRange::from_start(1, 100).unwrap().signed(), (1, 100));
+/// assert!(PartialRange::new(-1, 100).is_err()); // mixed signs
+/// assert!(PartialRange::new(0, 5).is_err()); // zero
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PartialRange {
+    first: NonZeroU32,
+    last: NonZeroU32,
+    from_end: bool,
+}
+
+impl PartialRange {
+    /// The range `first:last` as signed positions: both positive
+    /// (`partial-range-first`) or both negative (`partial-range-last`), each
+    /// at most 4294967295 in magnitude.
+    pub fn new(first: i64, last: i64) -> Result<Self, ValueError> {
+        const WHAT: &str = "partial-range";
+        if first == 0 || last == 0 {
+            return Err(ValueError::OutOfRange {
+                what: WHAT,
+                reason: "positions are non-zero",
+            });
+        }
+        if (first < 0) != (last < 0) {
+            return Err(ValueError::OutOfRange {
+                what: WHAT,
+                reason: "both ends have the same sign",
+            });
+        }
+        let magnitude = |n: i64| {
+            u32::try_from(n.unsigned_abs())
+                .ok()
+                .and_then(NonZeroU32::new)
+                .ok_or(ValueError::OutOfRange {
+                    what: WHAT,
+                    reason: "positions are at most 4294967295",
+                })
+        };
+        Ok(Self {
+            first: magnitude(first)?,
+            last: magnitude(last)?,
+            from_end: first < 0,
+        })
+    }
+
+    /// `partial-range-first`: positions `first:last` counted from the
+    /// oldest (lowest) matching message, both non-zero.
+    pub fn from_start(first: u32, last: u32) -> Result<Self, ValueError> {
+        Self::new(i64::from(first), i64::from(last))
+    }
+
+    /// `partial-range-last`: positions `-first:-last` counted from the
+    /// newest (highest) matching message, both non-zero.
+    pub fn from_end(first: u32, last: u32) -> Result<Self, ValueError> {
+        Self::new(-i64::from(first), -i64::from(last))
+    }
+
+    /// The range from validated parts (the decoder's path).
+    pub(crate) const fn from_parts(first: NonZeroU32, last: NonZeroU32, from_end: bool) -> Self {
+        Self {
+            first,
+            last,
+            from_end,
+        }
+    }
+
+    /// True for `partial-range-last` (negative positions, from the newest
+    /// message).
+    pub const fn is_from_end(self) -> bool {
+        self.from_end
+    }
+
+    /// The magnitudes of the two ends, as written.
+    pub const fn bounds(self) -> (NonZeroU32, NonZeroU32) {
+        (self.first, self.last)
+    }
+
+    /// The two ends as signed positions, as written.
+    pub fn signed(self) -> (i64, i64) {
+        let sign = if self.from_end { -1 } else { 1 };
+        (
+            sign * i64::from(self.first.get()),
+            sign * i64::from(self.last.get()),
+        )
+    }
+}
+
+impl fmt::Display for PartialRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (first, last) = self.signed();
+        write!(f, "{first}:{last}")
+    }
+}
+
 /// A mailbox name (RFC 9051 §5.1, §9): `mailbox = "INBOX" / astring`.
 ///
 /// `INBOX` is case-insensitive: every case variant is [`Mailbox::Inbox`].
@@ -726,6 +847,8 @@ pub enum Capability<'a> {
     StartTls,
     /// `LOGINDISABLED` (RFC 9051 §6.2.3).
     LoginDisabled,
+    /// `PARTIAL`: paged `SEARCH` and `FETCH` (RFC 9394 §4).
+    Partial,
     /// Any other capability, as sent.
     Other(Atom<'a>),
 }
@@ -747,6 +870,8 @@ impl<'a> Capability<'a> {
             Self::StartTls
         } else if is("LOGINDISABLED") {
             Self::LoginDisabled
+        } else if is("PARTIAL") {
+            Self::Partial
         } else if s.len() > 5 && s.as_bytes()[..5].eq_ignore_ascii_case(b"AUTH=") {
             let mechanism = match atom.0 {
                 Cow::Borrowed(s) => Cow::Borrowed(&s[5..]),
@@ -768,6 +893,7 @@ impl<'a> Capability<'a> {
             Self::LiteralMinus => Capability::LiteralMinus,
             Self::StartTls => Capability::StartTls,
             Self::LoginDisabled => Capability::LoginDisabled,
+            Self::Partial => Capability::Partial,
             Self::Other(a) => Capability::Other(a.into_owned()),
         }
     }

@@ -13,9 +13,9 @@ use mailwire_imap::types::{
     AppendEntry, AppendKind, AppendMessage, Atom, Capability, Charset, ClientMessage, Command,
     CommandBody, Date, DateTime, EntryType, FetchAttribute, FetchItems, FetchModifier, Flag,
     Keyword, ListAttribute, ListReturn, ListSelect, LiteralMode, Mailbox, MetadataDepth,
-    MetadataOption, ObjectId, Partial, QResync, SaslData, SearchKey, SearchReturn, Secret, Section,
-    SectionText, SelectParam, SeqItem, SeqNumber, SequenceSet, SortCriterion, SortKey,
-    StatusAttribute, StoreAction, StoreTarget, Tag, ThreadAlgorithm,
+    MetadataOption, ObjectId, Partial, PartialRange, QResync, SaslData, SearchKey, SearchReturn,
+    Secret, Section, SectionText, SelectParam, SeqItem, SeqNumber, SequenceSet, SortCriterion,
+    SortKey, StatusAttribute, StoreAction, StoreTarget, Tag, ThreadAlgorithm,
 };
 use proptest::prelude::*;
 
@@ -111,6 +111,28 @@ fn num64() -> BoxedStrategy<u64> {
 
 fn nz64() -> BoxedStrategy<u64> {
     (1..=i64::MAX as u64).boxed()
+}
+
+/// `partial-range` (RFC 9394 §4), from the oldest or the newest.
+fn partial_range() -> BoxedStrategy<PartialRange> {
+    (any::<bool>(), 1..=u32::MAX, 1..=u32::MAX)
+        .prop_map(|(from_end, first, last)| {
+            if from_end {
+                PartialRange::from_end(first, last).unwrap()
+            } else {
+                PartialRange::from_start(first, last).unwrap()
+            }
+        })
+        .boxed()
+}
+
+/// A search return option, `PARTIAL` with its range included.
+fn search_return() -> BoxedStrategy<SearchReturn> {
+    prop_oneof![
+        prop::sample::select(SearchReturn::ALL.to_vec()),
+        partial_range().prop_map(SearchReturn::Partial),
+    ]
+    .boxed()
 }
 
 fn date() -> BoxedStrategy<Date> {
@@ -521,10 +543,7 @@ fn body() -> BoxedStrategy<CommandBody<'static>> {
     let messages = prop_oneof![
         (
             any::<bool>(),
-            prop::option::of(prop::collection::vec(
-                prop::sample::select(SearchReturn::ALL.to_vec()),
-                0..3
-            )),
+            prop::option::of(prop::collection::vec(search_return(), 0..3)),
             prop::option::of(charset()),
             search_keys()
         )
@@ -548,7 +567,8 @@ fn body() -> BoxedStrategy<CommandBody<'static>> {
             prop::collection::vec(
                 prop_oneof![
                     nz64().prop_map(FetchModifier::ChangedSince),
-                    Just(FetchModifier::Vanished)
+                    Just(FetchModifier::Vanished),
+                    partial_range().prop_map(FetchModifier::Partial),
                 ],
                 0..3
             )
@@ -610,12 +630,15 @@ fn body() -> BoxedStrategy<CommandBody<'static>> {
         (
             any::<bool>(),
             prop::collection::vec(
-                prop::sample::select(vec![
-                    SearchReturn::Min,
-                    SearchReturn::Max,
-                    SearchReturn::All,
-                    SearchReturn::Count
-                ]),
+                prop_oneof![
+                    prop::sample::select(vec![
+                        SearchReturn::Min,
+                        SearchReturn::Max,
+                        SearchReturn::All,
+                        SearchReturn::Count
+                    ]),
+                    partial_range().prop_map(SearchReturn::Partial),
+                ],
                 0..3
             ),
             prop::collection::vec(

@@ -12,9 +12,9 @@ use mailwire_imap::types::{
     Address, Atom, Body, BodyExtension, BodyFields, Capability, Charset, Code, CodeText,
     Continuation, Data, Disposition, ESearch, ESearchItem, Envelope, ExtensionTail, FetchItem,
     Flag, Keyword, ListAttribute, ListData, ListExtended, Mailbox, MetadataEntries, Multipart,
-    MultipartExtension, Namespace, ObjectId, OtherData, OtherItem, QuotaResource, Response,
-    Section, SectionText, SeqItem, SeqNumber, SequenceSet, SinglePart, SinglePartExtension,
-    SinglePartKind, Status, StatusItem, StatusKind, Tag, Text, Thread,
+    MultipartExtension, Namespace, ObjectId, OtherData, OtherItem, PartialRange, QuotaResource,
+    Response, Section, SectionText, SeqItem, SeqNumber, SequenceSet, SinglePart,
+    SinglePartExtension, SinglePartKind, Status, StatusItem, StatusKind, Tag, Text, Thread,
 };
 use proptest::prelude::*;
 
@@ -455,6 +455,21 @@ fn data() -> impl Strategy<Value = Response<'static>> {
                     seq_set().prop_map(ESearchItem::All),
                     any::<u64>().prop_map(ESearchItem::ModSeq),
                     other_item().prop_map(ESearchItem::Other),
+                    (
+                        (any::<bool>(), 1..=u32::MAX, 1..=u32::MAX),
+                        prop::option::of(seq_set())
+                    )
+                        .prop_map(|((from_end, first, last), results)| {
+                            let range = if from_end {
+                                PartialRange::from_end(first, last)
+                            } else {
+                                PartialRange::from_start(first, last)
+                            };
+                            ESearchItem::Partial {
+                                range: range.unwrap(),
+                                results,
+                            }
+                        }),
                 ],
                 0..4
             )

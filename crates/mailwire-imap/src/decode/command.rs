@@ -7,7 +7,7 @@
 //! on the native stack.
 
 use std::borrow::Cow;
-use std::num::NonZeroU64;
+use std::num::{NonZeroU32, NonZeroU64};
 
 use super::response::PErr;
 use super::{DecodeErrorKind, sequence_set_p};
@@ -16,10 +16,10 @@ use crate::types::{
     AppendEntry, AppendKind, AppendMessage, Atom, AuthenticateData, Capability, Charset, Command,
     CommandBody, Date, DateTime, EntryType, FETCH_SIMPLE, FetchAttribute, FetchItems,
     FetchModifier, Flag, IString, ListAttribute, ListReturn, ListSelect, MONTHS, Mailbox,
-    MetadataDepth, MetadataOption, NString, ObjectId, Partial, QResync, SaslData, SearchKey,
-    SearchReturn, Section, SectionText, SelectParam, SequenceSet, SortCriterion, SortKey,
-    StatusAttribute, StoreAction, StoreTarget, Tag, ThreadAlgorithm, is_astring_char, is_atom_char,
-    is_base64_char, is_charset_char, is_tag_char,
+    MetadataDepth, MetadataOption, NString, ObjectId, Partial, PartialRange, QResync, SaslData,
+    SearchKey, SearchReturn, Section, SectionText, SelectParam, SequenceSet, SortCriterion,
+    SortKey, StatusAttribute, StoreAction, StoreTarget, Tag, ThreadAlgorithm, is_astring_char,
+    is_atom_char, is_base64_char, is_charset_char, is_tag_char,
 };
 
 type R<T> = Result<T, PErr>;
@@ -244,6 +244,27 @@ impl<'a> C<'a, '_> {
         let start = self.pos;
         NonZeroU64::new(self.number64()?)
             .map_or_else(|| self.fail_at(start, DecodeErrorKind::InvalidNumber), Ok)
+    }
+
+    /// `partial-range = partial-range-first / partial-range-last`,
+    /// `partial-range-first = nz-number ":" nz-number`,
+    /// `partial-range-last = MINUS nz-number ":" MINUS nz-number`
+    /// (RFC 9394 §4): both ends non-zero, of the same sign.
+    fn partial_range(&mut self) -> R<PartialRange> {
+        let from_end = self.eat(b'-');
+        let first = self.nz_number()?;
+        self.expect(b':', "':'")?;
+        if self.peek() == Some(b'-') && !from_end {
+            return self.fail("nz-number (both ends of a partial-range are positive)");
+        }
+        if from_end && !self.eat(b'-') {
+            return self.fail("'-' (both ends of a partial-range are negative)");
+        }
+        let last = self.nz_number()?;
+        match (NonZeroU32::new(first), NonZeroU32::new(last)) {
+            (Some(first), Some(last)) => Ok(PartialRange::from_parts(first, last, from_end)),
+            _ => self.fail_at(self.pos, DecodeErrorKind::InvalidNumber),
+        }
     }
 
     /// `sequence-set` (RFC 9051 §9, RFC 5182).
@@ -1117,8 +1138,11 @@ impl<'a> C<'a, '_> {
                     Ok(FetchModifier::ChangedSince(c.nz_number64()?.get()))
                 } else if c.keyword(b"VANISHED") {
                     Ok(FetchModifier::Vanished)
+                } else if c.keyword(b"PARTIAL") {
+                    c.sp()?;
+                    c.partial_range().map(FetchModifier::Partial)
                 } else {
-                    c.fail("CHANGEDSINCE or VANISHED")
+                    c.fail("CHANGEDSINCE, VANISHED or PARTIAL")
                 }
             })?;
         }
@@ -1389,10 +1413,15 @@ impl<'a> C<'a, '_> {
     }
 
     /// After `RETURN`: `SP "(" [search-return-opt *(SP search-return-opt)]
-    /// ")" SP` (RFC 9051 §9, RFC 4731 §3.1, RFC 5267 §3.2).
+    /// ")" SP` (RFC 9051 §9, RFC 4731 §3.1, RFC 5267 §3.2), with
+    /// `search-return-opt =/ "PARTIAL" SP partial-range` (RFC 9394 §4).
     fn search_return_opts(&mut self) -> R<Vec<SearchReturn>> {
         self.sp()?;
         let opts = self.list(|c| {
+            if c.keyword(b"PARTIAL") {
+                c.sp()?;
+                return c.partial_range().map(SearchReturn::Partial);
+            }
             let at = c.pos;
             let word = c.word("search return option")?;
             SearchReturn::from_word(word).map_or_else(
@@ -1400,7 +1429,7 @@ impl<'a> C<'a, '_> {
                     c.fail_at(
                         at,
                         DecodeErrorKind::Expected {
-                            what: "MIN, MAX, ALL, COUNT or SAVE",
+                            what: "MIN, MAX, ALL, COUNT, SAVE or PARTIAL",
                         },
                     )
                 },

@@ -7,6 +7,7 @@
 //! recursion on the native stack.
 
 use std::borrow::Cow;
+use std::num::NonZeroU32;
 
 use super::{DecodeError, DecodeErrorKind, sequence_set_p};
 use crate::Limits;
@@ -15,9 +16,9 @@ use crate::types::{
     Continuation, Data, Disposition, ESearch, ESearchItem, Envelope, ExtensionTail, FetchItem,
     Flag, IString, ListAttribute, ListData, ListExtended, Mailbox, MetadataEntries, Multipart,
     MultipartExtension, NString, Namespace, ObjectId, OtherCode, OtherData, OtherItem,
-    QuotaResource, Response, Section, SectionText, SequenceSet, SinglePart, SinglePartExtension,
-    SinglePartKind, Status, StatusItem, StatusKind, Tag, Text, Thread, is_astring_char,
-    is_atom_char, is_tag_char,
+    PartialRange, QuotaResource, Response, Section, SectionText, SequenceSet, SinglePart,
+    SinglePartExtension, SinglePartKind, Status, StatusItem, StatusKind, Tag, Text, Thread,
+    is_astring_char, is_atom_char, is_tag_char,
 };
 
 /// The bytes that stop the scan of a quoted string's content: `"`, `\\`,
@@ -1280,6 +1281,8 @@ impl<'a, 'l> P<'a, 'l> {
                 self.sequence_set().map(ESearchItem::All)
             } else if is("MODSEQ") {
                 self.number64().map(ESearchItem::ModSeq)
+            } else if is("PARTIAL") {
+                self.partial_data()
             } else {
                 self.fail("search return data")
             };
@@ -1293,6 +1296,47 @@ impl<'a, 'l> P<'a, 'l> {
             out.items.push(item);
         }
         Ok(out)
+    }
+
+    /// After `PARTIAL SP`: `"(" partial-range SP partial-results ")"`,
+    /// `partial-results = sequence-set / "NIL"` (RFC 9394 §4).
+    fn partial_data(&mut self) -> R<ESearchItem<'a>> {
+        self.expect(b'(', "'('")?;
+        self.skip_sp();
+        let range = self.partial_range()?;
+        self.sp()?;
+        let results = if self.at_nil() {
+            self.pos += 3;
+            None
+        } else {
+            Some(self.sequence_set()?)
+        };
+        self.close()?;
+        Ok(ESearchItem::Partial { range, results })
+    }
+
+    /// `partial-range = partial-range-first / partial-range-last`,
+    /// `partial-range-first = nz-number ":" nz-number`,
+    /// `partial-range-last = MINUS nz-number ":" MINUS nz-number`
+    /// (RFC 9394 §4): both ends non-zero, of the same sign.
+    fn partial_range(&mut self) -> R<PartialRange> {
+        let from_end = self.eat(b'-');
+        let at = self.pos;
+        let first = NonZeroU32::new(self.number()?);
+        self.expect(b':', "':'")?;
+        if self.peek() == Some(b'-') && !from_end {
+            return self.fail("nz-number (both ends of a partial-range are positive)");
+        }
+        if from_end && !self.eat(b'-') {
+            return self.fail("'-' (both ends of a partial-range are negative)");
+        }
+        let at_last = self.pos;
+        let last = NonZeroU32::new(self.number()?);
+        match (first, last) {
+            (Some(first), Some(last)) => Ok(PartialRange::from_parts(first, last, from_end)),
+            (None, _) => self.fail_at(at, DecodeErrorKind::InvalidNumber),
+            (_, None) => self.fail_at(at_last, DecodeErrorKind::InvalidNumber),
+        }
     }
 
     /// `thread-list` (RFC 5256 §4), with an explicit stack.

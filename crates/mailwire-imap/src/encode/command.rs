@@ -13,8 +13,8 @@ use super::response::num;
 use crate::types::{
     AppendKind, AppendMessage, AuthenticateData, ClientMessage, Command, CommandBody, Date,
     DateTime, FetchAttribute, FetchItems, FetchModifier, Flag, LiteralMode, Mailbox, MetadataDepth,
-    MetadataOption, Partial, SearchKey, Section, SectionText, SelectParam, StoreAction,
-    StoreTarget, is_astring_char, is_atom_char,
+    MetadataOption, Partial, SearchKey, SearchReturn, Section, SectionText, SelectParam,
+    StoreAction, StoreTarget, is_astring_char, is_atom_char,
 };
 
 /// A piece of a command as a client sends it: lines, and literals that may
@@ -463,7 +463,7 @@ fn body<'c, S: Sink<'c>>(s: &mut S, body: &'c CommandBody<'_>) {
             put(s, b"SEARCH");
             if let Some(opts) = return_opts {
                 put(s, b" RETURN ");
-                list(s, opts, |s, o| put(s, o.as_str().as_bytes()));
+                list(s, opts, search_return);
             }
             if let Some(c) = charset {
                 put(s, b" CHARSET ");
@@ -495,6 +495,10 @@ fn body<'c, S: Sink<'c>>(s: &mut S, body: &'c CommandBody<'_>) {
                         number(s, *n);
                     }
                     FetchModifier::Vanished => put(s, b"VANISHED"),
+                    FetchModifier::Partial(range) => {
+                        put(s, b"PARTIAL ");
+                        encoded(s, range);
+                    }
                 });
             }
         }
@@ -588,7 +592,7 @@ fn body<'c, S: Sink<'c>>(s: &mut S, body: &'c CommandBody<'_>) {
         } => {
             uid(s, *u);
             put(s, b"SORT RETURN ");
-            list(s, return_opts, |s, o| put(s, o.as_str().as_bytes()));
+            list(s, return_opts, search_return);
             sp(s);
             list(s, criteria, |s, c| {
                 if c.reverse {
@@ -786,6 +790,16 @@ fn select<'c, S: Sink<'c>>(s: &mut S, m: &'c Mailbox<'_>, params: &'c [SelectPar
             put(s, b")");
         }
     });
+}
+
+/// `search-return-opt = "MIN" / "MAX" / "ALL" / "COUNT" / "SAVE" /
+/// "PARTIAL" SP partial-range` (RFC 9051 §9, RFC 5182, RFC 9394 §4).
+fn search_return<'c, S: Sink<'c>>(s: &mut S, o: &'c SearchReturn) {
+    put(s, o.as_str().as_bytes());
+    if let SearchReturn::Partial(range) = o {
+        sp(s);
+        encoded(s, range);
+    }
 }
 
 /// `charset = atom / quoted` (RFC 9051 §9).

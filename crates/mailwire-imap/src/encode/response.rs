@@ -380,6 +380,16 @@ fn esearch<B: BufMut>(out: &mut B, e: &ESearch<'_>) {
                 out.put_slice(b"MODSEQ ");
                 num(out, *n);
             }
+            ESearchItem::Partial { range, results } => {
+                out.put_slice(b"PARTIAL (");
+                range.encode(out);
+                out.put_u8(b' ');
+                match results {
+                    Some(set) => set.encode(out),
+                    None => out.put_slice(b"NIL"),
+                }
+                out.put_u8(b')');
+            }
             ESearchItem::Other(o) => o.encode(out),
         }
     }

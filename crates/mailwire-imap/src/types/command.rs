@@ -12,7 +12,7 @@ use std::num::NonZeroU64;
 
 use super::{
     Atom, Capability, Charset, Flag, IString, Keyword, ListAttribute, Mailbox, NString, ObjectId,
-    Section, SequenceSet, Tag, ValueError, check_chars,
+    PartialRange, Section, SequenceSet, Tag, ValueError, check_chars,
 };
 
 /// A tagged client command (RFC 9051 §6, §9):
@@ -823,22 +823,55 @@ pub enum AppendKind {
     Utf8,
 }
 
-keyword_enum!(
-    /// An `ESEARCH` return option (RFC 4731 §3.1, RFC 9051 §6.4.4:
-    /// `search-return-opt`).
-    SearchReturn {
-        /// `MIN`.
-        Min = "MIN",
-        /// `MAX`.
-        Max = "MAX",
-        /// `ALL`.
-        All = "ALL",
-        /// `COUNT`.
-        Count = "COUNT",
-        /// `SAVE` (RFC 5182).
-        Save = "SAVE",
+/// An `ESEARCH` return option (RFC 4731 §3.1, RFC 9051 §6.4.4, RFC 9394
+/// §4: `search-return-opt`).
+///
+/// ```text
+/// search-return-opt =/ "PARTIAL" SP partial-range   ; RFC 9394
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SearchReturn {
+    /// `MIN`.
+    Min,
+    /// `MAX`.
+    Max,
+    /// `ALL`.
+    All,
+    /// `COUNT`.
+    Count,
+    /// `SAVE` (RFC 5182).
+    Save,
+    /// `PARTIAL partial-range` (RFC 9394 §3.1): only the results at these
+    /// positions, returned as [`ESearchItem::Partial`](crate::types::ESearchItem::Partial).
+    Partial(PartialRange),
+}
+
+impl SearchReturn {
+    /// Every option without an argument, in declaration order.
+    pub const ALL: &'static [Self] = &[Self::Min, Self::Max, Self::All, Self::Count, Self::Save];
+
+    /// The keyword on the wire (`PARTIAL` for [`SearchReturn::Partial`],
+    /// whose range follows it).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Min => "MIN",
+            Self::Max => "MAX",
+            Self::All => "ALL",
+            Self::Count => "COUNT",
+            Self::Save => "SAVE",
+            Self::Partial(_) => "PARTIAL",
+        }
     }
-);
+
+    /// The option without an argument written `word`, case-insensitively.
+    pub fn from_word(word: &[u8]) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|v| v.as_str().as_bytes().eq_ignore_ascii_case(word))
+    }
+}
 
 /// An `entry-type-req` of a `MODSEQ` search key (RFC 7162 §3.1.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -1079,7 +1112,7 @@ pub(crate) const FETCH_SIMPLE: &[(&str, FetchAttribute<'static>)] = &[
     ("X-GM-LABELS", FetchAttribute::GmLabels),
 ];
 
-/// A `FETCH` modifier (RFC 7162 §3.1.4, §3.2.6).
+/// A `FETCH` modifier (RFC 7162 §3.1.4, §3.2.6, RFC 9394).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FetchModifier {
@@ -1087,6 +1120,10 @@ pub enum FetchModifier {
     ChangedSince(u64),
     /// `VANISHED` (with `UID FETCH` and `CHANGEDSINCE`).
     Vanished,
+    /// `PARTIAL partial-range` (RFC 9394 §3.3, `fetch-modifier =/
+    /// modifier-partial`): only the messages at these positions of the
+    /// set, from the oldest or the newest.
+    Partial(PartialRange),
 }
 
 /// What `STORE` does with the values (RFC 9051 §9: `store-att-flags`).

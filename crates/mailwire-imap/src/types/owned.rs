@@ -17,10 +17,10 @@ use super::{
     FetchAttribute, FetchItem, FetchItems, FetchModifier, Flag, Greeting, Keyword, ListAttribute,
     ListData, ListExtended, ListReturn, ListSelect, Mailbox, MetadataEntries, MetadataOption,
     Multipart, MultipartExtension, Namespace, ObjectId, OtherData, OtherItem, Partial,
-    QuotaResource, Response, SaslData, SearchKey, SearchReturn, Secret, Section, SectionText,
-    SelectParam, SequenceSet, SinglePart, SinglePartExtension, SinglePartKind, SortCriterion,
-    Status, StatusAttribute, StatusItem, StatusKind, StoreAction, StoreTarget, Tag, Text, Thread,
-    ThreadAlgorithm,
+    PartialRange, QuotaResource, Response, SaslData, SearchKey, SearchReturn, Secret, Section,
+    SectionText, SelectParam, SequenceSet, SinglePart, SinglePartExtension, SinglePartKind,
+    SortCriterion, Status, StatusAttribute, StatusItem, StatusKind, StoreAction, StoreTarget, Tag,
+    Text, Thread, ThreadAlgorithm,
 };
 
 /// Conversion into a value that borrows nothing.
@@ -55,6 +55,7 @@ own_self!(
     SearchReturn,
     EntryType,
     Partial,
+    PartialRange,
     FetchModifier,
     StoreAction,
     SortCriterion,
@@ -288,7 +289,7 @@ own_enum!(StatusItem {
     Messages, UidNext, UidValidity, Unseen, Deleted, Recent, Size, HighestModSeq, AppendLimit,
     MailboxId, Other;
 });
-own_enum!(ESearchItem { ; Min, Max, All, Count, ModSeq, Other; });
+own_enum!(ESearchItem { ; Min, Max, All, Count, ModSeq, Other; Partial { range, results } });
 own_enum!(MetadataEntries { ; Values, Names; });
 own_enum!(FetchItem {
     ;

@@ -5,8 +5,8 @@ use std::borrow::Cow;
 use std::fmt;
 
 use super::{
-    Atom, Body, Capability, Code, Envelope, Flag, Keyword, Mailbox, SequenceSet, Tag, Text,
-    ValueError, check_chars, check_line_text, debug_bytes,
+    Atom, Body, Capability, Code, Envelope, Flag, Keyword, Mailbox, PartialRange, SequenceSet, Tag,
+    Text, ValueError, check_chars, check_line_text, debug_bytes,
 };
 
 /// The condition of a status response (RFC 9051 §7.1).
@@ -573,7 +573,7 @@ pub struct ESearch<'a> {
     pub items: Vec<ESearchItem<'a>>,
 }
 
-/// One `search-return-data` (RFC 9051 §9, RFC 7162).
+/// One `search-return-data` (RFC 9051 §9, RFC 7162, RFC 9394).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ESearchItem<'a> {
@@ -587,6 +587,15 @@ pub enum ESearchItem<'a> {
     Count(u32),
     /// `MODSEQ` (RFC 7162).
     ModSeq(u64),
+    /// `PARTIAL (partial-range partial-results)` (RFC 9394 §4): the range
+    /// asked for and the results in it, `None` for `NIL` (no result at
+    /// those positions).
+    Partial {
+        /// The range of the `PARTIAL` return option answered.
+        range: PartialRange,
+        /// The messages (numbers or UIDs) in the range.
+        results: Option<SequenceSet>,
+    },
     /// Another item, kept as sent.
     Other(OtherItem<'a>),
 }
