@@ -50,6 +50,7 @@ use crate::types::{
 
 mod command;
 mod command_stream;
+mod cursor;
 mod response;
 mod stream;
 

@@ -7,33 +7,27 @@
 //! on the native stack.
 
 use std::borrow::Cow;
-use std::num::{NonZeroU32, NonZeroU64};
+use std::num::NonZeroU64;
 
+use super::DecodeErrorKind;
+use super::cursor::{CommandGrammar, Cursor, R};
 use super::response::PErr;
-use super::{DecodeErrorKind, sequence_set_p};
 use crate::Limits;
 use crate::types::{
-    AppendEntry, AppendKind, AppendMessage, Atom, AuthenticateData, Capability, Charset, Command,
+    AppendEntry, AppendKind, AppendMessage, AuthenticateData, Capability, Charset, Command,
     CommandBody, Date, DateTime, EntryType, FETCH_SIMPLE, FetchAttribute, FetchItems,
     FetchModifier, Flag, IString, ListAttribute, ListReturn, ListSelect, MONTHS, Mailbox,
-    MetadataDepth, MetadataOption, NString, ObjectId, Partial, PartialRange, QResync, SaslData,
-    SearchKey, SearchReturn, Section, SectionText, SelectParam, SequenceSet, SortCriterion,
-    SortKey, StatusAttribute, StoreAction, StoreTarget, Tag, ThreadAlgorithm, is_astring_char,
-    is_atom_char, is_base64_char, is_charset_char, is_tag_char,
+    MetadataDepth, MetadataOption, NString, ObjectId, Partial, QResync, SaslData, SearchKey,
+    SearchReturn, Section, SectionText, SelectParam, SortCriterion, SortKey, StatusAttribute,
+    StoreAction, StoreTarget, Tag, ThreadAlgorithm, is_astring_char, is_atom_char, is_base64_char,
+    is_charset_char, is_tag_char,
 };
-
-type R<T> = Result<T, PErr>;
 
 /// Reads one command (without its last line's CRLF) that the framer found
 /// complete (RFC 9051 §9): `command = tag SP (command-any / command-auth /
 /// command-nonauth / command-select) CRLF`.
 pub(crate) fn command<'a>(input: &'a [u8], limits: &Limits) -> R<Command<'a>> {
-    let mut c = C {
-        s: input,
-        pos: 0,
-        limits,
-    };
-    c.command()
+    C::new(input, 0, limits).command()
 }
 
 /// Reads a client line during `AUTHENTICATE` (RFC 9051 §9: `base64 CRLF`,
@@ -86,66 +80,29 @@ enum Open<'a> {
 }
 
 /// A cursor over a complete command.
-struct C<'a, 'l> {
-    s: &'a [u8],
-    pos: usize,
-    limits: &'l Limits,
-}
+type C<'a, 'l> = Cursor<'a, 'l, CommandGrammar>;
 
 impl<'a> C<'a, '_> {
-    fn fail<T>(&self, what: &'static str) -> R<T> {
-        Err(PErr {
-            at: self.pos,
-            kind: DecodeErrorKind::Expected { what },
-        })
+    /// Reads `word` (case-insensitively) when it comes next as a whole
+    /// token, not followed by an atom character.
+    fn keyword(&mut self, word: &[u8]) -> bool {
+        self.keyword_before(word, is_atom_char)
     }
 
-    fn fail_at<T>(&self, at: usize, kind: DecodeErrorKind) -> R<T> {
-        Err(PErr { at, kind })
+    /// `number64 = 1*DIGIT` (RFC 9051 §9), below 2^63.
+    fn number64(&mut self) -> R<u64> {
+        self.number_upto(i64::MAX as u64)
     }
 
-    fn peek(&self) -> Option<u8> {
-        self.s.get(self.pos).copied()
-    }
-
-    fn at_end(&self) -> bool {
-        self.pos >= self.s.len()
-    }
-
-    fn eat(&mut self, b: u8) -> bool {
-        if self.peek() == Some(b) {
-            self.pos += 1;
-            true
-        } else {
-            false
+    /// `literal = "{" number64 ["+"] "}" CRLF *CHAR8` (RFC 9051 §9,
+    /// RFC 7888), and with `binary`, `literal8 = "~{" number64 ["+"] "}"
+    /// CRLF *OCTET` (RFC 3516). The data is borrowed; NUL is tolerated.
+    fn literal(&mut self, binary: bool) -> R<&'a [u8]> {
+        let start = self.pos;
+        if binary {
+            self.expect(b'~', "'~'")?;
         }
-    }
-
-    fn expect(&mut self, b: u8, what: &'static str) -> R<()> {
-        if self.eat(b) { Ok(()) } else { self.fail(what) }
-    }
-
-    /// `SP`, read tolerantly as one or more.
-    fn sp(&mut self) -> R<()> {
-        if self.peek() != Some(b' ') {
-            return self.fail("SP");
-        }
-        while self.peek() == Some(b' ') {
-            self.pos += 1;
-        }
-        Ok(())
-    }
-
-    /// Reads SP when it follows, and tells whether it did.
-    fn eat_sp(&mut self) -> bool {
-        if self.peek() == Some(b' ') {
-            while self.peek() == Some(b' ') {
-                self.pos += 1;
-            }
-            true
-        } else {
-            false
-        }
+        self.literal_from(start, i64::MAX as u64)
     }
 
     /// The end of the command, after optional trailing SP.
@@ -160,74 +117,9 @@ impl<'a> C<'a, '_> {
         }
     }
 
-    fn take_while(&mut self, ok: impl Fn(u8) -> bool) -> &'a [u8] {
-        let start = self.pos;
-        let rest = self.s.get(start..).unwrap_or_default();
-        let len = rest.iter().position(|&b| !ok(b)).unwrap_or(rest.len());
-        self.pos += len;
-        &rest[..len]
-    }
-
-    fn take_while1(&mut self, ok: impl Fn(u8) -> bool, what: &'static str) -> R<&'a [u8]> {
-        let t = self.take_while(ok);
-        if t.is_empty() { self.fail(what) } else { Ok(t) }
-    }
-
-    /// `atom = 1*ATOM-CHAR`.
-    fn atom(&mut self, what: &'static str) -> R<Atom<'a>> {
-        self.take_while1(is_atom_char, what).map(Atom::from_wire)
-    }
-
     /// A keyword (an atom up to `[` or `<`).
     fn word(&mut self, what: &'static str) -> R<&'a [u8]> {
         self.take_while1(is_word_char, what)
-    }
-
-    /// Reads `word` (case-insensitively) when it comes next as a whole
-    /// token.
-    fn keyword(&mut self, word: &[u8]) -> bool {
-        let end = self.pos + word.len();
-        match self.s.get(self.pos..end) {
-            Some(w)
-                if w.eq_ignore_ascii_case(word)
-                    && !self.s.get(end).copied().is_some_and(is_atom_char) =>
-            {
-                self.pos = end;
-                true
-            }
-            _ => false,
-        }
-    }
-
-    fn check_items(&self, len: usize) -> R<()> {
-        if len >= self.limits.list_items.max(1) {
-            return self.fail_at(
-                self.pos,
-                DecodeErrorKind::TooManyItems {
-                    limit: self.limits.list_items,
-                },
-            );
-        }
-        Ok(())
-    }
-
-    /// `number64 = 1*DIGIT` (RFC 9051 §9), below 2^63.
-    fn number64(&mut self) -> R<u64> {
-        let start = self.pos;
-        let d = self.take_while1(|b| b.is_ascii_digit(), "number")?;
-        d.iter()
-            .try_fold(0u64, |v, &c| {
-                v.checked_mul(10)?.checked_add(u64::from(c - b'0'))
-            })
-            .filter(|&n| n <= i64::MAX as u64)
-            .map_or_else(|| self.fail_at(start, DecodeErrorKind::InvalidNumber), Ok)
-    }
-
-    /// `number = 1*DIGIT` below 2^32 (RFC 9051 §9).
-    fn number(&mut self) -> R<u32> {
-        let start = self.pos;
-        let n = self.number64()?;
-        u32::try_from(n).map_or_else(|_| self.fail_at(start, DecodeErrorKind::InvalidNumber), Ok)
     }
 
     /// `nz-number = digit-nz *DIGIT` (RFC 9051 §9).
@@ -246,78 +138,8 @@ impl<'a> C<'a, '_> {
             .map_or_else(|| self.fail_at(start, DecodeErrorKind::InvalidNumber), Ok)
     }
 
-    /// `partial-range = partial-range-first / partial-range-last`,
-    /// `partial-range-first = nz-number ":" nz-number`,
-    /// `partial-range-last = MINUS nz-number ":" MINUS nz-number`
-    /// (RFC 9394 §4): both ends non-zero, of the same sign.
-    fn partial_range(&mut self) -> R<PartialRange> {
-        let from_end = self.eat(b'-');
-        let first = self.nz_number()?;
-        self.expect(b':', "':'")?;
-        if self.peek() == Some(b'-') && !from_end {
-            return self.fail("nz-number (both ends of a partial-range are positive)");
-        }
-        if from_end && !self.eat(b'-') {
-            return self.fail("'-' (both ends of a partial-range are negative)");
-        }
-        let last = self.nz_number()?;
-        match (NonZeroU32::new(first), NonZeroU32::new(last)) {
-            (Some(first), Some(last)) => Ok(PartialRange::from_parts(first, last, from_end)),
-            _ => self.fail_at(self.pos, DecodeErrorKind::InvalidNumber),
-        }
-    }
-
-    /// `sequence-set` (RFC 9051 §9, RFC 5182).
-    fn sequence_set(&mut self) -> R<SequenceSet> {
-        let rest = self.s.get(self.pos..).unwrap_or_default();
-        match sequence_set_p(rest, self.limits.list_items.max(1)) {
-            Ok((after, set)) => {
-                self.pos += rest.len() - after.len();
-                Ok(set)
-            }
-            Err(nom::Err::Error(f) | nom::Err::Failure(f)) => {
-                let at = self.pos + (rest.len() - f.at.len());
-                self.fail_at(at, f.kind)
-            }
-            Err(nom::Err::Incomplete(_)) => self.fail("sequence set"),
-        }
-    }
-
     // ---------------------------------------------------------------
     // Strings.
-
-    /// `literal = "{" number64 ["+"] "}" CRLF *CHAR8` (RFC 9051 §9,
-    /// RFC 7888), and with `binary`, `literal8 = "~{" number64 ["+"] "}"
-    /// CRLF *OCTET` (RFC 3516). The data is borrowed; NUL is tolerated.
-    fn literal(&mut self, binary: bool) -> R<&'a [u8]> {
-        let start = self.pos;
-        if binary {
-            self.expect(b'~', "'~'")?;
-        }
-        self.expect(b'{', "'{'")?;
-        let size = self.number64()?;
-        self.eat(b'+');
-        self.expect(b'}', "'}'")?;
-        self.eat(b'\r');
-        self.expect(b'\n', "CRLF after a literal announcement")?;
-        let end = usize::try_from(size)
-            .ok()
-            .and_then(|n| self.pos.checked_add(n))
-            .filter(|&end| end <= self.s.len());
-        match end {
-            Some(end) => {
-                let data = &self.s[self.pos..end];
-                self.pos = end;
-                Ok(data)
-            }
-            None => self.fail_at(
-                start,
-                DecodeErrorKind::Expected {
-                    what: "literal data",
-                },
-            ),
-        }
-    }
 
     /// `quoted = DQUOTE *QUOTED-CHAR DQUOTE` (RFC 9051 §9): any byte but
     /// CR, LF and NUL (UTF-8 and, tolerantly, other 8-bit bytes); `\`
@@ -387,20 +209,9 @@ impl<'a> C<'a, '_> {
         }
     }
 
-    /// True when the next token is `NIL`.
-    fn at_nil(&self) -> bool {
-        matches!(self.s.get(self.pos..self.pos + 3), Some(w) if w.eq_ignore_ascii_case(b"NIL"))
-            && !self
-                .s
-                .get(self.pos + 3)
-                .copied()
-                .is_some_and(is_astring_char)
-    }
-
     /// `nstring = string / nil` (RFC 9051 §9).
     fn nstring(&mut self) -> R<NString<'a>> {
-        if self.at_nil() {
-            self.pos += 3;
+        if self.eat_nil() {
             return Ok(None);
         }
         self.string().map(Some)
@@ -816,8 +627,7 @@ impl<'a> C<'a, '_> {
             }
             b"ID" => {
                 self.sp()?;
-                if self.at_nil() {
-                    self.pos += 3;
+                if self.eat_nil() {
                     CommandBody::Id(None)
                 } else {
                     CommandBody::Id(Some(self.list(|c| {
@@ -1510,14 +1320,7 @@ impl<'a> C<'a, '_> {
         loop {
             // One key, or the opening of one.
             let mut value = loop {
-                if stack.len() >= self.limits.nesting_depth {
-                    return self.fail_at(
-                        self.pos,
-                        DecodeErrorKind::TooDeep {
-                            limit: self.limits.nesting_depth,
-                        },
-                    );
-                }
+                self.check_depth(stack.len())?;
                 if self.eat(b'(') {
                     self.eat_sp();
                     stack.push(Open::And(Vec::new()));

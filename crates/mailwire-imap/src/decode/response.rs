@@ -7,18 +7,17 @@
 //! recursion on the native stack.
 
 use std::borrow::Cow;
-use std::num::NonZeroU32;
 
-use super::{DecodeError, DecodeErrorKind, sequence_set_p};
+use super::cursor::{Cursor, R, ResponseGrammar};
+use super::{DecodeError, DecodeErrorKind};
 use crate::Limits;
 use crate::types::{
     Address, Atom, Body, BodyExtension, BodyFields, Capability, Charset, Code, CodeText,
     Continuation, Data, Disposition, ESearch, ESearchItem, Envelope, ExtensionTail, FetchItem,
     Flag, IString, ListAttribute, ListData, ListExtended, Mailbox, MetadataEntries, Multipart,
     MultipartExtension, NString, Namespace, ObjectId, OtherCode, OtherData, OtherItem,
-    PartialRange, QuotaResource, Response, Section, SectionText, SequenceSet, SinglePart,
-    SinglePartExtension, SinglePartKind, Status, StatusItem, StatusKind, Tag, Text, Thread,
-    is_astring_char, is_atom_char, is_tag_char,
+    QuotaResource, Response, Section, SectionText, SinglePart, SinglePartExtension, SinglePartKind,
+    Status, StatusItem, StatusKind, Tag, Text, Thread, is_astring_char, is_atom_char, is_tag_char,
 };
 
 /// The bytes that stop the scan of a quoted string's content: `"`, `\\`,
@@ -62,8 +61,6 @@ pub(crate) struct PErr {
     pub(crate) at: usize,
     pub(crate) kind: DecodeErrorKind,
 }
-
-type R<T> = Result<T, PErr>;
 
 /// Parameters of a body part or disposition.
 type Params<'a> = Vec<(IString<'a>, NString<'a>)>;
@@ -114,7 +111,7 @@ const fn is_name_char(b: u8) -> bool {
 /// optionally followed by `[…]` and more atom characters (`BODY[1]<0>`).
 pub(crate) fn is_item_name(name: &[u8]) -> bool {
     let limits = Limits::default();
-    let mut p = P::new(name, &limits);
+    let mut p = P::new(name, 0, &limits);
     p.item_name().is_ok() && p.at_end()
 }
 
@@ -122,7 +119,7 @@ pub(crate) fn is_item_name(name: &[u8]) -> bool {
 /// an unknown item.
 pub(crate) fn is_one_value(raw: &[u8]) -> bool {
     let limits = Limits::default();
-    let mut p = P::new(raw, &limits);
+    let mut p = P::new(raw, 0, &limits);
     p.skip_value().is_ok() && p.at_end()
 }
 
@@ -130,7 +127,7 @@ pub(crate) fn is_one_value(raw: &[u8]) -> bool {
 /// they follow the code's grammar.
 pub(crate) fn code_arguments<'a>(name: &Atom<'_>, text: &'a [u8]) -> Option<Code<'a>> {
     let limits = Limits::default();
-    let mut p = P::new(text, &limits);
+    let mut p = P::new(text, 0, &limits);
     let code = p
         .code_args(name.as_str().as_bytes(), !text.is_empty())
         .ok()?;
@@ -149,83 +146,39 @@ pub(crate) fn code_arguments<'a>(name: &Atom<'_>, text: &'a [u8]) -> Option<Code
 /// response-tagged = tag SP resp-cond-state CRLF
 /// ```
 pub(crate) fn response<'a>(input: &'a [u8], limits: &Limits) -> R<Response<'a>> {
-    let mut p = P::new(input, limits);
+    let mut p = P::new(input, 0, limits);
     p.response()
 }
 
 /// A cursor over a complete response.
-pub(crate) struct P<'a, 'l> {
-    s: &'a [u8],
-    pos: usize,
-    limits: &'l Limits,
-}
+pub(crate) type P<'a, 'l> = Cursor<'a, 'l, ResponseGrammar>;
 
 impl<'a, 'l> P<'a, 'l> {
-    pub(crate) fn new(s: &'a [u8], limits: &'l Limits) -> Self {
-        Self { s, pos: 0, limits }
-    }
-
     /// `resp-text` from offset `at` of `s` to its end.
     pub(crate) fn resp_text_at(s: &'a [u8], at: usize) -> (Option<Code<'a>>, Text<'a>) {
         let limits = Limits::default();
-        let mut p = P {
-            s,
-            pos: at,
-            limits: &limits,
-        };
+        let mut p = P::new(s, at, &limits);
         p.resp_text().unwrap_or((None, Text::from_wire(b"")))
     }
 
-    fn fail<T>(&self, what: &'static str) -> R<T> {
-        Err(PErr {
-            at: self.pos,
-            kind: DecodeErrorKind::Expected { what },
-        })
+    /// Checks that the next word is `word` (case-insensitively), as a whole
+    /// token, and reads it.
+    fn keyword(&mut self, word: &[u8]) -> bool {
+        self.keyword_before(word, is_astring_char)
     }
 
-    fn fail_at<T>(&self, at: usize, kind: DecodeErrorKind) -> R<T> {
-        Err(PErr { at, kind })
+    /// `number64 = 1*DIGIT` below 2^63 (RFC 9051 §9); 2^64 tolerated.
+    fn number64(&mut self) -> R<u64> {
+        self.number_upto(u64::MAX)
     }
 
-    fn peek(&self) -> Option<u8> {
-        self.s.get(self.pos).copied()
-    }
-
-    fn peek_at(&self, n: usize) -> Option<u8> {
-        self.s.get(self.pos + n).copied()
-    }
-
-    fn at_end(&self) -> bool {
-        self.pos >= self.s.len()
-    }
-
-    fn eat(&mut self, b: u8) -> bool {
-        if self.peek() == Some(b) {
-            self.pos += 1;
-            true
-        } else {
-            false
-        }
-    }
-
-    fn expect(&mut self, b: u8, what: &'static str) -> R<()> {
-        if self.eat(b) { Ok(()) } else { self.fail(what) }
-    }
-
-    /// Zero or more SP.
-    fn skip_sp(&mut self) {
-        while let Some(b' ') = self.s.get(self.pos) {
-            self.pos += 1;
-        }
-    }
-
-    /// `SP`, read tolerantly as one or more.
-    fn sp(&mut self) -> R<()> {
-        if self.peek() != Some(b' ') {
-            return self.fail("SP");
-        }
-        self.skip_sp();
-        Ok(())
+    /// `literal = "{" number64 ["+"] "}" CRLF *CHAR8`, `literal8 = "~{"
+    /// number64 "}" CRLF *OCTET` (RFC 9051 §9, RFC 7888, RFC 3516). The
+    /// data is borrowed; a bare LF after `}` is tolerated.
+    fn literal(&mut self) -> R<&'a [u8]> {
+        let start = self.pos;
+        self.eat(b'~');
+        self.literal_from(start, u64::MAX)
     }
 
     /// Skips SP and tells whether another value follows before `)` or the
@@ -252,64 +205,9 @@ impl<'a, 'l> P<'a, 'l> {
         self.expect(b')', "')'")
     }
 
-    fn take_while(&mut self, ok: impl Fn(u8) -> bool) -> &'a [u8] {
-        let start = self.pos;
-        let len = self.s[start..].iter().take_while(|&&b| ok(b)).count();
-        self.pos += len;
-        &self.s[start..start + len]
-    }
-
-    fn take_while1(&mut self, ok: impl Fn(u8) -> bool, what: &'static str) -> R<&'a [u8]> {
-        let t = self.take_while(ok);
-        if t.is_empty() { self.fail(what) } else { Ok(t) }
-    }
-
-    /// `atom = 1*ATOM-CHAR`.
-    fn atom(&mut self, what: &'static str) -> R<Atom<'a>> {
-        self.take_while1(is_atom_char, what).map(Atom::from_wire)
-    }
-
     /// An atom up to `[`: the name of an item or response.
     fn name(&mut self, what: &'static str) -> R<&'a [u8]> {
         self.take_while1(is_name_char, what)
-    }
-
-    /// Checks that the next word is `word` (case-insensitively), as a whole
-    /// token, and reads it.
-    fn keyword(&mut self, word: &[u8]) -> bool {
-        let end = self.pos + word.len();
-        match self.s.get(self.pos..end) {
-            Some(w)
-                if w.eq_ignore_ascii_case(word)
-                    && !self.s.get(end).copied().is_some_and(is_astring_char) =>
-            {
-                self.pos = end;
-                true
-            }
-            _ => false,
-        }
-    }
-
-    fn digits(&mut self) -> R<&'a [u8]> {
-        self.take_while1(|b| b.is_ascii_digit(), "number")
-    }
-
-    /// `number64 = 1*DIGIT` below 2^63 (RFC 9051 §9); 2^64 tolerated.
-    fn number64(&mut self) -> R<u64> {
-        let start = self.pos;
-        let d = self.digits()?;
-        d.iter()
-            .try_fold(0u64, |v, &c| {
-                v.checked_mul(10)?.checked_add(u64::from(c - b'0'))
-            })
-            .map_or_else(|| self.fail_at(start, DecodeErrorKind::InvalidNumber), Ok)
-    }
-
-    /// `number = 1*DIGIT` below 2^32 (RFC 9051 §9).
-    fn number(&mut self) -> R<u32> {
-        let start = self.pos;
-        let n = self.number64()?;
-        u32::try_from(n).map_or_else(|_| self.fail_at(start, DecodeErrorKind::InvalidNumber), Ok)
     }
 
     /// `nz-number = digit-nz *DIGIT` (RFC 9051 §9), zero tolerated.
@@ -352,61 +250,6 @@ impl<'a, 'l> P<'a, 'l> {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let n = f.round() as u32;
         Ok(n)
-    }
-
-    fn check_items(&self, len: usize) -> R<()> {
-        if len >= self.limits.list_items.max(1) {
-            return self.fail_at(
-                self.pos,
-                DecodeErrorKind::TooManyItems {
-                    limit: self.limits.list_items,
-                },
-            );
-        }
-        Ok(())
-    }
-
-    fn check_depth(&self, depth: usize) -> R<()> {
-        if depth >= self.limits.nesting_depth {
-            return self.fail_at(
-                self.pos,
-                DecodeErrorKind::TooDeep {
-                    limit: self.limits.nesting_depth,
-                },
-            );
-        }
-        Ok(())
-    }
-
-    /// `literal = "{" number64 ["+"] "}" CRLF *CHAR8`, `literal8 = "~{"
-    /// number64 "}" CRLF *OCTET` (RFC 9051 §9, RFC 7888, RFC 3516). The
-    /// data is borrowed; a bare LF after `}` is tolerated.
-    fn literal(&mut self) -> R<&'a [u8]> {
-        let start = self.pos;
-        self.eat(b'~');
-        self.expect(b'{', "'{'")?;
-        let size = self.number64()?;
-        self.eat(b'+');
-        self.expect(b'}', "'}'")?;
-        self.eat(b'\r');
-        self.expect(b'\n', "CRLF after a literal announcement")?;
-        let end = usize::try_from(size)
-            .ok()
-            .and_then(|n| self.pos.checked_add(n))
-            .filter(|&end| end <= self.s.len());
-        match end {
-            Some(end) => {
-                let data = &self.s[self.pos..end];
-                self.pos = end;
-                Ok(data)
-            }
-            None => self.fail_at(
-                start,
-                DecodeErrorKind::Expected {
-                    what: "literal data",
-                },
-            ),
-        }
     }
 
     /// `quoted = DQUOTE *QUOTED-CHAR DQUOTE` (RFC 9051 §9), read
@@ -516,23 +359,9 @@ impl<'a, 'l> P<'a, 'l> {
         self.string()
     }
 
-    /// True when the next token is `NIL`.
-    fn at_nil(&self) -> bool {
-        match self.s.get(self.pos..) {
-            Some([n, i, l, rest @ ..]) => {
-                (n | 0x20) == b'n'
-                    && (i | 0x20) == b'i'
-                    && (l | 0x20) == b'l'
-                    && !rest.first().copied().is_some_and(is_astring_char)
-            }
-            _ => false,
-        }
-    }
-
     /// `nstring = string / nil` (RFC 9051 §9).
     fn nstring(&mut self) -> R<NString<'a>> {
-        if self.at_nil() {
-            self.pos += 3;
+        if self.eat_nil() {
             return Ok(None);
         }
         self.string().map(Some)
@@ -566,8 +395,7 @@ impl<'a, 'l> P<'a, 'l> {
 
     /// `NIL` or a [`list`](Self::list); `NIL` is empty.
     fn nil_or_list<T>(&mut self, item: impl FnMut(&mut Self) -> R<T>) -> R<Vec<T>> {
-        if self.at_nil() {
-            self.pos += 3;
+        if self.eat_nil() {
             return Ok(Vec::new());
         }
         self.list(item)
@@ -822,22 +650,6 @@ impl<'a, 'l> P<'a, 'l> {
         }
     }
 
-    /// `sequence-set` (RFC 9051 §9).
-    fn sequence_set(&mut self) -> R<SequenceSet> {
-        let rest = &self.s[self.pos..];
-        match sequence_set_p(rest, self.limits.list_items.max(1)) {
-            Ok((after, set)) => {
-                self.pos += rest.len() - after.len();
-                Ok(set)
-            }
-            Err(nom::Err::Error(f) | nom::Err::Failure(f)) => {
-                let at = self.pos + (rest.len() - f.at.len());
-                self.fail_at(at, f.kind)
-            }
-            Err(nom::Err::Incomplete(_)) => self.fail("sequence set"),
-        }
-    }
-
     /// `flag-list = "(" [flag *(SP flag)] ")"` (RFC 9051 §9), also for
     /// `flag-perm` lists.
     fn flag_list(&mut self) -> R<Vec<Flag<'a>>> {
@@ -994,8 +806,7 @@ impl<'a, 'l> P<'a, 'l> {
             }
         } else if is("ID") {
             self.sp()?;
-            if self.at_nil() {
-                self.pos += 3;
+            if self.eat_nil() {
                 Data::Id(None)
             } else {
                 Data::Id(Some(self.list(|p| {
@@ -1193,8 +1004,7 @@ impl<'a, 'l> P<'a, 'l> {
         } else if is("HIGHESTMODSEQ") {
             self.number64().map(StatusItem::HighestModSeq)
         } else if is("APPENDLIMIT") {
-            if self.at_nil() {
-                self.pos += 3;
+            if self.eat_nil() {
                 Ok(StatusItem::AppendLimit(None))
             } else {
                 self.number64().map(|n| StatusItem::AppendLimit(Some(n)))
@@ -1305,38 +1115,13 @@ impl<'a, 'l> P<'a, 'l> {
         self.skip_sp();
         let range = self.partial_range()?;
         self.sp()?;
-        let results = if self.at_nil() {
-            self.pos += 3;
+        let results = if self.eat_nil() {
             None
         } else {
             Some(self.sequence_set()?)
         };
         self.close()?;
         Ok(ESearchItem::Partial { range, results })
-    }
-
-    /// `partial-range = partial-range-first / partial-range-last`,
-    /// `partial-range-first = nz-number ":" nz-number`,
-    /// `partial-range-last = MINUS nz-number ":" MINUS nz-number`
-    /// (RFC 9394 §4): both ends non-zero, of the same sign.
-    fn partial_range(&mut self) -> R<PartialRange> {
-        let from_end = self.eat(b'-');
-        let at = self.pos;
-        let first = NonZeroU32::new(self.number()?);
-        self.expect(b':', "':'")?;
-        if self.peek() == Some(b'-') && !from_end {
-            return self.fail("nz-number (both ends of a partial-range are positive)");
-        }
-        if from_end && !self.eat(b'-') {
-            return self.fail("'-' (both ends of a partial-range are negative)");
-        }
-        let at_last = self.pos;
-        let last = NonZeroU32::new(self.number()?);
-        match (first, last) {
-            (Some(first), Some(last)) => Ok(PartialRange::from_parts(first, last, from_end)),
-            (None, _) => self.fail_at(at, DecodeErrorKind::InvalidNumber),
-            (_, None) => self.fail_at(at_last, DecodeErrorKind::InvalidNumber),
-        }
     }
 
     /// `thread-list` (RFC 5256 §4), with an explicit stack.
@@ -1514,8 +1299,7 @@ impl<'a, 'l> P<'a, 'l> {
         } else if is("EMAILID") {
             FetchItem::EmailId(self.paren_object_id()?)
         } else if is("THREADID") {
-            if self.at_nil() {
-                self.pos += 3;
+            if self.eat_nil() {
                 FetchItem::ThreadId(None)
             } else {
                 FetchItem::ThreadId(Some(self.paren_object_id()?))
@@ -1846,8 +1630,7 @@ impl<'a, 'l> P<'a, 'l> {
         if !self.more() {
             return Ok(ExtensionTail::default());
         }
-        let disposition = if self.at_nil() {
-            self.pos += 3;
+        let disposition = if self.eat_nil() {
             None
         } else {
             self.expect(b'(', "'(' or NIL")?;
