@@ -52,6 +52,9 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod dsn;
+mod queue;
+mod relay;
 mod users;
 
 use std::net::SocketAddr;
@@ -83,7 +86,11 @@ usage: mailserver [--smtp ADDR] [--pop3 ADDR] [--imap ADDR]
                   [--smtps ADDR] [--pop3s ADDR] [--imaps ADDR]
                   [--data DIR] [--user NAME:PASS]... [--hostname NAME] [--domain NAME]...
                   [--tls-cert FILE --tls-key FILE] [--max-size OCTETS]
-                  [--max-connections N] [--idle-timeout SECS]
+                  [--max-connections N] [--idle-timeout SECS] [--max-hops N]
+                  [--relay HOST:PORT [--relay-auth USER:PASS]
+                   [--relay-starttls [--relay-ca FILE | --relay-insecure]]
+                   [--open-relay-loopback] [--queue-retry SECS]
+                   [--queue-lifetime SECS]]
 
   --smtp ADDR          SMTP with STARTTLS (default 127.0.0.1:2525)
   --pop3 ADDR          POP3 with STLS (default 127.0.0.1:1110)
@@ -101,7 +108,21 @@ usage: mailserver [--smtp ADDR] [--pop3 ADDR] [--imap ADDR]
   --max-size OCTETS    largest message accepted (default 10485760)
   --max-connections N  open connections, all listeners (default 100)
   --idle-timeout SECS  close silent connections (default 300 SMTP,
-                       600 POP3, 1800 IMAP)";
+                       600 POP3, 1800 IMAP)
+  --max-hops N         refuse a message with more Received fields, a
+                       loop (default 50)
+  --relay HOST:PORT    forward mail for other domains to this server (a
+                       smarthost), from authenticated users; queued in
+                       DIR/.queue before the 250
+  --relay-auth USER:PASS  AUTH PLAIN/LOGIN at the next hop
+  --relay-starttls     STARTTLS at the next hop, required; its certificate
+                       checked against the webpki roots and --relay-ca
+                       (--relay-insecure: any certificate, for tests)
+  --open-relay-loopback  relay for unauthenticated clients on loopback
+  --queue-retry SECS   first retry after a temporary failure, doubled each
+                       time up to 64 times (default 60)
+  --queue-lifetime SECS  return a message still undelivered after this
+                       (default 432000, five days)";
 
 /// The protocols this server listens for; [`serve`] hands each
 /// connection to the protocol's handler in `examples/support/`, over the
@@ -170,8 +191,14 @@ fn main() -> ExitCode {
             "max-size",
             "max-connections",
             "idle-timeout",
+            "max-hops",
+            "relay",
+            "relay-auth",
+            "relay-ca",
+            "queue-retry",
+            "queue-lifetime",
         ],
-        &[],
+        &["relay-starttls", "relay-insecure", "open-relay-loopback"],
     );
     support::serve::init_plain_tracing();
     support::serve::run(run(&args))
@@ -262,8 +289,20 @@ async fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         Some(dir) => PathBuf::from(dir),
         None => std::env::temp_dir().join("mailwire-mailserver"),
     };
-    let directory = Directory::open(&data, users.clone(), domains.clone())
+    let mut directory = Directory::open(&data, users.clone(), domains.clone())
         .map_err(|e| format!("cannot open the data directory {}: {e}", data.display()))?;
+    let relay = relay_config(args, &hostname)?;
+    let queue = match &relay {
+        Some(_) => {
+            let dir = data.join(".queue");
+            let queue = queue::Queue::open(&dir)
+                .map_err(|e| format!("cannot open the queue {}: {e}", dir.display()))?;
+            let queue = Arc::new(queue);
+            directory = directory.with_relay(Arc::clone(&queue), args.flag("open-relay-loopback"));
+            Some(queue)
+        }
+        None => None,
+    };
     let directory = Arc::new(directory);
 
     let mut names = vec![hostname.clone(), "localhost".to_owned()];
@@ -302,6 +341,8 @@ async fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     smtp_config.extensions.smtputf8 = true;
     smtp_config.extensions.starttls = true;
     smtp_config.extensions.auth = vec![Mechanism::PLAIN, Mechanism::LOGIN];
+    // The relay passes the DSN parameters on, or answers for them.
+    smtp_config.extensions.dsn = relay.is_some();
 
     let (trigger, shutdown) = Shutdown::new();
     let smtp = Arc::new(SmtpShared {
@@ -310,6 +351,7 @@ async fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         idle: smtp_idle,
         mailboxes: directory.clone(),
         software: "mailwire mailserver",
+        max_hops: args.parsed("max-hops", 50),
         shutdown: shutdown.clone(),
     });
     let pop3 = Arc::new(Pop3Shared {
@@ -359,6 +401,19 @@ async fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         println!("  user   {name}  password {shown}");
     }
     println!("  local domains: {}", domains.join(", "));
+    if let Some(relay) = &relay {
+        println!(
+            "  relay  {}{}{} (queue in {})",
+            relay.server,
+            if relay.tls.is_some() {
+                ", STARTTLS"
+            } else {
+                ""
+            },
+            if relay.auth.is_some() { ", AUTH" } else { "" },
+            data.join(".queue").display()
+        );
+    }
     match (args.get("tls-cert"), args.get("tls-key")) {
         (Some(cert), _) => println!("  TLS certificate {cert}"),
         _ => println!(
@@ -390,6 +445,15 @@ async fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     for listener in listeners {
         tasks.push(tokio::spawn(accept_loop(listener, Arc::clone(&server))));
     }
+    let runner = match (queue, relay) {
+        (Some(queue), Some(relay)) => Some(tokio::spawn(relay::run(
+            queue,
+            Arc::new(relay),
+            Arc::clone(&directory),
+            shutdown.clone(),
+        ))),
+        _ => None,
+    };
 
     shutdown::signal().await;
     tracing::info!("stopping: no new connections; finishing the sessions");
@@ -399,11 +463,64 @@ async fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     // Every session holds a permit: when all are back, all have ended.
     let all = u32::try_from(server.max_connections).unwrap_or(u32::MAX);
-    match tokio::time::timeout(Duration::from_secs(30), server.permits.acquire_many(all)).await {
-        Ok(_) => tracing::info!("mailserver stopped"),
+    let sessions = async {
+        let _ = server.permits.acquire_many(all).await;
+        // The queue runner finishes the attempt it is making.
+        if let Some(runner) = runner {
+            let _ = runner.await;
+        }
+    };
+    match tokio::time::timeout(Duration::from_secs(30), sessions).await {
+        Ok(()) => tracing::info!("mailserver stopped"),
         Err(_) => tracing::warn!("mailserver stopped with sessions still open after 30 s"),
     }
     Ok(())
+}
+
+/// The `--relay` flags, checked.
+fn relay_config(
+    args: &Args,
+    hostname: &str,
+) -> Result<Option<relay::Relay>, Box<dyn std::error::Error>> {
+    let Some(server) = args.get("relay") else {
+        for flag in ["relay-auth", "relay-ca", "queue-retry", "queue-lifetime"] {
+            if args.get(flag).is_some() {
+                args.fail(&format!("--{flag} goes with --relay"));
+            }
+        }
+        for flag in ["relay-starttls", "relay-insecure", "open-relay-loopback"] {
+            if args.flag(flag) {
+                args.fail(&format!("--{flag} goes with --relay"));
+            }
+        }
+        return Ok(None);
+    };
+    let starttls = args.flag("relay-starttls");
+    if !starttls && (args.flag("relay-insecure") || args.get("relay-ca").is_some()) {
+        args.fail("--relay-ca and --relay-insecure go with --relay-starttls");
+    }
+    let tls = if starttls {
+        let config = support::tls::client_config(args.flag("relay-insecure"), args.get("relay-ca"))
+            .map_err(|e| format!("--relay-starttls: {e}"))?;
+        let name = support::tls::server_name(server).map_err(|e| format!("--relay: {e}"))?;
+        Some((config, name))
+    } else {
+        None
+    };
+    let retry: u64 = args.parsed("queue-retry", 60);
+    let lifetime: u64 = args.parsed("queue-lifetime", 432_000);
+    if retry == 0 || lifetime == 0 {
+        args.fail("--queue-retry and --queue-lifetime must be at least 1");
+    }
+    Ok(Some(relay::Relay {
+        server: server.to_owned(),
+        auth: args.credentials("relay-auth"),
+        tls,
+        hostname: hostname.to_owned(),
+        wait: Duration::from_secs(60),
+        retry: Duration::from_secs(retry),
+        lifetime: Duration::from_secs(lifetime),
+    }))
 }
 
 /// Accepts connections until the server stops.

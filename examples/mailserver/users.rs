@@ -7,14 +7,17 @@
 use std::collections::HashMap;
 use std::io;
 use std::path::Path;
+use std::sync::Arc;
 
 use mailwire::smtp::types::{ForwardPath, Reply};
+
+use crate::queue::Queue;
 
 use crate::support::imap_conn::User as ImapUser;
 use crate::support::imap_store::{Notifier, Store};
 use crate::support::maildir::Maildir;
 use crate::support::pop3_conn::Maildrops;
-use crate::support::smtp_conn::{Mailboxes, reply};
+use crate::support::smtp_conn::{Mailboxes, Outbound, Route, Submitter, reply};
 
 /// The users, their Maildirs, and the local domains.
 #[derive(Debug)]
@@ -27,6 +30,10 @@ pub(crate) struct Directory {
     stores: HashMap<String, Store>,
     /// Lower-case domains and address literals (`[127.0.0.1]`).
     pub(crate) domains: Vec<String>,
+    /// The relay queue, when mail for other domains is relayed.
+    relay: Option<Arc<Queue>>,
+    /// Relay for unauthenticated clients on loopback too.
+    open_relay_loopback: bool,
 }
 
 /// Whether `name` can be a user name and a directory name: 1 to 64 of
@@ -62,7 +69,62 @@ impl Directory {
             maildirs,
             stores,
             domains,
+            relay: None,
+            open_relay_loopback: false,
         })
+    }
+
+    /// Relays mail for other domains through `queue`: from authenticated
+    /// users, and from any client on loopback when `open_loopback`.
+    pub(crate) fn with_relay(mut self, queue: Arc<Queue>, open_loopback: bool) -> Self {
+        self.relay = Some(queue);
+        self.open_relay_loopback = open_loopback;
+        self
+    }
+
+    /// Where mail for `to` goes when this server itself sends it (a
+    /// delivery notice): a local Maildir, the relay, or nowhere.
+    pub(crate) fn destination(&self, to: &ForwardPath<'_>) -> Option<Route> {
+        match self.local(to) {
+            Ok(Some(maildir)) => Some(Route::Local(maildir)),
+            Ok(None) if self.relay.is_some() => Some(Route::Remote),
+            _ => None,
+        }
+    }
+
+    /// The Maildir of a local address; `None` for another domain; the
+    /// refusal for an unknown local user.
+    fn local(&self, to: &ForwardPath<'_>) -> Result<Option<Maildir>, Reply<'static>> {
+        let unknown = || reply(550, (5, 1, 1), "No such user here");
+        let mailbox = match to {
+            ForwardPath::Postmaster => {
+                return self.postmaster().cloned().map(Some).ok_or_else(unknown);
+            }
+            ForwardPath::Mailbox(mailbox) => mailbox,
+        };
+        let host = mailbox.host().to_string().to_ascii_lowercase();
+        if !self.domains.contains(&host) {
+            return Ok(None);
+        }
+        let local = mailbox.local_part().value();
+        let local = local
+            .split_once('+')
+            .map_or(&*local, |(user, _detail)| user);
+        if local.eq_ignore_ascii_case("postmaster") {
+            return self.postmaster().cloned().map(Some).ok_or_else(unknown);
+        }
+        self.maildir(local).cloned().map(Some).ok_or_else(unknown)
+    }
+
+    /// Wakes the IMAP sessions idling on the Maildir's INBOX.
+    pub(crate) fn wake(&self, maildir: &Maildir) {
+        for (name, mine) in &self.maildirs {
+            if mine.root() == maildir.root() {
+                if let Some(store) = self.stores.get(name) {
+                    store.notifier().notify();
+                }
+            }
+        }
     }
 
     /// The users as the IMAP connections see them: name, password and
@@ -94,36 +156,31 @@ impl Directory {
 impl Mailboxes for Directory {
     /// `user@domain` for a local domain, `user+detail@domain` too, and
     /// `postmaster` (RFC 5321 §4.5.1) into the first user's Maildir. Any
-    /// other domain is refused: this server does not relay.
-    fn route(&self, to: &ForwardPath<'_>, _user: Option<&str>) -> Result<Maildir, Reply<'static>> {
-        let unknown = || reply(550, (5, 1, 1), "No such user here");
-        let mailbox = match to {
-            ForwardPath::Postmaster => return self.postmaster().cloned().ok_or_else(unknown),
-            ForwardPath::Mailbox(mailbox) => mailbox,
-        };
-        let host = mailbox.host().to_string().to_ascii_lowercase();
-        if !self.domains.contains(&host) {
-            return Err(reply(550, (5, 7, 1), "Relaying denied"));
+    /// other domain goes to the relay when there is one and the client
+    /// may use it (authenticated, or on loopback with
+    /// `--open-relay-loopback`); otherwise it is refused.
+    fn route(&self, to: &ForwardPath<'_>, by: &Submitter<'_>) -> Result<Route, Reply<'static>> {
+        if let Some(maildir) = self.local(to)? {
+            return Ok(Route::Local(maildir));
         }
-        let local = mailbox.local_part().value();
-        let local = local
-            .split_once('+')
-            .map_or(&*local, |(user, _detail)| user);
-        if local.eq_ignore_ascii_case("postmaster") {
-            return self.postmaster().cloned().ok_or_else(unknown);
+        let allowed = by.user.is_some() || (self.open_relay_loopback && by.peer.is_loopback());
+        if self.relay.is_some() && allowed {
+            Ok(Route::Remote)
+        } else {
+            Err(reply(550, (5, 7, 1), "Relaying denied"))
         }
-        self.maildir(local).cloned().ok_or_else(unknown)
+    }
+
+    fn queue(&self, message: &Outbound<'_>) -> io::Result<String> {
+        match &self.relay {
+            Some(queue) => queue.add(message),
+            None => Err(io::Error::other("this server does not relay")),
+        }
     }
 
     /// Wakes the IMAP sessions idling on the user's INBOX.
     fn delivered(&self, maildir: &Maildir, _unique: &str) {
-        for (name, mine) in &self.maildirs {
-            if mine.root() == maildir.root() {
-                if let Some(store) = self.stores.get(name) {
-                    store.notifier().notify();
-                }
-            }
-        }
+        self.wake(maildir);
     }
 }
 

@@ -151,6 +151,7 @@ async fn main() {
         idle,
         mailboxes: Arc::new(OneMaildir(maildir)),
         software: "mailwire smtp-server",
+        max_hops: 100,
         shutdown,
     });
     let permits = Arc::new(Semaphore::new(max_connections));

@@ -42,8 +42,15 @@ pub fn protocol(ehlo: bool, utf8: bool, tls: bool, auth: bool) -> &'static str {
 }
 
 impl Trace<'_> {
-    /// `Return-Path:` and `Received:`, folded, each ending in CRLF.
+    /// `Return-Path:` and `Received:`, folded, each ending in CRLF: what
+    /// the final delivery prepends.
     pub fn headers(&self, now: SystemTime) -> String {
+        format!("Return-Path: {}\r\n{}", self.from, self.received(now))
+    }
+
+    /// `Received:` alone, folded, ending in CRLF: what a relay prepends
+    /// (the `Return-Path:` is for the final delivery, RFC 5321 §4.4).
+    pub fn received(&self, now: SystemTime) -> String {
         let literal = match self.peer {
             IpAddr::V4(a) => format!("[{a}]"),
             IpAddr::V6(a) => format!("[IPv6:{a}]"),
@@ -54,8 +61,7 @@ impl Trace<'_> {
             _ => String::new(),
         };
         format!(
-            "Return-Path: {}\r\nReceived: from {} ({literal})\r\n\tby {} ({}) with {} id {}{for_clause};\r\n\t{}\r\n",
-            self.from,
+            "Received: from {} ({literal})\r\n\tby {} ({}) with {} id {}{for_clause};\r\n\t{}\r\n",
             clean(self.helo),
             self.by,
             self.software,
@@ -64,6 +70,25 @@ impl Trace<'_> {
             date(now),
         )
     }
+}
+
+/// How many `Received:` fields the header section of `message` has: the
+/// hops it has made (RFC 5321 §6.3).
+pub fn hops(message: &[u8]) -> usize {
+    let mut count = 0;
+    for line in message.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            break;
+        }
+        if line
+            .get(..9)
+            .is_some_and(|name| name.eq_ignore_ascii_case(b"received:"))
+        {
+            count += 1;
+        }
+    }
+    count
 }
 
 /// The client's name as it may stand in a header: a `[` literal or a
@@ -126,5 +151,13 @@ mod tests {
         assert_eq!(date(UNIX_EPOCH), "Thu, 1 Jan 1970 00:00:00 +0000");
         let t = UNIX_EPOCH + Duration::from_secs(951_782_400 + 3_723); // 2000-02-29
         assert_eq!(date(t), "Tue, 29 Feb 2000 01:02:03 +0000");
+    }
+
+    #[test]
+    fn hop_count() {
+        let m = b"Received: a\r\n\tb\r\nRECEIVED: c\r\nSubject: x\r\n\r\nReceived: body\r\n";
+        assert_eq!(hops(m), 2);
+        assert_eq!(hops(b"Received: a\nX: y\n\nReceived: b\n"), 1);
+        assert_eq!(hops(b""), 0);
     }
 }

@@ -8,13 +8,16 @@
 //! (`mailserver`).
 
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
 use mailwire::sasl::Credentials;
 use mailwire::smtp::session::{HelloKind, Server, ServerConfig, ServerEvent};
-use mailwire::smtp::types::{EnhancedStatusCode, ForwardPath, Reply, ReplyCode, ReplyText};
+use mailwire::smtp::types::{
+    EnhancedStatusCode, ForwardPath, MailParams, RcptParams, Reply, ReplyCode, ReplyText,
+    ReversePath,
+};
 use tokio::io::AsyncReadExt;
 use tokio::time::timeout;
 
@@ -24,10 +27,51 @@ use super::shutdown::Shutdown;
 use super::stream::Stream;
 
 /// Where the mail for a recipient goes.
+#[derive(Debug, Clone)]
+pub enum Route {
+    /// Into this Maildir, here.
+    Local(Maildir),
+    /// To another server: the message is queued with
+    /// [`Mailboxes::queue`] and relayed.
+    Remote,
+}
+
+/// Who is sending, for the choice of [`Mailboxes::route`].
+#[derive(Debug, Clone, Copy)]
+pub struct Submitter<'a> {
+    /// The authenticated user, if any.
+    pub user: Option<&'a str>,
+    /// The client's address.
+    pub peer: IpAddr,
+}
+
+/// A message for the recipients that go to another server, with its
+/// trace header, as [`Mailboxes::queue`] receives it.
+#[derive(Debug)]
+pub struct Outbound<'a> {
+    /// The reverse-path.
+    pub from: &'a ReversePath<'static>,
+    /// The `MAIL` parameters as the client gave them.
+    pub params: &'a MailParams<'static>,
+    /// The remote recipients with their `RCPT` parameters.
+    pub recipients: &'a [(ForwardPath<'static>, RcptParams<'static>)],
+    /// The message, beginning with this server's `Received:` field.
+    pub message: &'a [u8],
+}
+
+/// Where the mail for a recipient goes.
 pub trait Mailboxes: Send + Sync {
-    /// The Maildir for `to`, or the reply that refuses it (`550 5.1.1`,
-    /// `550 5.7.1`…). `user` is the authenticated user, if any.
-    fn route(&self, to: &ForwardPath<'_>, user: Option<&str>) -> Result<Maildir, Reply<'static>>;
+    /// Where `to` goes, or the reply that refuses it (`550 5.1.1`,
+    /// `550 5.7.1`…).
+    fn route(&self, to: &ForwardPath<'_>, by: &Submitter<'_>) -> Result<Route, Reply<'static>>;
+
+    /// Stores `message` for relaying, durably, before the `250`; gives
+    /// the queue id. Only called for recipients [`Self::route`] sent to
+    /// [`Route::Remote`].
+    fn queue(&self, message: &Outbound<'_>) -> io::Result<String> {
+        let _ = message;
+        Err(io::Error::other("this server does not relay"))
+    }
 
     /// Called once a message is safely in `maildir` as `unique`, before
     /// the `250`: where a server tells its readers (IMAP `IDLE`).
@@ -41,8 +85,8 @@ pub trait Mailboxes: Send + Sync {
 pub struct OneMaildir(pub Maildir);
 
 impl Mailboxes for OneMaildir {
-    fn route(&self, _to: &ForwardPath<'_>, _user: Option<&str>) -> Result<Maildir, Reply<'static>> {
-        Ok(self.0.clone())
+    fn route(&self, _to: &ForwardPath<'_>, _by: &Submitter<'_>) -> Result<Route, Reply<'static>> {
+        Ok(Route::Local(self.0.clone()))
     }
 }
 
@@ -58,6 +102,9 @@ pub struct SmtpShared {
     pub mailboxes: Arc<dyn Mailboxes>,
     /// The software named in the `Received:` header.
     pub software: &'static str,
+    /// The most `Received:` fields a message may arrive with; more is a
+    /// loop (RFC 5321 §6.3), refused with `554 5.4.6`.
+    pub max_hops: usize,
     /// Raised when the server stops.
     pub shutdown: Shutdown,
 }
@@ -78,6 +125,10 @@ struct Conn {
     smtputf8: bool,
     recipients: Vec<String>,
     maildirs: Vec<Maildir>,
+    /// The reverse-path and `MAIL` parameters as given, and the
+    /// recipients that go to another server, with their parameters.
+    mail: Option<(ReversePath<'static>, MailParams<'static>)>,
+    remote: Vec<(ForwardPath<'static>, RcptParams<'static>)>,
     body: Vec<u8>,
     /// Between `354` (or the first `BDAT`) and the end of the message.
     in_message: bool,
@@ -109,6 +160,8 @@ pub async fn run(
         smtputf8: false,
         recipients: Vec::new(),
         maildirs: Vec::new(),
+        mail: None,
+        remote: Vec::new(),
         body: Vec::new(),
         in_message: false,
         user: None,
@@ -240,16 +293,27 @@ impl Conn {
                 self.reset();
                 self.from = from.to_string();
                 self.smtputf8 = params.smtputf8;
+                self.mail = Some((from, params));
                 self.accept();
             }
-            ServerEvent::Rcpt { to, .. } => {
-                match self.shared.mailboxes.route(&to, self.user.as_deref()) {
-                    Ok(maildir) => {
+            ServerEvent::Rcpt { to, params } => {
+                let by = Submitter {
+                    user: self.user.as_deref(),
+                    peer: self.peer.ip(),
+                };
+                match self.shared.mailboxes.route(&to, &by) {
+                    Ok(Route::Local(maildir)) => {
                         tracing::info!(session = id, %to, "rcpt");
                         self.recipients.push(to.to_string());
                         if !self.maildirs.iter().any(|m| m.root() == maildir.root()) {
                             self.maildirs.push(maildir);
                         }
+                        self.accept();
+                    }
+                    Ok(Route::Remote) => {
+                        tracing::info!(session = id, %to, "rcpt (relay)");
+                        self.recipients.push(to.to_string());
+                        self.remote.push((to, params));
                         self.accept();
                     }
                     Err(refusal) => {
@@ -325,6 +389,8 @@ impl Conn {
         self.smtputf8 = false;
         self.recipients.clear();
         self.maildirs.clear();
+        self.mail = None;
+        self.remote.clear();
         self.body.clear();
         self.in_message = false;
     }
@@ -365,9 +431,22 @@ impl Conn {
     }
 
     /// The message has ended and the session accepted its framing: store
-    /// it with the trace headers in each recipient's Maildir, and answer.
+    /// it with the trace headers in each local recipient's Maildir and,
+    /// for the remote ones, in the relay queue; then answer. A message
+    /// that has made too many hops is refused (a loop).
     async fn deliver(&mut self, size: u64) {
         self.messages += 1;
+        let hops = received::hops(&self.body);
+        if hops > self.shared.max_hops {
+            tracing::warn!(session = self.id, hops, "mail loop: message refused");
+            self.body.clear();
+            self.send(&reply(
+                554,
+                (5, 4, 6),
+                "Too many hops: routing loop detected",
+            ));
+            return;
+        }
         let queue_id = format!("{}.{}", self.id, self.messages);
         let trace = received::Trace {
             from: &self.from,
@@ -384,35 +463,62 @@ impl Conn {
             id: &queue_id,
             recipients: &self.recipients,
         };
-        let mut message = trace.headers(std::time::SystemTime::now()).into_bytes();
-        message.extend_from_slice(&self.body);
-        self.body.clear();
+        let received = trace.received(std::time::SystemTime::now());
+        let return_path = format!("Return-Path: {}\r\n", self.from);
+        let body = std::mem::take(&mut self.body);
         let maildirs = self.maildirs.clone();
-        // Written and synced under tmp/, renamed into new/, before the 250.
-        let stored = tokio::task::spawn_blocking(move || {
-            maildirs
-                .iter()
-                .map(|maildir| maildir.deliver(&message))
-                .collect::<io::Result<Vec<String>>>()
-        })
-        .await;
-        if let Ok(Ok(files)) = &stored {
+        let remote = std::mem::take(&mut self.remote);
+        let mail = self.mail.clone();
+        let shared = Arc::clone(&self.shared);
+        // Written and synced under tmp/, renamed into new/ (and into the
+        // queue), before the 250.
+        let stored =
+            tokio::task::spawn_blocking(move || -> io::Result<(Vec<String>, Option<String>)> {
+                let mut files = Vec::new();
+                if !maildirs.is_empty() {
+                    let mut message =
+                        Vec::with_capacity(return_path.len() + received.len() + body.len());
+                    message.extend_from_slice(return_path.as_bytes());
+                    message.extend_from_slice(received.as_bytes());
+                    message.extend_from_slice(&body);
+                    for maildir in &maildirs {
+                        files.push(maildir.deliver(&message)?);
+                    }
+                }
+                let mut queued = None;
+                if let (false, Some((from, params))) = (remote.is_empty(), &mail) {
+                    let mut message = Vec::with_capacity(received.len() + body.len());
+                    message.extend_from_slice(received.as_bytes());
+                    message.extend_from_slice(&body);
+                    queued = Some(shared.mailboxes.queue(&Outbound {
+                        from,
+                        params,
+                        recipients: &remote,
+                        message: &message,
+                    })?);
+                }
+                Ok((files, queued))
+            })
+            .await;
+        if let Ok(Ok((files, _))) = &stored {
             for (maildir, unique) in self.maildirs.iter().zip(files) {
                 self.shared.mailboxes.delivered(maildir, unique);
             }
         }
         match stored {
-            Ok(Ok(files)) => {
+            Ok(Ok((files, queued))) => {
                 let first = files.first().cloned().unwrap_or_default();
+                let id = queued.clone().unwrap_or_else(|| first.clone());
                 tracing::info!(
                     session = self.id,
                     size,
                     recipients = self.recipients.len(),
                     files = files.len(),
                     file = %first,
+                    queued = queued.as_deref().unwrap_or("-"),
                     "delivered"
                 );
-                self.send(&reply(250, (2, 0, 0), &format!("OK queued as {first}")));
+                self.send(&reply(250, (2, 0, 0), &format!("OK queued as {id}")));
             }
             Ok(Err(e)) => {
                 tracing::error!(session = self.id, error = %e, "delivery failed");
