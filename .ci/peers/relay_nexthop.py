@@ -6,7 +6,8 @@ with its envelope in DIR/N.json; every DATA is counted in DIR/attempts.
         -c relay_nexthop.NextHop DIR [TEMPFAIL [REJECT...]]
 
 TEMPFAIL: answer the first TEMPFAIL messages with 451 4.3.0.
-REJECT: addresses refused at RCPT with 550 5.1.1.
+REJECT: addresses refused at RCPT with 550 5.1.1, or with 451 4.2.1 when
+written 4:ADDRESS.
 """
 import itertools
 import json
@@ -17,7 +18,8 @@ class NextHop:
     def __init__(self, directory, tempfail=0, reject=()):
         self.directory = directory
         self.tempfail = tempfail
-        self.reject = {r.lower() for r in reject}
+        self.reject = {r.lower() for r in reject if not r.startswith("4:")}
+        self.defer = {r[2:].lower() for r in reject if r.startswith("4:")}
         self.count = itertools.count(1)
         self.attempts = 0
         os.makedirs(directory, exist_ok=True)
@@ -36,6 +38,8 @@ class NextHop:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.reject:
             return "550 5.1.1 <%s>: no such user here" % address
+        if address.lower() in self.defer:
+            return "451 4.2.1 <%s>: mailbox busy, try later" % address
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.append(list(rcpt_options))
         return "250 2.1.5 OK"
