@@ -314,6 +314,123 @@ fn structural_defects() {
     assert!(parts[0].defects.is_empty());
 }
 
+/// Parsed whole, streamed at the usual chunk sizes, and streamed in two
+/// pieces split at every offset: the same parts.
+fn check_every_split(input: &[u8]) -> Vec<common::PartSummary> {
+    let limits = Limits::default();
+    let whole = check(input, &limits);
+    for at in 0..=input.len() {
+        let (a, b) = input.split_at(at);
+        assert_eq!(common::stream([a, b], &limits), whole, "split at {at}");
+    }
+    whole
+}
+
+#[test]
+fn nested_header_section_leaves_its_line_break_to_the_delimiter() {
+    // A nested message of one header field and no blank line, then the
+    // delimiter: the CRLF before `--b` belongs to the delimiter (RFC 2046
+    // §5.1.1), so the message part's body is the field without it.
+    let input = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n\
+        --b\r\nContent-Type: message/rfc822\r\n\r\nSubject: only a header\r\n--b--";
+    let parts = check_every_split(input);
+    assert_eq!(parts.len(), 3);
+    let message = Message::parse(input);
+    let part = message.part(1).unwrap();
+    assert_eq!(part.kind(), PartKind::Message);
+    assert_eq!(part.body_raw(), b"Subject: only a header");
+    assert_eq!(part.body_raw().len(), 22);
+    assert_eq!(memchr_count(part.body_raw(), b'\n'), 0);
+    assert_eq!(&input[part.body_range().end..], b"\r\n--b--");
+    // The nested message: its header section is that field, cut by the
+    // delimiter; its body is empty, where the delimiter's line break starts.
+    let nested = part.message().unwrap();
+    assert_eq!(nested.info().start, part.body_range().start);
+    assert_eq!(nested.header_raw(), b"Subject: only a header");
+    assert_eq!(nested.body_range(), 104..104);
+    assert_eq!(nested.raw(), part.body_raw());
+    assert_eq!(
+        nested.headers().get("subject").unwrap().unstructured(),
+        "only a header"
+    );
+    assert_eq!(kinds(&parts[2].defects), ["MissingSeparator"]);
+    assert_eq!(parts[2].defects[0].0, 104);
+    assert!(parts[1].defects.is_empty());
+    assert!(message.root().children().count() == 1);
+
+    // A field, then the delimiter's CRLF: the line that looks blank is the
+    // delimiter's, so the message part's body is `Subject: x\r\n`.
+    let input = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n\
+        --b\r\nContent-Type: message/rfc822\r\n\r\nSubject: x\r\n\r\n--b--";
+    let parts = check_every_split(input);
+    let message = Message::parse(input);
+    let part = message.part(1).unwrap();
+    assert_eq!(part.body_raw(), b"Subject: x\r\n");
+    assert_eq!(part.body_raw().len(), 12);
+    let nested = part.message().unwrap();
+    assert_eq!(nested.info().start, 82);
+    assert_eq!(nested.header_raw(), b"Subject: x\r\n");
+    assert_eq!(nested.info().body_start, 94);
+    assert_eq!(nested.body_range(), 94..94);
+    assert_eq!(&input[94..], b"\r\n--b--");
+    assert_eq!(parts[2].fields, [(b"Subject".to_vec(), b" x".to_vec())]);
+
+    // With bare LFs, the LF alone goes to the delimiter.
+    let input = b"Content-Type: multipart/mixed; boundary=b\n\n\
+        --b\nContent-Type: message/rfc822\n\nSubject: x\n\n--b--\n";
+    check_every_split(input);
+    let message = Message::parse(input);
+    assert_eq!(message.part(1).unwrap().body_raw(), b"Subject: x\n");
+
+    // A blank line of its own before the delimiter's line break stays in
+    // the nested message, and so does a line that only looks like a
+    // delimiter.
+    for (inner, body) in [
+        (&b"Subject: x\r\n\r\n\r\n"[..], &b"Subject: x\r\n\r\n"[..]),
+        (b"Subject: x\r\n\r\nbody\r\n", b"Subject: x\r\n\r\nbody"),
+        (b"Subject: x\r\n--bx\r\n", b"Subject: x\r\n--bx"),
+        (b"Subject: x\r\n\r\n--c\r\n", b"Subject: x\r\n\r\n--c"),
+        (b"", b""),
+    ] {
+        let mut input =
+            b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: message/rfc822\r\n\r\n"
+                .to_vec();
+        input.extend_from_slice(inner);
+        input.extend_from_slice(b"--b\r\n\r\nnext\r\n--b--\r\n");
+        let parts = check_every_split(&input);
+        let message = Message::parse(&input);
+        let part = message.part(1).unwrap();
+        assert_eq!(
+            part.body_raw(),
+            body,
+            "{:?}",
+            String::from_utf8_lossy(inner)
+        );
+        assert_eq!(parts.last().unwrap().decoded, b"next");
+    }
+    // The nested message's blank line of its own ends its header section.
+    let input = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nSubject: x\r\n\r\n\r\n--b--";
+    let message = Message::parse(input);
+    let nested = message.part(2).unwrap();
+    assert_eq!(nested.header_raw(), b"Subject: x\r\n\r\n");
+    assert!(nested.defects().is_empty());
+
+    // A message part directly in a message part, then the delimiter.
+    let input = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nContent-Type: message/rfc822\r\n\r\nSubject: x\r\n--b--";
+    let parts = check_every_split(input);
+    assert_eq!(parts.len(), 4);
+    assert_eq!(
+        &input[parts[1].body.clone()],
+        b"Content-Type: message/rfc822\r\n\r\nSubject: x"
+    );
+    assert_eq!(&input[parts[2].body.clone()], b"Subject: x");
+    assert_eq!(parts[3].body, 124..124);
+}
+
+fn memchr_count(data: &[u8], byte: u8) -> usize {
+    data.iter().filter(|&&b| b == byte).count()
+}
+
 #[test]
 fn body_line_defects() {
     let mut limits = Limits::default();

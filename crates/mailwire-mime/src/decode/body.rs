@@ -356,10 +356,10 @@ struct HeaderState {
 }
 
 impl HeaderState {
-    /// Ends the section at the end of input or before a delimiter line:
-    /// where its body starts.
-    fn finish(&mut self, section: &[u8], room: usize) -> usize {
-        let seen = section.get(..self.pushed.min(room)).unwrap_or(section);
+    /// Ends the section `end` octets into `section` (at the end of input,
+    /// or before a delimiter line): where its body starts.
+    fn finish(&mut self, section: &[u8], end: usize, room: usize) -> usize {
+        let seen = section.get(..end.min(room)).unwrap_or(section);
         self.splitter.advance(seen, true).unwrap_or(seen.len())
     }
 
@@ -417,6 +417,15 @@ enum Delimiter {
         close: bool,
         len: usize,
     },
+}
+
+/// Octets of the line break (CRLF or LF) that ends `input[..end]`, if any.
+fn line_break_before(input: &[u8], end: usize) -> usize {
+    match input.get(..end).unwrap_or_default() {
+        [.., b'\r', b'\n'] => 2,
+        [.., b'\n'] => 1,
+        _ => 0,
+    }
 }
 
 /// `dash-boundary transport-padding CRLF` or `close-delimiter
@@ -507,7 +516,9 @@ fn delimiter(line: &[u8], eof: bool, stack: &[Frame]) -> Delimiter {
 /// ```
 ///
 /// Read tolerantly: lines may end in bare LF; a delimiter of an enclosing
-/// multipart ends the inner ones (and a header section it cuts); a missing
+/// multipart ends the inner ones (and a header section it cuts; a nested
+/// message's header section, being its message part's body, leaves the
+/// line break before the delimiter line to it, as every body does); a missing
 /// close delimiter, a boundary never found, a missing boundary parameter
 /// are defects; nothing is dropped. Every part's byte ranges are reported,
 /// so an unmodified message can be written back byte for byte.
@@ -787,12 +798,26 @@ impl MessageParser {
         // that octet is enough to know the limit was crossed.
         let room = self.limits.header_bytes.saturating_add(1);
         let searching = layer.stack.iter().any(|f| f.boundary().is_some());
+        // The header section of a nested message is its message part's
+        // body, which ends before the line break of a delimiter line
+        // (RFC 2046 §5.1.1): the line break before a line that may be a
+        // delimiter line is kept from the splitter until that line is
+        // known not to be one.
+        let hold = searching
+            && matches!(layer.stack.last(), Some(f) if matches!(f.kind, FrameKind::Message));
         let body_start = loop {
             if hs.at_line_start && searching {
                 let line = section.get(hs.pushed..).unwrap_or_default();
                 if line.first().is_none_or(|&b| b == b'-') {
                     match delimiter(line, layer.eof, &layer.stack) {
-                        Delimiter::Yes { .. } => break hs.finish(section, room),
+                        Delimiter::Yes { .. } => {
+                            let end = if hold {
+                                hs.pushed - line_break_before(section, hs.pushed)
+                            } else {
+                                hs.pushed
+                            };
+                            break hs.finish(section, end, room);
+                        }
                         Delimiter::NeedMore => return Some(Action::Exhausted),
                         _ => {}
                     }
@@ -801,7 +826,7 @@ impl MessageParser {
             let rest = section.get(hs.pushed..).unwrap_or_default();
             if rest.is_empty() {
                 if layer.eof {
-                    break hs.finish(section, room);
+                    break hs.finish(section, hs.pushed, room);
                 }
                 return Some(Action::Exhausted);
             }
@@ -817,7 +842,10 @@ impl MessageParser {
             }
             hs.pushed += n;
             hs.at_line_start = rest.get(n - 1) == Some(&b'\n');
-            let seen = section.get(..hs.pushed.min(room)).unwrap_or(section);
+            // A line ending the input so far may come before a delimiter
+            // line: its LF waits (the splitter acts on LFs only).
+            let upto = hs.pushed - usize::from(hold && hs.at_line_start);
+            let seen = section.get(..upto.min(room)).unwrap_or(section);
             if let Some(body_start) = hs.splitter.advance(seen, false) {
                 break body_start;
             }
@@ -826,7 +854,7 @@ impl MessageParser {
         let start = layer.pos + *i;
         self.end_header(k, layer, section, start, body_start, sink);
         *i += body_start;
-        layer.line_start = true;
+        layer.line_start = body_start == 0 || section.get(body_start - 1) == Some(&b'\n');
         None
     }
 
