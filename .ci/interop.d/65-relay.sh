@@ -167,6 +167,40 @@ PY
 stop "$rl_pid"
 stop "$hop_pid"
 
+echo "--- a next hop without 8BITMIME and SMTPUTF8; a recipient deferred past --queue-lifetime"
+wait_notice() { # MAILDIR NAME: waits up to 30 s for a message in MAILDIR/new
+    for _ in $(seq 150); do
+        [ -n "$(ls -A "$1/new" 2>/dev/null)" ] && return 0
+        sleep 0.2
+    done
+    echo "no notice in $1" >&2
+    tail -20 "$rl/$2.log"
+    return 1
+}
+NEXTHOP_PLAIN=1 start_hop "$rl/hopD" 0 4:hal@remote.example
+start_relay d "$rl/data-d" --user alice:secret --relay "127.0.0.1:$hop_port" --queue-lifetime 3
+send "$rl_smtp" alice@relay.test bob@remote.example "$rl/sent/1.eml" alice:secret
+wait_notice "$rl/data-d/alice" d
+python3 .ci/peers/relay_check.py notice "$rl/data-d/alice" bob@remote.example
+grep -q '^Status: 5.6.3' "$rl/data-d/alice/new/"* || { cat "$rl/data-d/alice/new/"*; exit 1; }
+rm "$rl/data-d/alice/new/"*
+send "$rl_smtp" alice@relay.test 'müller@remote.example' "$rl/sent/3.eml" alice:secret
+wait_notice "$rl/data-d/alice" d
+python3 .ci/peers/relay_check.py notice "$rl/data-d/alice" 'müller@remote.example'
+grep -q '^Status: 5.6.7' "$rl/data-d/alice/new/"* || { cat "$rl/data-d/alice/new/"*; exit 1; }
+rm "$rl/data-d/alice/new/"*
+send "$rl_smtp" alice@relay.test bob@remote.example,hal@remote.example "$rl/sent/5.eml" alice:secret
+wait_file "$rl/hopD/1.eml"
+python3 .ci/peers/relay_check.py hop "$rl/hopD" 1 bob@remote.example
+wait_notice "$rl/data-d/alice" d
+python3 .ci/peers/relay_check.py notice "$rl/data-d/alice" hal@remote.example
+grep -q '^Status: 5.4.7' "$rl/data-d/alice/new/"* &&
+    grep -q '^Diagnostic-Code: smtp; 451 4.2.1' "$rl/data-d/alice/new/"* ||
+    { cat "$rl/data-d/alice/new/"*; exit 1; }
+wait_queue_empty "$rl/data-d" d
+stop "$rl_pid"
+stop "$hop_pid"
+
 echo "--- a next hop that answers 451 twice, then accepts, gets the message once"
 start_hop "$rl/hopB" 2
 start_relay b "$rl/data-b" --relay "127.0.0.1:$hop_port" --open-relay-loopback

@@ -68,11 +68,21 @@ def notice(maildir, failed, relayed):
         fail("report-type is %r" % m.get_param("report-type"))
     parts = list(m.iter_parts())
     kinds = [p.get_content_type() for p in parts]
-    if kinds[:2] != ["text/plain", "message/delivery-status"] or len(kinds) != 3:
+    # RFC 6533: the global (UTF-8) forms when an address is UTF-8.
+    if kinds[0] != "text/plain" or len(kinds) != 3 or kinds[1] not in (
+            "message/delivery-status", "message/global-delivery-status"):
         fail("parts are %s" % kinds)
-    if kinds[2] not in ("text/rfc822-headers", "message/rfc822"):
+    if kinds[2] not in ("text/rfc822-headers", "message/rfc822",
+                        "message/global-headers", "message/global"):
         fail("third part is %s" % kinds[2])
     blocks = parts[1].get_payload()
+    if kinds[1] == "message/global-delivery-status":
+        # Python reads it as an unknown message type: the fields from
+        # the part's own octets.
+        raw_part = parts[1].as_bytes(policy=policy.SMTPUTF8)
+        text = re.split(rb"\r?\n\r?\n", raw_part, maxsplit=1)[1].decode("utf-8")
+        blocks = [email.message_from_string(b.strip("\r\n") + "\n", policy=policy.default)
+                  for b in re.split(r"\r?\n\r?\n", text) if b.strip()]
     per_message, per_recipient = blocks[0], blocks[1:]
     if not per_message["Reporting-MTA"]:
         fail("no Reporting-MTA")

@@ -6,6 +6,8 @@ with its envelope in DIR/N.json; every DATA is counted in DIR/attempts.
         -c relay_nexthop.NextHop DIR [TEMPFAIL [REJECT...]]
 
 TEMPFAIL: answer the first TEMPFAIL messages with 451 4.3.0.
+With NEXTHOP_PLAIN=1 in the environment, neither 8BITMIME nor SMTPUTF8
+is offered.
 REJECT: addresses refused at RCPT with 550 5.1.1, or with 451 4.2.1 when
 written 4:ADDRESS.
 """
@@ -20,6 +22,7 @@ class NextHop:
         self.tempfail = tempfail
         self.reject = {r.lower() for r in reject if not r.startswith("4:")}
         self.defer = {r[2:].lower() for r in reject if r.startswith("4:")}
+        self.plain = os.environ.get("NEXTHOP_PLAIN") == "1"
         self.count = itertools.count(1)
         self.attempts = 0
         os.makedirs(directory, exist_ok=True)
@@ -33,6 +36,10 @@ class NextHop:
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
+        if self.plain:
+            # Neither 8BITMIME nor SMTPUTF8 offered.
+            kept = [r for r in responses[:-1] if r[4:] not in ("8BITMIME", "SMTPUTF8")]
+            return kept + [responses[-1]]
         return responses[:-1] + ["250-PIPELINING", responses[-1]]
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):

@@ -205,10 +205,16 @@ impl Report<'_> {
         let status = Part::bytes(status_type, self.status_fields().into_bytes());
         // RFC 3461 §6.2: the whole message for a failure with RET=FULL,
         // else the header section.
+        // RFC 6533 §3: message/global-headers with the global status.
         let returned = if self.full && failure {
             Part::raw_message(self.message.to_vec())
         } else {
-            let headers = MediaType::new("text", "rfc822-headers").map_err(|e| err(&e))?;
+            let headers = if utf8 {
+                MediaType::new("message", "global-headers")
+            } else {
+                MediaType::new("text", "rfc822-headers")
+            }
+            .map_err(|e| err(&e))?;
             Part::bytes(headers, header_section(self.message).to_vec())
         };
         let auto = HeaderName::new("Auto-Submitted").map_err(|e| err(&e))?;

@@ -218,11 +218,16 @@ async fn process(queue: &Arc<Queue>, relay: &Relay, directory: &Arc<Directory>, 
                     tracing::info!(queue_id = %entry.id, to = %r.to, next_hop = %relay.server, "relay: accepted by the next hop");
                 }
                 Outcome::Temporary { status, why } => {
-                    tracing::info!(queue_id = %entry.id, to = %r.to, reply = %why, expired, "relay: deferred");
-                    r.status = Some(status);
                     r.reply = Some(why);
                     if expired {
+                        // RFC 3463: 5.4.7, delivery time expired; the
+                        // last reply stays as the diagnostic.
+                        tracing::info!(queue_id = %entry.id, to = %r.to, reply = ?r.reply, "relay: expired");
                         r.state = State::Failed;
+                        r.status = Some("5.4.7".into());
+                    } else {
+                        tracing::info!(queue_id = %entry.id, to = %r.to, reply = ?r.reply, "relay: deferred");
+                        r.status = Some(status);
                     }
                 }
                 Outcome::Permanent { status, why } => {
@@ -567,15 +572,6 @@ async fn session(
         }
         params.size = Some(size);
     }
-    if message.iter().any(|&b| b >= 0x80) {
-        if !caps.contains("8BITMIME") {
-            return Err(Outcome::permanent(
-                "5.6.3",
-                "8-bit message and the next hop does not offer 8BITMIME",
-            ));
-        }
-        params.body = Some(Body::EightBitMime);
-    }
     if needs_utf8(entry, pending, message) {
         if !caps.contains("SMTPUTF8") {
             return Err(Outcome::permanent(
@@ -584,6 +580,15 @@ async fn session(
             ));
         }
         params.smtputf8 = true;
+    }
+    if message.iter().any(|&b| b >= 0x80) {
+        if !caps.contains("8BITMIME") {
+            return Err(Outcome::permanent(
+                "5.6.3",
+                "8-bit message and the next hop does not offer 8BITMIME",
+            ));
+        }
+        params.body = Some(Body::EightBitMime);
     }
     let dsn = caps.contains("DSN");
     if dsn {
@@ -702,6 +707,14 @@ async fn session(
                     .collect());
             }
             _ => {}
+        }
+    }
+    // The recipients' results may come after the refusal of DATA.
+    while let Some(event) = client.poll_event() {
+        if let ClientEvent::RecipientResults { rejected, .. } = event {
+            for (to, reply) in rejected {
+                assign(&mut outcomes, &to, Outcome::of(&reply, dsn));
+            }
         }
     }
     let _ = client.send(Command::Quit);
