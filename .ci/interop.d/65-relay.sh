@@ -151,6 +151,34 @@ assert len(blocks) == 1 and blocks[0]["Action"] == "relayed", [str(b) for b in b
 assert blocks[0]["Original-Recipient"] == "rfc822; bob@remote.example"
 print("notice: relayed for bob@remote.example (ENVID QQ+4)")
 PY
+echo "--- local delivery with NOTIFY=SUCCESS: a delivered notice"
+rm -f "$rl/data-a/alice/new/"*
+send "$rl_smtp" alice@relay.test alice@relay.test "$rl/sent/4.eml" alice:secret \
+    "ENVID=local-1" "NOTIFY=SUCCESS"
+timeout 30 python3 - "$rl/data-a/alice" "$rl/sent/4.eml" <<'PY'
+import email, glob, sys, time
+from email import policy
+for _ in range(100):
+    files = glob.glob(sys.argv[1] + "/new/*")
+    if len(files) == 2:
+        break
+    time.sleep(0.2)
+assert len(files) == 2, files
+sent = open(sys.argv[2], "rb").read()
+kinds = {}
+for f in files:
+    raw = open(f, "rb").read()
+    m = email.message_from_bytes(raw, policy=policy.default)
+    kinds[m.get_content_type()] = (raw, m)
+assert kinds["text/plain"][0].endswith(sent), "the message itself"
+raw, m = kinds["multipart/report"]
+assert raw.startswith(b"Return-Path: <>\r\n")
+status = list(m.iter_parts())[1].get_payload()
+assert status[0]["Original-Envelope-Id"] == "local-1"
+assert [b["Action"] for b in status[1:]] == ["delivered"], [str(b) for b in status[1:]]
+assert status[1]["Final-Recipient"] == "rfc822; alice@relay.test"
+print("delivered notice for alice@relay.test")
+PY
 echo "--- a message with too many Received fields is refused (554 5.4.6)"
 timeout 30 python3 - "$rl_smtp" <<'PY'
 import smtplib, sys
@@ -231,8 +259,7 @@ python3 .ci/peers/relay_check.py hop "$rl/hopC" 1 frank@remote.example
 # The next hop goes down; a message is queued for it; the relay is killed.
 stop "$hop_pid"
 send "$rl_smtp" alice@relay.test gina@remote.example "$rl/sent/7.eml"
-kill -9 "$rl_pid"
-wait "$rl_pid" 2>/dev/null || true
+{ kill -9 "$rl_pid" && wait "$rl_pid"; } 2>/dev/null || true
 [ "$(ls "$rl/data-c/.queue/"*.json | wc -l)" = 2 ] || { ls -l "$rl/data-c/.queue"; exit 1; }
 hop_port_next=$hop_c
 start_hop "$rl/hopC2" 0

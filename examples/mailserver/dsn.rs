@@ -1,7 +1,7 @@
 //! Delivery status notifications (RFC 3464, RFC 3461 §6): the
 //! `multipart/report` a relay sends back to the reverse-path when it
-//! cannot deliver a message (or, for `NOTIFY=SUCCESS`, when it hands the
-//! message to a server that does not report), built with
+//! cannot deliver a message (and, for `NOTIFY=SUCCESS`, when it delivers
+//! one or hands it to a server that does not report), built with
 //! `mailwire-mime`.
 
 use mailwire::mime::build::{EmailAddress, MediaType, MessageBuilder, Options, Part};
@@ -15,6 +15,8 @@ pub(crate) enum Action {
     Failed,
     /// Handed to a server that does not send notifications.
     Relayed,
+    /// Delivered into the recipient's mailbox.
+    Delivered,
 }
 
 impl Action {
@@ -22,6 +24,7 @@ impl Action {
         match self {
             Action::Failed => "failed",
             Action::Relayed => "relayed",
+            Action::Delivered => "delivered",
         }
     }
 }
@@ -157,6 +160,18 @@ impl Report<'_> {
             }
             text.push('\n');
         }
+        let delivered: Vec<&Recipient<'_>> = self
+            .recipients
+            .iter()
+            .filter(|r| r.action == Action::Delivered)
+            .collect();
+        if !delivered.is_empty() {
+            text.push_str("Your message was delivered to the recipients below.\n\n");
+            for r in &delivered {
+                text.push_str(&format!("{}: delivered\n", r.to));
+            }
+            text.push('\n');
+        }
         if !relayed.is_empty() {
             text.push_str(
                 "Your message was handed to the next server for the recipients\n\
@@ -185,6 +200,12 @@ impl Report<'_> {
         let failure = self.recipients.iter().any(|r| r.action == Action::Failed);
         let subject = if failure {
             "Undelivered Mail Returned to Sender"
+        } else if self
+            .recipients
+            .iter()
+            .all(|r| r.action == Action::Delivered)
+        {
+            "Successful Mail Delivery Report"
         } else {
             "Delivery Status Notification (relayed)"
         };

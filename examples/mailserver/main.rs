@@ -298,7 +298,11 @@ async fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
             let queue = queue::Queue::open(&dir)
                 .map_err(|e| format!("cannot open the queue {}: {e}", dir.display()))?;
             let queue = Arc::new(queue);
-            directory = directory.with_relay(Arc::clone(&queue), args.flag("open-relay-loopback"));
+            directory = directory.with_relay(
+                Arc::clone(&queue),
+                args.flag("open-relay-loopback"),
+                &hostname,
+            );
             Some(queue)
         }
         None => None,

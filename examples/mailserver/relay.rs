@@ -31,7 +31,6 @@ use crate::queue::{Entry, Queue, State, now};
 use crate::support::client::{Connection, Failure, TlsTarget};
 use crate::support::received;
 use crate::support::shutdown::Shutdown;
-use crate::support::smtp_conn::{Outbound, Route};
 use crate::users::Directory;
 
 /// How to reach the next hop, and the retry schedule.
@@ -349,54 +348,14 @@ async fn notify(queue: &Arc<Queue>, relay: &Relay, directory: &Arc<Directory>, e
             return;
         }
     };
-    let to = ForwardPath::Mailbox(sender.clone());
-    match directory.destination(&to) {
-        Some(Route::Local(maildir)) => {
-            let mut bytes = format!(
-                "Return-Path: <>\r\nReceived: by {} (mailwire mailserver) id {};\r\n\t{}\r\n",
-                relay.hostname,
-                entry.id,
-                received::date(std::time::SystemTime::now())
-            )
-            .into_bytes();
-            bytes.extend_from_slice(&notice);
-            let dir = maildir.clone();
-            match tokio::task::spawn_blocking(move || dir.deliver(&bytes)).await {
-                Ok(Ok(unique)) => {
-                    directory.wake(&maildir);
-                    tracing::info!(queue_id = %entry.id, to = %sender, file = %unique, "relay: notice delivered");
-                }
-                Ok(Err(e)) => {
-                    tracing::error!(queue_id = %entry.id, error = %e, "relay: notice not delivered")
-                }
-                Err(e) => {
-                    tracing::error!(queue_id = %entry.id, error = %e, "relay: notice task failed")
-                }
-            }
-        }
-        Some(Route::Remote) => {
-            // RFC 3461 §6.1: from <>, NOTIFY=NEVER.
-            let mut params = RcptParams::default();
-            params.notify = Some(Notify::Never);
-            let recipients = vec![(to, params)];
-            let from = ReversePath::Null;
-            let mail = MailParams::default();
-            let added = blocking(queue, move |q| {
-                q.add(&Outbound {
-                    from: &from,
-                    params: &mail,
-                    recipients: &recipients,
-                    message: &notice,
-                })
-            })
-            .await;
-            if let Some(id) = added {
-                tracing::info!(queue_id = %entry.id, notice = %id, to = %sender, "relay: notice queued");
-            }
-        }
-        None => {
-            tracing::warn!(queue_id = %entry.id, to = %sender, "relay: nowhere to send the notice")
-        }
+    let directory = Arc::clone(directory);
+    let sender = sender.clone();
+    let about = entry.id.clone();
+    match tokio::task::spawn_blocking(move || directory.send_notice(&sender, &notice, &about)).await
+    {
+        Ok(Ok(id)) => tracing::info!(queue_id = %entry.id, notice = %id, "relay: notice sent"),
+        Ok(Err(e)) => tracing::error!(queue_id = %entry.id, error = %e, "relay: notice not sent"),
+        Err(e) => tracing::error!(queue_id = %entry.id, error = %e, "relay: notice task failed"),
     }
 }
 

@@ -9,9 +9,13 @@ use std::io;
 use std::path::Path;
 use std::sync::Arc;
 
-use mailwire::smtp::types::{ForwardPath, Reply};
+use mailwire::smtp::types::{
+    ForwardPath, MailParams, Mailbox, Notify, RcptParams, Reply, ReversePath,
+};
 
+use crate::dsn;
 use crate::queue::Queue;
+use crate::support::received;
 
 use crate::support::imap_conn::User as ImapUser;
 use crate::support::imap_store::{Notifier, Store};
@@ -34,6 +38,8 @@ pub(crate) struct Directory {
     relay: Option<Arc<Queue>>,
     /// Relay for unauthenticated clients on loopback too.
     open_relay_loopback: bool,
+    /// This server's name, in the notices it sends.
+    hostname: String,
 }
 
 /// Whether `name` can be a user name and a directory name: 1 to 64 of
@@ -71,15 +77,66 @@ impl Directory {
             domains,
             relay: None,
             open_relay_loopback: false,
+            hostname: "localhost".to_owned(),
         })
     }
 
     /// Relays mail for other domains through `queue`: from authenticated
     /// users, and from any client on loopback when `open_loopback`.
-    pub(crate) fn with_relay(mut self, queue: Arc<Queue>, open_loopback: bool) -> Self {
+    /// `hostname` signs the delivery notices.
+    pub(crate) fn with_relay(
+        mut self,
+        queue: Arc<Queue>,
+        open_loopback: bool,
+        hostname: &str,
+    ) -> Self {
         self.relay = Some(queue);
         self.open_relay_loopback = open_loopback;
+        self.hostname = hostname.to_owned();
         self
+    }
+
+    /// Sends a delivery notice (`MAIL FROM:<>`) to `sender`: into the
+    /// Maildir of a local sender, or through the relay queue. `about`
+    /// names what it reports on, for the trace field. Blocks on the file
+    /// system.
+    pub(crate) fn send_notice(
+        &self,
+        sender: &Mailbox<'static>,
+        notice: &[u8],
+        about: &str,
+    ) -> io::Result<String> {
+        let to = ForwardPath::Mailbox(sender.clone());
+        match self.destination(&to) {
+            Some(Route::Local(maildir)) => {
+                let mut bytes = format!(
+                    "Return-Path: <>\r\nReceived: by {} (mailwire mailserver) id {about};\r\n\t{}\r\n",
+                    self.hostname,
+                    received::date(std::time::SystemTime::now())
+                )
+                .into_bytes();
+                bytes.extend_from_slice(notice);
+                let unique = maildir.deliver(&bytes)?;
+                self.wake(&maildir);
+                Ok(unique)
+            }
+            Some(Route::Remote) => {
+                let queue = self
+                    .relay
+                    .as_ref()
+                    .ok_or_else(|| io::Error::other("no relay"))?;
+                // RFC 3461 §6.1: from <>, NOTIFY=NEVER.
+                let mut params = RcptParams::default();
+                params.notify = Some(Notify::Never);
+                queue.add(&Outbound {
+                    from: &ReversePath::Null,
+                    params: &MailParams::default(),
+                    recipients: &[(to, params)],
+                    message: notice,
+                })
+            }
+            None => Err(io::Error::other("no route to the sender")),
+        }
     }
 
     /// Where mail for `to` goes when this server itself sends it (a
@@ -181,6 +238,43 @@ impl Mailboxes for Directory {
     /// Wakes the IMAP sessions idling on the user's INBOX.
     fn delivered(&self, maildir: &Maildir, _unique: &str) {
         self.wake(maildir);
+    }
+
+    /// A "delivered" notice (RFC 3461 §5.2.2) for the local recipients
+    /// that asked for one with `NOTIFY=SUCCESS`.
+    fn notify_delivered(&self, message: &Outbound<'_>) {
+        let ReversePath::Mailbox(sender) = message.from else {
+            return;
+        };
+        let recipients = message
+            .recipients
+            .iter()
+            .map(|(to, params)| dsn::Recipient {
+                to,
+                orcpt: params.orcpt.as_ref(),
+                action: dsn::Action::Delivered,
+                status: "2.0.0".into(),
+                remote_mta: None,
+                diagnostic: None,
+            })
+            .collect();
+        let report = dsn::Report {
+            reporting_mta: &self.hostname,
+            to: sender,
+            envid: message.params.envid.as_ref(),
+            arrival: received::date(std::time::SystemTime::now()),
+            recipients,
+            message: message.message,
+            full: false,
+        };
+        let sent = report
+            .build()
+            .map_err(io::Error::other)
+            .and_then(|notice| self.send_notice(sender, &notice, "delivery-notice"));
+        match sent {
+            Ok(id) => tracing::info!(to = %sender, notice = %id, "delivered notice sent"),
+            Err(e) => tracing::warn!(to = %sender, error = %e, "delivered notice not sent"),
+        }
     }
 }
 

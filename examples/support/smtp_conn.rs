@@ -15,7 +15,7 @@ use std::time::Duration;
 use mailwire::sasl::Credentials;
 use mailwire::smtp::session::{HelloKind, Server, ServerConfig, ServerEvent};
 use mailwire::smtp::types::{
-    EnhancedStatusCode, ForwardPath, MailParams, RcptParams, Reply, ReplyCode, ReplyText,
+    EnhancedStatusCode, ForwardPath, MailParams, Notify, RcptParams, Reply, ReplyCode, ReplyText,
     ReversePath,
 };
 use tokio::io::AsyncReadExt;
@@ -71,6 +71,14 @@ pub trait Mailboxes: Send + Sync {
     fn queue(&self, message: &Outbound<'_>) -> io::Result<String> {
         let _ = message;
         Err(io::Error::other("this server does not relay"))
+    }
+
+    /// Called after a local delivery with the recipients that asked for
+    /// a notice of it (`NOTIFY=SUCCESS`, RFC 3461), and the message as
+    /// delivered: where a server that announces `DSN` sends its
+    /// "delivered" notice. Blocks on the file system.
+    fn notify_delivered(&self, message: &Outbound<'_>) {
+        let _ = message;
     }
 
     /// Called once a message is safely in `maildir` as `unique`, before
@@ -129,6 +137,8 @@ struct Conn {
     /// recipients that go to another server, with their parameters.
     mail: Option<(ReversePath<'static>, MailParams<'static>)>,
     remote: Vec<(ForwardPath<'static>, RcptParams<'static>)>,
+    /// Local recipients that asked for a notice of delivery.
+    notify_success: Vec<(ForwardPath<'static>, RcptParams<'static>)>,
     body: Vec<u8>,
     /// Between `354` (or the first `BDAT`) and the end of the message.
     in_message: bool,
@@ -162,6 +172,7 @@ pub async fn run(
         maildirs: Vec::new(),
         mail: None,
         remote: Vec::new(),
+        notify_success: Vec::new(),
         body: Vec::new(),
         in_message: false,
         user: None,
@@ -305,6 +316,9 @@ impl Conn {
                     Ok(Route::Local(maildir)) => {
                         tracing::info!(session = id, %to, "rcpt");
                         self.recipients.push(to.to_string());
+                        if matches!(params.notify, Some(Notify::On(on)) if on.success()) {
+                            self.notify_success.push((to, params));
+                        }
                         if !self.maildirs.iter().any(|m| m.root() == maildir.root()) {
                             self.maildirs.push(maildir);
                         }
@@ -391,6 +405,7 @@ impl Conn {
         self.maildirs.clear();
         self.mail = None;
         self.remote.clear();
+        self.notify_success.clear();
         self.body.clear();
         self.in_message = false;
     }
@@ -468,6 +483,7 @@ impl Conn {
         let body = std::mem::take(&mut self.body);
         let maildirs = self.maildirs.clone();
         let remote = std::mem::take(&mut self.remote);
+        let notify_success = std::mem::take(&mut self.notify_success);
         let mail = self.mail.clone();
         let shared = Arc::clone(&self.shared);
         // Written and synced under tmp/, renamed into new/ (and into the
@@ -483,6 +499,14 @@ impl Conn {
                     message.extend_from_slice(&body);
                     for maildir in &maildirs {
                         files.push(maildir.deliver(&message)?);
+                    }
+                    if let (false, Some((from, params))) = (notify_success.is_empty(), &mail) {
+                        shared.mailboxes.notify_delivered(&Outbound {
+                            from,
+                            params,
+                            recipients: &notify_success,
+                            message: &message,
+                        });
                     }
                 }
                 let mut queued = None;
