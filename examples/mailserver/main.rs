@@ -8,6 +8,8 @@
 //! cargo run --release --example mailserver -- --user alice:secret --user bob:hunter2 \
 //!     --smtp 127.0.0.1:2525 --pop3 127.0.0.1:1110 --imap 127.0.0.1:1143 \
 //!     --smtps 127.0.0.1:4650 --pop3s 127.0.0.1:9950 --imaps 127.0.0.1:9930
+//! cargo run --release --example mailserver -- --user alice:secret \
+//!     --relay smtp.example.org:587 --relay-starttls --relay-auth alice:secret
 //! ```
 //!
 //! With no flags: SMTP on 127.0.0.1:2525, POP3 on 127.0.0.1:1110, IMAP on
@@ -21,9 +23,25 @@
 //!   user's `tmp/`, synced and renamed into `new/` before the `250`: a
 //!   crash never leaves a partial message, and what was acknowledged is on
 //!   disk. IMAP sessions idling on the user's INBOX are told at once
-//!   (`* N EXISTS`), the next POP3 login sees it. Mail for any other domain is
-//!   refused with `550 5.7.1` (no relaying); an unknown local user with
-//!   `550 5.1.1`.
+//!   (`* N EXISTS`), the next POP3 login sees it. An unknown local user
+//!   is refused with `550 5.1.1`; mail for any other domain with
+//!   `550 5.7.1`, unless the server relays.
+//! - `--relay HOST:PORT` makes it a store-and-forward hop to that
+//!   smarthost (`relay.rs`): mail for other domains, from authenticated
+//!   users (or any loopback client with `--open-relay-loopback`), is
+//!   written to the queue under `DATA/.queue/` and synced before the `250`
+//!   (`queue.rs`), then sent on with the `mailwire-smtp` client session
+//!   (`--relay-auth USER:PASS`, `--relay-starttls`), with `SIZE`,
+//!   `8BITMIME`, `SMTPUTF8` and the DSN parameters passed on when the next
+//!   hop offers them (`DSN` is announced). Each recipient's outcome is
+//!   kept: accepted ones are never sent again, even after a restart;
+//!   temporary failures are retried (`--queue-retry`, doubling), and
+//!   permanent ones, or those still failing after `--queue-lifetime`, are
+//!   returned to the sender in an RFC 3464 `multipart/report` built with
+//!   `mailwire-mime` (`dsn.rs`), as are the "delivered" and "relayed"
+//!   notices `NOTIFY=SUCCESS` asks for.
+//! - Each hop adds its `Received:` field; a message that arrives with more
+//!   than `--max-hops` (default 50) is a loop, refused with `554 5.4.6`.
 //! - IMAP serves each user's Maildir as INBOX, with Maildir++ folders
 //!   for the mailboxes a client creates (the `imap-server` example's
 //!   store: UIDs kept in the Maildir, flags in the file names, `IDLE`).
