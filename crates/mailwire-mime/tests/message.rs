@@ -5,7 +5,7 @@
 mod common;
 
 use common::check;
-use mailwire_mime::decode::PartKind;
+use mailwire_mime::decode::{Event, MessageParser, PartKind};
 use mailwire_mime::types::DefectKind;
 use mailwire_mime::{Limits, Message};
 
@@ -690,4 +690,51 @@ fn large_message_streams_in_bounded_memory() {
     assert_eq!(decoded[1], lines * 57);
     assert_eq!(decoded[2], inner.len());
     assert_eq!(decoded[4], 20_000 * 78 - 2);
+}
+
+#[test]
+fn part_start_carries_the_declared_charset() {
+    // The push parser's PartStart gives the Content-Type with its
+    // parameters: the charset the tree's `Part::text` decodes with.
+    let input = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n\
+        --b\r\nContent-Type: text/plain; charset=\"ISO-8859-1\"\r\n\
+        Content-Transfer-Encoding: quoted-printable\r\n\r\ncaf=E9\r\n\
+        --b\r\nContent-Type: text/html; charset*=utf-8''koi8-r\r\n\r\n\xf0\xd2\xc9\r\n\
+        --b\r\nContent-Type: text/plain\r\n\r\nplain\r\n\
+        --b\r\nContent-Type: application/octet-stream; charset=utf-8\r\n\r\nx\r\n--b--\r\n";
+    let mut streamed = Vec::new();
+    let mut parser = MessageParser::new(&Limits::default());
+    let mut sink = |e: Event<'_>| {
+        if let Event::PartStart { info, .. } = e {
+            streamed.push((
+                info.content_type.essence(),
+                info.content_type.charset().map(str::to_owned),
+            ));
+        }
+    };
+    for chunk in input.chunks(3) {
+        parser.push(chunk, &mut sink);
+    }
+    parser.finish(&mut sink);
+    let charset = |s: &str| Some(s.to_owned());
+    assert_eq!(
+        streamed,
+        [
+            ("multipart/mixed".to_owned(), None),
+            ("text/plain".to_owned(), charset("ISO-8859-1")),
+            ("text/html".to_owned(), charset("koi8-r")),
+            // RFC 2045 §5.2's default for text.
+            ("text/plain".to_owned(), charset("us-ascii")),
+            ("application/octet-stream".to_owned(), charset("utf-8")),
+        ]
+    );
+    let message = Message::parse(input);
+    let texts: Vec<_> = message
+        .parts()
+        .filter_map(|p| p.text().map(|t| t.into_owned()))
+        .collect();
+    assert_eq!(texts, ["café", "При", "plain"]);
+    for (part, (_, cs)) in message.parts().zip(&streamed) {
+        assert_eq!(part.content_type().charset(), cs.as_deref());
+    }
 }

@@ -96,3 +96,61 @@ fn tree_and_stream_agree() {
     stream.sort_by_key(key);
     assert_eq!(tree, stream);
 }
+
+/// A quoted-printable leaf with a bad escape, inside a base64
+/// `message/rfc822` part whose own encoding is broken too.
+fn nested_input() -> Vec<u8> {
+    use base64::Engine as _;
+    let inner = b"Content-Transfer-Encoding: quoted-printable\r\n\r\nok =G1 done\r\n";
+    let b64 = base64::engine::general_purpose::STANDARD.encode(inner);
+    format!(
+        "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+         Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+         {b64}\r\n#\r\n--b--\r\n"
+    )
+    .into_bytes()
+}
+
+#[test]
+fn defects_inside_encoded_messages() {
+    let input = nested_input();
+    let message = Message::parse(&input);
+    let parts: Vec<_> = message.parts().collect();
+    assert_eq!(parts.len(), 3);
+    // The encoded message part: the '#' that is no base64 character,
+    // pointed at in the input.
+    let outer = parts[1].all_defects();
+    assert_eq!(outer.len(), 1);
+    assert_eq!(outer[0].kind, DefectKind::InvalidBase64Characters);
+    assert_eq!(input[outer[0].offset], b'#');
+    // The leaf of the nested message: its bad escape, pointed at in the
+    // decoded body of the message part it lies in (its byte stream).
+    let leaf = parts[2];
+    assert_eq!(leaf.info().layer, 1);
+    assert!(leaf.defects().is_empty());
+    let inner = leaf.all_defects();
+    assert_eq!(inner.len(), 1);
+    assert_eq!(inner[0].kind, DefectKind::InvalidQuotedPrintable);
+    let stream = parts[1].decoded_bytes();
+    assert!(stream[inner[0].offset..].starts_with(b"=G1 done"));
+    assert_eq!(leaf.decoded_bytes().as_ref(), b"ok =G1 done\r\n");
+
+    // The push parser reports the same defects on the same parts.
+    let mut parser = MessageParser::new(&Limits::default()).decode_bodies(true);
+    let mut streamed = Vec::new();
+    let mut sink = |e: Event<'_>| {
+        if let Event::Defect { part, defect } = e {
+            streamed.push((part, defect));
+        }
+    };
+    for chunk in input.chunks(5) {
+        parser.push(chunk, &mut sink);
+    }
+    parser.finish(&mut sink);
+    streamed.sort_by_key(|(p, d)| (*p, d.offset));
+    let tree: Vec<_> = parts
+        .iter()
+        .flat_map(|p| p.all_defects().into_iter().map(move |d| (p.id(), d)))
+        .collect();
+    assert_eq!(tree, streamed);
+}
