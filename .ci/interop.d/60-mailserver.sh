@@ -54,7 +54,7 @@ imaps=$(free_port)
 start_mailserver main "$ms/data" --smtps "127.0.0.1:$smtps" --pop3s "127.0.0.1:$pop3s" \
     --imaps "127.0.0.1:$imaps" --tls-cert "$ms/cert.pem" --tls-key "$ms/key.pem" --max-size 200000 \
     --user alice:secret --user muttuser:secret --user faults:secret --user victim:secret \
-    --user idler:secret \
+    --user idler:secret --user appender:secret \
     --user u0:secret --user u1:secret --user u2:secret --user u3:secret --user u4:secret
 wait_port "$smtps"
 wait_port "$pop3s"
@@ -116,6 +116,28 @@ echo "  mutt's message arrived over STARTTLS + AUTH, read back with curl"
 
 echo "--- an imaplib IDLE session is told of each SMTP delivery at once"
 timeout 60 python3 .ci/peers/mailserver_e2e.py idle "$ms_smtp" "$ms_imap" idler secret || ms_fail main
+
+echo "--- --max-size applies to IMAP APPEND: APPENDLIMIT announced, a larger literal refused with [TOOBIG]"
+timeout 60 python3 - "$ms_imap" <<'PY' || ms_fail main
+import imaplib, sys
+imap = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]), timeout=30)
+imap.login("appender", "secret")
+caps = imap.capabilities
+assert "APPENDLIMIT=200000" in caps, caps
+small = b"Subject: fits\r\n\r\n" + b"x" * 1000 + b"\r\n"
+typ, data = imap.append("INBOX", None, None, small)
+assert typ == "OK", (typ, data)
+big = b"Subject: too big\r\n\r\n" + (b"y" * 998 + b"\r\n") * 250
+try:
+    typ, data = imap.append("INBOX", None, None, big)
+except imaplib.IMAP4.error as e:
+    typ, data = "NO", [str(e).encode()]
+assert typ == "NO" and b"TOOBIG" in data[0], (typ, data)
+typ, data = imap.noop()
+assert typ == "OK", "the connection stays"
+imap.logout()
+print("APPEND: APPENDLIMIT=200000, 1 KB accepted, 250 KB refused [TOOBIG]")
+PY
 
 echo "--- malformed input, a client vanishing in DATA, slow clients, smuggling vectors"
 timeout 60 python3 .ci/peers/mailserver_faults.py malformed "$ms_smtp" "$ms_pop3" alice secret || ms_fail main

@@ -127,6 +127,12 @@ python3 .ci/peers/relay_check.py hop "$rl/hopA" 2 dave@remote.example
 wait_queue_empty "$rl/data-a" a
 python3 .ci/peers/relay_check.py notice "$rl/data-a/alice" carol@remote.example ||
     { tail -30 "$rl/a.log"; exit 1; }
+# A message from <> that fails is dropped, never returned (no loops).
+rm -f "$rl/data-a/alice/new/"*
+send "$rl_smtp" '' carol@remote.example "$rl/sent/2.eml" alice:secret
+wait_queue_empty "$rl/data-a" a
+grep -q 'relay: no notice for a message from <>' "$rl/a.log" || { tail -20 "$rl/a.log"; exit 1; }
+[ -z "$(ls -A "$rl/data-a/alice/new")" ] || { ls -l "$rl/data-a/alice/new"; exit 1; }
 echo "--- relay -> aiosmtpd: SMTPUTF8 passed on; NOTIFY=SUCCESS to a next hop without DSN -> a relayed notice"
 rm -f "$rl/data-a/alice/new/"*
 send "$rl_smtp" 'jösé@relay.test' 'müller@remote.example' "$rl/sent/3.eml" alice:secret

@@ -110,6 +110,7 @@ fn main() -> ExitCode {
         require_tls: args.flag("require-tls"),
         idle_timeout: Duration::from_secs(idle),
         poll: Duration::from_secs_f64(poll),
+        max_append: mailwire::imap::Limits::default().literal_size,
         shutdown: stop,
     });
     support::serve::run(serve(&listen, maildir, shared, trigger))

@@ -54,7 +54,8 @@
 //!   POP3; LOGIN and AUTHENTICATE PLAIN/LOGIN over IMAP. On a listener
 //!   bound to a non-loopback address no password is accepted before TLS
 //!   (IMAP announces `LOGINDISABLED`).
-//! - `--max-size` (default 10 MiB) is announced (`SIZE`) and enforced;
+//! - `--max-size` (default 10 MiB) is announced (SMTP `SIZE`, IMAP
+//!   `APPENDLIMIT`) and enforced;
 //!   `--max-connections` (default 100, all listeners together) answers
 //!   connections beyond it with `421 4.7.0` / `-ERR [SYS/TEMP]` /
 //!   `* BYE [UNAVAILABLE]`; `--idle-timeout SECS` closes silent
@@ -397,6 +398,7 @@ async fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
             // Deliveries of this server wake IDLE at once; the poll finds
             // what other programs put into the Maildirs.
             poll: Duration::from_secs(5),
+            max_append: max_size,
             shutdown: shutdown.clone(),
         })
     };

@@ -68,6 +68,10 @@ pub struct Shared {
     /// How often an idling session looks for changes made by other
     /// programs.
     pub poll: Duration,
+    /// The largest message `APPEND` takes: announced as `APPENDLIMIT`
+    /// (RFC 7889), a larger literal refused with `[TOOBIG]` before it
+    /// is sent.
+    pub max_append: u64,
     /// Raised when the server stops: sessions say `BYE` and close.
     pub shutdown: Shutdown,
 }
@@ -379,6 +383,12 @@ impl Conn {
         .into_iter()
         .filter_map(cap)
         .collect();
+        config.capabilities.extend(
+            Atom::new(format!("APPENDLIMIT={}", shared.max_append))
+                .ok()
+                .map(Capability::new),
+        );
+        config.limits.literal_size = shared.max_append;
         config.enable = Vec::new();
         config.tls_active = stream.is_tls();
         config.starttls = shared.tls.is_some() && !stream.is_tls();
