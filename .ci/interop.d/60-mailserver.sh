@@ -187,7 +187,7 @@ timeout 150 python3 .ci/peers/mailserver_load.py send "$aio_port" --run load --c
 timeout 60 python3 .ci/peers/mailserver_load.py check "$ms/aio-data" --run load --messages 5000 \
     --users "$load_users"
 
-echo "--- graceful shutdown (SIGTERM with a message in flight, an IMAP session idling)"
+echo "--- graceful shutdown (SIGTERM with a message in flight, an IMAP session idling, an APPEND in flight)"
 timeout 60 python3 .ci/peers/mailserver_faults.py graceful "$ms_smtp" "$ms_pid" "$ms/data/faults" \
     "$ms_imap" || ms_fail main
 timeout 40 tail --pid="$ms_pid" -f /dev/null

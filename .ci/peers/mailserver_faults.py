@@ -242,6 +242,18 @@ def graceful(port, pid, maildir, imap_port=None):
         imap.select("INBOX")
         imap.send(b"i1 IDLE\r\n")
         assert imap.readline().startswith(b"+")
+    appender = None
+    if imap_port:
+        # An APPEND whose literal is half sent when the server stops.
+        literal = b"Subject: appended in flight\r\n\r\n" + b"z" * 5000 + b"\r\n"
+        appender = socket.create_connection(("127.0.0.1", imap_port), timeout=20)
+        af = appender.makefile("rb")
+        assert af.readline().startswith(b"* OK")
+        appender.sendall(b"l1 LOGIN faults secret\r\n")
+        assert af.readline().startswith(b"l1 OK")
+        appender.sendall(b"a1 APPEND INBOX {%d}\r\n" % len(literal))
+        assert af.readline().startswith(b"+")
+        appender.sendall(literal[:2000])
     a = Client(port, timeout=20)
     assert a.reply()[0] == 220
     assert a.cmd(b"EHLO a")[0] == 250
@@ -262,7 +274,19 @@ def graceful(port, pid, maildir, imap_port=None):
     assert code == 250, text
     code, text = a.reply()  # then told the server stops
     assert code == 421, text
-    assert len(files(maildir)) == before + 1
+    if appender:
+        appender.sendall(literal[2000:] + b"\r\n")
+        lines = []
+        while True:
+            line = af.readline()
+            assert line, "APPEND connection closed early: %r" % lines
+            lines.append(line)
+            if line.startswith(b"a1 "):
+                break
+        assert lines[-1].startswith(b"a1 OK"), lines
+        line = af.readline()
+        assert line.startswith(b"* BYE"), line
+    assert len(files(maildir)) == before + (2 if appender else 1)
     if imap:
         while True:
             line = imap.readline()
@@ -270,7 +294,8 @@ def graceful(port, pid, maildir, imap_port=None):
             if line.startswith(b"* BYE"):
                 break
     print("  SIGTERM: an idle session got 421 4.3.2%s; the message in flight was read to its end, "
-          "delivered and acknowledged with 250" % (", an idling IMAP session * BYE" if imap else ""))
+          "delivered and acknowledged with 250" % (
+              ", an idling IMAP session * BYE, an APPEND in flight completed" if imap else ""))
 
 
 RCPT = b"faults@localhost"

@@ -434,7 +434,11 @@ impl Conn {
             if self.server.is_closed() {
                 return Ok("LOGOUT");
             }
-            if shutdown.is_set() {
+            // Stopping: a command still arriving (an APPEND's literal) is
+            // read to its end and answered first; the server waits for
+            // its sessions a bounded time.
+            let mid_command = self.server.buffered_input() > 0;
+            if shutdown.is_set() && !mid_command {
                 self.server.bye("server shutting down");
                 self.flush().await?;
                 return Ok("server stopping");
@@ -472,7 +476,7 @@ impl Conn {
             } else {
                 tokio::select! {
                     r = timeout(self.shared.idle_timeout, self.stream.read(&mut buf)) => Some(r),
-                    () = shutdown.wait() => continue,
+                    () = shutdown.wait(), if !mid_command => continue,
                 }
             };
             let Some(read) = read else {
