@@ -31,9 +31,9 @@ use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use mailwire::mime::{
-    Message,
+    Message, Part,
     build::{Bytes, EmailAddress, MediaType, MessageBuilder, Options, Stamp},
-    types::DateTime,
+    types::{DateTime, TransferEncoding},
 };
 
 const FROM_NAME: &str = "Andréa Dupont";
@@ -192,6 +192,7 @@ fn check(name: &str, out: &[u8], c: &Content) {
     for part in message.parts() {
         let essence = part.content_type().essence();
         if part.filename() == Some(FILENAME) {
+            check_base64_lines(name, &part);
             attachment = Some(part.decoded_bytes().into_owned());
         } else if essence == "text/plain" {
             text = part.text().map(|t| t.replace("\r\n", "\n"));
@@ -200,6 +201,31 @@ fn check(name: &str, out: &[u8], c: &Content) {
     assert_eq!(text.as_deref(), Some(c.text.as_str()), "{name}: text");
     let attachment = attachment.unwrap_or_else(|| panic!("{name}: no attachment"));
     assert!(attachment == c.attachment, "{name}: attachment differs");
+}
+
+/// The attachment went out the same way from every library: base64 in
+/// lines of 76 characters ended by CRLF, so every library did the same work.
+fn check_base64_lines(name: &str, part: &Part<'_>) {
+    assert!(
+        matches!(part.transfer_encoding(), TransferEncoding::Base64),
+        "{name}: attachment not in base64"
+    );
+    let body = part.body_raw();
+    let body = body.strip_suffix(b"\r\n").unwrap_or(body);
+    let lines: Vec<&[u8]> = body.split(|&b| b == b'\n').collect();
+    let (last, whole) = lines.split_last().expect("lines");
+    for line in whole {
+        assert!(
+            line.len() == 77 && line.ends_with(b"\r"),
+            "{name}: a base64 line of {} octets",
+            line.len()
+        );
+    }
+    assert!(last.len() <= 76 && !last.is_empty(), "{name}: last line");
+    println!(
+        "{name}: attachment in {} base64 lines of 76",
+        whole.len() + 1
+    );
 }
 
 /// One library's way to build the message.
