@@ -4,6 +4,7 @@
 use std::io::Read;
 
 use bytes::Bytes;
+use encodify::base64::MIME;
 
 /// The longest line of a body, CRLF excluded (RFC 5322 §2.1.1).
 pub(crate) const MAX_LINE: usize = 998;
@@ -220,107 +221,23 @@ pub(crate) fn base64_len(n: usize) -> usize {
     n.div_ceil(3) * 4 + lines.saturating_sub(1) * 2
 }
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// The two characters of every 12-bit group, first in the low octet.
-static PAIRS: [u16; 4096] = pairs();
-
-const fn pairs() -> [u16; 4096] {
-    let mut t = [0u16; 4096];
-    let mut i = 0;
-    while i < 4096 {
-        t[i] = u16::from_le_bytes([ALPHABET[i >> 6], ALPHABET[i & 63]]);
-        i += 1;
-    }
-    t
-}
-
-/// The characters of the 12-bit group at bit `shift` of `v`, first in the
-/// low octet.
-#[inline(always)]
-#[allow(clippy::cast_possible_truncation)] // masked to 12 bits
-fn pair(v: u64, shift: u32) -> u64 {
-    u64::from(PAIRS[((v >> shift) & 0xfff) as usize])
-}
-
-/// The four characters of the 24 bits at the bottom of `v`, first in the
-/// low octet.
-#[inline(always)]
-fn quad(v: u64) -> u32 {
-    #[allow(clippy::cast_possible_truncation)] // 32 bits
-    let q = (pair(v, 12) | pair(v, 0) << 16) as u32;
-    q
-}
-
-/// One whole line: 57 octets as 76 characters, then CRLF.
-#[inline(always)]
-fn encode_line(src: &[u8; B64_LINE_OCTETS], dst: &mut [u8; 78]) {
-    // Six octets (eight characters) at a time, read as the top 48 bits of
-    // a big-endian word, written as one little-endian word; the last word
-    // read is octets 48..56.
-    for k in 0..9 {
-        let o = 6 * k;
-        let w = u64::from_be_bytes([
-            src[o],
-            src[o + 1],
-            src[o + 2],
-            src[o + 3],
-            src[o + 4],
-            src[o + 5],
-            src[o + 6],
-            src[o + 7],
-        ]);
-        let chars = pair(w, 52) | pair(w, 40) << 16 | pair(w, 28) << 32 | pair(w, 16) << 48;
-        let d = 8 * k;
-        dst[d..d + 8].copy_from_slice(&chars.to_le_bytes());
-    }
-    let w = u64::from(src[54]) << 16 | u64::from(src[55]) << 8 | u64::from(src[56]);
-    dst[72..76].copy_from_slice(&quad(w).to_le_bytes());
-    dst[76] = b'\r';
-    dst[77] = b'\n';
-}
-
 /// Appends the base64 of `data` to `out` in lines of 76 characters
 /// separated by CRLF (RFC 2045 §6.8), with a CRLF before the first line
-/// when `lead`, none after the last. Whole lines are encoded eight octets
-/// of output per step from a table of character pairs.
+/// when `lead`, none after the last. `out` grows once; the lines are
+/// encoded in place by SIMD kernels (SSSE3/AVX2 or NEON, chosen at run
+/// time), each line with its CRLF, no intermediate buffer.
 pub(crate) fn base64_append(data: &[u8], lead: bool, out: &mut Vec<u8>) {
     if data.is_empty() {
         return;
     }
-    out.reserve(base64_len(data.len()) + 2);
+    out.reserve(base64_len(data.len()) + 4);
     if lead {
         out.extend_from_slice(b"\r\n");
     }
-    let mut lines = data.chunks_exact(B64_LINE_OCTETS);
-    let mut buf = [0u8; 78];
-    for line in lines.by_ref() {
-        if let Ok(src) = <&[u8; B64_LINE_OCTETS]>::try_from(line) {
-            encode_line(src, &mut buf);
-            out.extend_from_slice(&buf);
-        }
-    }
-    let rest = lines.remainder();
-    if rest.is_empty() {
-        // The CRLF after the last whole line.
+    MIME.encode_append(data, out);
+    // The engine ends the last line with CRLF too.
+    if out.ends_with(b"\r\n") {
         out.truncate(out.len() - 2);
-        return;
-    }
-    let mut groups = rest.chunks_exact(3);
-    for g in groups.by_ref() {
-        let w = u64::from(g[0]) << 16 | u64::from(g[1]) << 8 | u64::from(g[2]);
-        out.extend_from_slice(&quad(w).to_le_bytes());
-    }
-    match *groups.remainder() {
-        [a] => {
-            let q = quad(u64::from(a) << 16).to_le_bytes();
-            out.extend_from_slice(&[q[0], q[1], b'=', b'=']);
-        }
-        [a, b] => {
-            let q = quad(u64::from(a) << 16 | u64::from(b) << 8).to_le_bytes();
-            out.extend_from_slice(&[q[0], q[1], q[2], b'=']);
-        }
-        _ => {}
     }
 }
 
