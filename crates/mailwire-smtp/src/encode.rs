@@ -171,22 +171,22 @@ fn mail_params<B: BufMut>(out: &mut B, p: &MailParams<'_>) {
     if let Some(envid) = &p.envid {
         param(out, "ENVID", Some(envid.as_str()));
     }
-    if let Some(auth) = &p.auth {
+    if let Some(auth) = p.auth() {
         let v = auth.identity_xtext().map_or("<>", |x| x.as_str());
         param(out, "AUTH", Some(v));
     }
     if p.requiretls {
         param(out, "REQUIRETLS", None);
     }
-    if let Some(prio) = p.mt_priority {
+    if let Some(prio) = p.mt_priority() {
         param(out, "MT-PRIORITY", Some(&prio.get().to_string()));
     }
-    match &p.hold {
+    match p.hold() {
         None => {}
         Some(Hold::For(s)) => param(out, "HOLDFOR", Some(&s.get().to_string())),
         Some(Hold::Until(t)) => param(out, "HOLDUNTIL", Some(t.as_str())),
     }
-    if let Some(by) = p.by {
+    if let Some(by) = p.by() {
         let mode = match by.mode() {
             ByMode::Notify => 'N',
             ByMode::Return => 'R',

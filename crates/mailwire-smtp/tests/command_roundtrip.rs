@@ -53,7 +53,7 @@ fn literal() -> impl Strategy<Value = AddressLiteral<'static>> {
 fn host() -> impl Strategy<Value = Host<'static>> {
     prop_oneof![
         3 => domain().prop_map(Host::Domain),
-        1 => literal().prop_map(Host::Literal),
+        1 => literal().prop_map(Host::from),
     ]
 }
 
@@ -115,17 +115,17 @@ fn mail_params() -> impl Strategy<Value = MailParams<'static>> {
             p.smtputf8 = smtputf8;
             p.ret = ret;
             p.envid = envid;
-            p.auth = auth.map(|a| match a {
+            p.set_auth(auth.map(|a| match a {
                 None => MailAuth::unknown(),
                 // `<>` encodes as itself and means "unknown": skip it.
                 Some(x) => MailAuth::identity(x).unwrap_or_else(|_| MailAuth::unknown()),
-            });
+            }));
             p.requiretls = requiretls;
-            p.mt_priority = prio.and_then(Priority::new);
-            p.hold = hold;
-            p.by = by.and_then(|(s, r, t)| {
+            p.set_mt_priority(prio.and_then(Priority::new));
+            p.set_hold(hold);
+            p.set_by(by.and_then(|(s, r, t)| {
                 DeliverBy::new(s, if r { ByMode::Return } else { ByMode::Notify }, t)
-            });
+            }));
             for (k, v) in other {
                 let param = OtherParam::new(k, v.as_deref()).unwrap().into_owned();
                 let _ = p.add_other(param);

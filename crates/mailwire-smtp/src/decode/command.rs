@@ -317,7 +317,7 @@ fn host<'a>(
     }
     match text.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
         Some(content) => types::parse_literal(content)
-            .map(Host::Literal)
+            .map(Host::from)
             .ok_or((start + 1, kind)),
         None => Ok(Host::Domain(Domain::from_wire(text))),
     }
@@ -859,7 +859,7 @@ fn mail_param<'a>(out: &mut MailParams<'a>, p: &Param<'a, '_>) -> Result<usize, 
             Some((XText::from_wire(p.ascii(len)?), len))
         }),
         // auth-param = "AUTH=" xtext, an addr-spec or "<>" (RFC 4954 §5)
-        Some(Keyword::Auth) => set(&mut out.auth, p, |p, v| {
+        Some(Keyword::Auth) => set(out.auth_slot(), p, |p, v| {
             if v.starts_with(b"<>") && matches!(v.get(2), None | Some(b' ')) {
                 return Some((MailAuth::unknown(), 2));
             }
@@ -872,7 +872,7 @@ fn mail_param<'a>(out: &mut MailParams<'a>, p: &Param<'a, '_>) -> Result<usize, 
         Some(Keyword::RequireTls) => set_flag(&mut out.requiretls, p),
         // priority-value = [ "-" / "+" ] DIGIT, -9 to 9 (RFC 6710 §3)
         Some(Keyword::MtPriority) => set(
-            &mut out.mt_priority,
+            out.mt_priority_slot(),
             p,
             whole(|_, v| {
                 let (neg, num) = match v {
@@ -891,7 +891,7 @@ fn mail_param<'a>(out: &mut MailParams<'a>, p: &Param<'a, '_>) -> Result<usize, 
         ),
         // holdfor-value = 1*9DIGIT (RFC 4865 §3)
         Some(Keyword::HoldFor) => set(
-            &mut out.hold,
+            out.hold_slot(),
             p,
             whole(|_, v| {
                 digits(v, 9)
@@ -902,11 +902,11 @@ fn mail_param<'a>(out: &mut MailParams<'a>, p: &Param<'a, '_>) -> Result<usize, 
         ),
         // holduntil-value = date-time (RFC 4865 §3, RFC 3339 §5.6)
         Some(Keyword::HoldUntil) => set(
-            &mut out.hold,
+            out.hold_slot(),
             p,
             whole(|p, v| DateTime::new(p.ascii(v.len())?).ok().map(Hold::Until)),
         ),
-        Some(Keyword::By) => set(&mut out.by, p, whole(|p, v| by_value(p.ascii(v.len())?))),
+        Some(Keyword::By) => set(out.by_slot(), p, whole(|p, v| by_value(p.ascii(v.len())?))),
         Some(Keyword::Notify | Keyword::Orcpt) | None => {
             other(p, out.other()).map(|o| out.push_other_unchecked(o))?;
             Ok(p.end())
@@ -1517,14 +1517,14 @@ mod tests {
         };
         assert_eq!(
             host,
-            Host::Literal(AddressLiteral::Ipv4(Ipv4Addr::new(192, 0, 2, 1)))
+            Host::from(AddressLiteral::Ipv4(Ipv4Addr::new(192, 0, 2, 1)))
         );
         let Command::Ehlo { host } = one(b"EHLO [IPv6:2001:db8::1]\r\n") else {
             panic!()
         };
         assert_eq!(
             host,
-            Host::Literal(AddressLiteral::Ipv6(
+            Host::from(AddressLiteral::Ipv6(
                 "2001:db8::1".parse::<Ipv6Addr>().unwrap()
             ))
         );
@@ -1681,13 +1681,13 @@ mod tests {
             panic!()
         };
         assert_eq!(
-            params.auth.unwrap().identity_xtext().unwrap().decode(),
+            params.auth().unwrap().identity_xtext().unwrap().decode(),
             &b"e=mc2@example.com"[..]
         );
         let Command::Mail { params, .. } = one(b"MAIL FROM:<john+@example.org> AUTH=<>\r\n") else {
             panic!()
         };
-        assert_eq!(params.auth, Some(MailAuth::unknown()));
+        assert_eq!(params.auth(), Some(&MailAuth::unknown()));
         // RFC 3461 §9.
         let Command::Mail { params, .. } =
             one(b"MAIL FROM:<Alice@Example.ORG> RET=HDRS ENVID=QQ314159\r\n")
@@ -1701,12 +1701,12 @@ mod tests {
         ) else {
             panic!()
         };
-        assert_eq!(params.mt_priority, Priority::new(-3));
+        assert_eq!(params.mt_priority(), Priority::new(-3));
         assert_eq!(
-            params.hold,
-            Some(Hold::For(HoldSeconds::new(3600).unwrap()))
+            params.hold(),
+            Some(&Hold::For(HoldSeconds::new(3600).unwrap()))
         );
-        assert_eq!(params.by, DeliverBy::new(120, ByMode::Return, false));
+        assert_eq!(params.by(), DeliverBy::new(120, ByMode::Return, false));
         assert!(params.smtputf8);
         assert_eq!(params.other().len(), 2);
         assert_eq!(
@@ -1719,8 +1719,8 @@ mod tests {
         else {
             panic!()
         };
-        assert!(matches!(params.hold, Some(Hold::Until(_))));
-        assert_eq!(params.by, DeliverBy::new(-5, ByMode::Notify, true));
+        assert!(matches!(params.hold(), Some(Hold::Until(_))));
+        assert_eq!(params.by(), DeliverBy::new(-5, ByMode::Notify, true));
         round_trip(b"MAIL FROM:<a@b> SIZE=1 BODY=7BIT SMTPUTF8 RET=FULL ENVID=x+2B AUTH=<> REQUIRETLS MT-PRIORITY=+9 HOLDUNTIL=2030-01-01T00:00:00.5+01:00 BY=9;N X=1\r\n");
     }
 
@@ -1900,7 +1900,7 @@ mod tests {
         else {
             panic!()
         };
-        let auth = params.auth.unwrap();
+        let auth = params.auth().unwrap();
         assert_eq!(auth.identity_xtext().unwrap().as_str(), "<>x");
         assert_eq!(params.envid.unwrap().as_str(), "<>");
         assert_eq!(params.size, Some(0));
@@ -1962,14 +1962,17 @@ mod tests {
         else {
             panic!()
         };
-        assert_eq!(params.mt_priority, Priority::new(2));
-        assert_eq!(params.hold, Some(Hold::For(HoldSeconds::new(12).unwrap())));
+        assert_eq!(params.mt_priority(), Priority::new(2));
+        assert_eq!(
+            params.hold(),
+            Some(&Hold::For(HoldSeconds::new(12).unwrap()))
+        );
         assert_eq!(params.other()[0].keyword(), "ABCDEFGHIJKLMNOPQ");
-        assert_eq!(params.by, DeliverBy::new(1, ByMode::Return, false));
+        assert_eq!(params.by(), DeliverBy::new(1, ByMode::Return, false));
         let Command::Mail { params, .. } = one(b"MAIL FROM:<a@b> MT-PRIORITYX=1 b\r\n") else {
             panic!()
         };
-        assert_eq!(params.mt_priority, None);
+        assert_eq!(params.mt_priority(), None);
         assert_eq!(params.other().len(), 2);
         let Command::Rcpt { params, .. } =
             one(b"RCPT TO:<a@b> NOTIFY=success,Failure,delay ORCPT=RFC822;x+41\r\n")

@@ -667,22 +667,22 @@ impl Server {
             ("SMTPUTF8", !params.smtputf8 || ext.smtputf8),
             ("RET", params.ret.is_none() || ext.dsn),
             ("ENVID", params.envid.is_none() || ext.dsn),
-            ("AUTH", params.auth.is_none() || auth_announced),
+            ("AUTH", params.auth().is_none() || auth_announced),
             (
                 "REQUIRETLS",
                 !params.requiretls || (self.tls && self.announces_other("REQUIRETLS")),
             ),
             (
                 "MT-PRIORITY",
-                params.mt_priority.is_none() || self.announces_other("MT-PRIORITY"),
+                params.mt_priority().is_none() || self.announces_other("MT-PRIORITY"),
             ),
             (
                 "HOLDFOR",
-                params.hold.is_none() || self.announces_other("FUTURERELEASE"),
+                params.hold().is_none() || self.announces_other("FUTURERELEASE"),
             ),
             (
                 "BY",
-                params.by.is_none() || self.announces_other("DELIVERBY"),
+                params.by().is_none() || self.announces_other("DELIVERBY"),
             ),
         ];
         if let Some((name, _)) = checks.iter().find(|(_, ok)| !ok) {

@@ -438,21 +438,48 @@ impl fmt::Display for AddressLiteral<'_> {
 
 /// The host part of a mailbox and the argument of `EHLO`:
 /// `Domain / address-literal`.
+///
+/// A literal is boxed: it is rare in paths, and a host the size of a
+/// domain keeps every decoded command small.
+///
+/// ```
+/// use mailwire_smtp::types::{AddressLiteral, Host};
+/// use std::net::Ipv4Addr;
+/// let host = Host::from(AddressLiteral::Ipv4(Ipv4Addr::new(192, 0, 2, 1)));
+/// assert_eq!(host, Host::parse("[192.0.2.1]").unwrap());
+/// assert!(matches!(host.literal(), Some(AddressLiteral::Ipv4(_))));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Host<'a> {
     /// A domain name.
     Domain(Domain<'a>),
     /// An address literal.
-    Literal(AddressLiteral<'a>),
+    Literal(Box<AddressLiteral<'a>>),
 }
 
 impl<'a> Host<'a> {
     /// Parses a domain or a bracketed address literal.
     pub fn parse(text: &'a str) -> Result<Self, ValueError> {
         if text.starts_with('[') {
-            AddressLiteral::parse(text).map(Self::Literal)
+            AddressLiteral::parse(text).map(Self::from)
         } else {
             Domain::new(text).map(Self::Domain)
+        }
+    }
+
+    /// The domain, when the host is one.
+    pub fn domain(&self) -> Option<&Domain<'a>> {
+        match self {
+            Self::Domain(d) => Some(d),
+            Self::Literal(_) => None,
+        }
+    }
+
+    /// The address literal, when the host is one.
+    pub fn literal(&self) -> Option<&AddressLiteral<'a>> {
+        match self {
+            Self::Domain(_) => None,
+            Self::Literal(l) => Some(l),
         }
     }
 
@@ -460,8 +487,20 @@ impl<'a> Host<'a> {
     pub fn into_owned(self) -> Host<'static> {
         match self {
             Self::Domain(d) => Host::Domain(d.into_owned()),
-            Self::Literal(l) => Host::Literal(l.into_owned()),
+            Self::Literal(l) => Host::Literal(Box::new(l.into_owned())),
         }
+    }
+}
+
+impl<'a> From<Domain<'a>> for Host<'a> {
+    fn from(domain: Domain<'a>) -> Self {
+        Self::Domain(domain)
+    }
+}
+
+impl<'a> From<AddressLiteral<'a>> for Host<'a> {
+    fn from(literal: AddressLiteral<'a>) -> Self {
+        Self::Literal(Box::new(literal))
     }
 }
 

@@ -463,3 +463,20 @@ impl<'a> Command<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every decoded command is moved out of the decoder at least once; at
+    /// 128 bytes or less the move is a few register copies, not a call to
+    /// `memcpy`.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_command_is_small() {
+        assert!(std::mem::size_of::<Command<'_>>() <= 128);
+        assert_eq!(std::mem::size_of::<Host<'_>>(), 24);
+        assert!(std::mem::size_of::<MailParams<'_>>() <= 56);
+        assert!(std::mem::size_of::<RcptParams<'_>>() <= 64);
+    }
+}

@@ -568,30 +568,81 @@ pub(crate) const MAIL_KEYWORDS: &[&str] = &[
 /// The keywords with a typed field in [`RcptParams`].
 pub(crate) const RCPT_KEYWORDS: &[&str] = &["NOTIFY", "ORCPT"];
 
-fn add_other<'a>(
-    list: &mut Vec<OtherParam<'a>>,
-    known: &[&str],
-    param: OtherParam<'a>,
-) -> Result<(), ValueError> {
-    let dup =
-        known.contains(&param.keyword()) || list.iter().any(|p| p.keyword() == param.keyword());
-    if dup {
-        return Err(invalid("parameter keyword", 0));
+/// Parameters without a typed field, in the order they came: no
+/// allocation while there are none.
+// One word while empty, not three: the parameters live inside every
+// decoded command, which should stay small.
+#[allow(clippy::box_collection)]
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+struct Others<'a>(Option<Box<Vec<OtherParam<'a>>>>);
+
+impl<'a> Others<'a> {
+    fn as_slice(&self) -> &[OtherParam<'a>] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
     }
-    list.push(param);
-    Ok(())
+
+    fn push(&mut self, param: OtherParam<'a>) {
+        self.0.get_or_insert_with(Box::default).push(param);
+    }
+
+    /// Adds `param`, refused when its keyword is one of `known` or is
+    /// already present.
+    fn add(&mut self, known: &[&str], param: OtherParam<'a>) -> Result<(), ValueError> {
+        let dup = known.contains(&param.keyword())
+            || self
+                .as_slice()
+                .iter()
+                .any(|p| p.keyword() == param.keyword());
+        if dup {
+            return Err(invalid("parameter keyword", 0));
+        }
+        self.push(param);
+        Ok(())
+    }
+
+    fn into_owned(self) -> Others<'static> {
+        Others(
+            self.0
+                .map(|v| Box::new(v.into_iter().map(OtherParam::into_owned).collect())),
+        )
+    }
+}
+
+/// The rarely sent parameters of `MAIL`, kept out of line so that
+/// [`MailParams`] (and so every decoded command) stays small.
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+struct MailExt<'a> {
+    auth: Option<MailAuth<'a>>,
+    mt_priority: Option<Priority>,
+    hold: Option<Hold<'a>>,
+    by: Option<DeliverBy>,
+    other: Others<'a>,
 }
 
 /// The parameters of `MAIL FROM:` (RFC 5321 §4.1.1.2 `Mail-parameters`).
 ///
+/// The parameters most transactions carry are public fields; the rarer
+/// ones (`AUTH=`, `MT-PRIORITY=`, `HOLDFOR=`/`HOLDUNTIL=`, `BY=` and
+/// parameters without a typed field) have accessors, and take no memory
+/// until one is set.
+///
 /// ```
-/// use mailwire_smtp::types::{Body, MailParams};
+/// use mailwire_smtp::types::{Body, MailAuth, MailParams, Priority};
 /// let mut p = MailParams::default();
 /// p.size = Some(1_000_000);
 /// p.body = Some(Body::EightBitMime);
 /// p.smtputf8 = true;
+/// p.set_mt_priority(Priority::new(3));
+/// p.set_auth(Some(MailAuth::unknown()));
+/// assert_eq!(p.mt_priority(), Priority::new(3));
+/// p.set_mt_priority(None);
+/// p.set_auth(None);
+/// p.size = None;
+/// p.body = None;
+/// p.smtputf8 = false;
+/// assert!(p.is_empty());
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct MailParams<'a> {
     /// `SIZE=` (RFC 1870): the message size the client announces.
     pub size: Option<u64>,
@@ -603,33 +654,107 @@ pub struct MailParams<'a> {
     pub ret: Option<Ret>,
     /// `ENVID=` (RFC 3461): the envelope identifier.
     pub envid: Option<XText<'a>>,
-    /// `AUTH=` (RFC 4954 §5).
-    pub auth: Option<MailAuth<'a>>,
     /// `REQUIRETLS` (RFC 8689).
     pub requiretls: bool,
-    /// `MT-PRIORITY=` (RFC 6710).
-    pub mt_priority: Option<Priority>,
-    /// `HOLDFOR=` / `HOLDUNTIL=` (RFC 4865).
-    pub hold: Option<Hold<'a>>,
-    /// `BY=` (RFC 2852).
-    pub by: Option<DeliverBy>,
-    other: Vec<OtherParam<'a>>,
+    /// The rarer parameters; `None` whenever they are all unset, so that
+    /// equal parameters compare and hash equal.
+    ext: Option<Box<MailExt<'a>>>,
 }
 
 impl<'a> MailParams<'a> {
+    /// The rarer parameters, allocated on first use.
+    fn ext_mut(&mut self) -> &mut MailExt<'a> {
+        self.ext.get_or_insert_with(Box::default)
+    }
+
+    /// Drops the rarer parameters when none is set any more.
+    fn settle(&mut self) {
+        if self
+            .ext
+            .as_deref()
+            .is_some_and(|e| *e == MailExt::default())
+        {
+            self.ext = None;
+        }
+    }
+
+    /// `AUTH=` (RFC 4954 §5).
+    pub fn auth(&self) -> Option<&MailAuth<'a>> {
+        self.ext.as_ref()?.auth.as_ref()
+    }
+
+    /// Sets or clears `AUTH=`.
+    pub fn set_auth(&mut self, auth: Option<MailAuth<'a>>) {
+        self.ext_mut().auth = auth;
+        self.settle();
+    }
+
+    /// `MT-PRIORITY=` (RFC 6710).
+    pub fn mt_priority(&self) -> Option<Priority> {
+        self.ext.as_ref()?.mt_priority
+    }
+
+    /// Sets or clears `MT-PRIORITY=`.
+    pub fn set_mt_priority(&mut self, priority: Option<Priority>) {
+        self.ext_mut().mt_priority = priority;
+        self.settle();
+    }
+
+    /// `HOLDFOR=` / `HOLDUNTIL=` (RFC 4865).
+    pub fn hold(&self) -> Option<&Hold<'a>> {
+        self.ext.as_ref()?.hold.as_ref()
+    }
+
+    /// Sets or clears `HOLDFOR=` / `HOLDUNTIL=`.
+    pub fn set_hold(&mut self, hold: Option<Hold<'a>>) {
+        self.ext_mut().hold = hold;
+        self.settle();
+    }
+
+    /// `BY=` (RFC 2852).
+    pub fn by(&self) -> Option<DeliverBy> {
+        self.ext.as_ref()?.by
+    }
+
+    /// Sets or clears `BY=`.
+    pub fn set_by(&mut self, by: Option<DeliverBy>) {
+        self.ext_mut().by = by;
+        self.settle();
+    }
+
+    /// For the decoder: the slots of the rarer parameters, which it
+    /// fills only with values.
+    pub(crate) fn auth_slot(&mut self) -> &mut Option<MailAuth<'a>> {
+        &mut self.ext_mut().auth
+    }
+
+    pub(crate) fn mt_priority_slot(&mut self) -> &mut Option<Priority> {
+        &mut self.ext_mut().mt_priority
+    }
+
+    pub(crate) fn hold_slot(&mut self) -> &mut Option<Hold<'a>> {
+        &mut self.ext_mut().hold
+    }
+
+    pub(crate) fn by_slot(&mut self) -> &mut Option<DeliverBy> {
+        &mut self.ext_mut().by
+    }
+
     /// Parameters without a typed field, in the order they came.
     pub fn other(&self) -> &[OtherParam<'a>] {
-        &self.other
+        self.ext.as_ref().map_or(&[], |e| e.other.as_slice())
     }
 
     /// Adds a parameter without a typed field. Refused when its keyword has
     /// a field here or is already present.
     pub fn add_other(&mut self, param: OtherParam<'a>) -> Result<(), ValueError> {
-        add_other(&mut self.other, MAIL_KEYWORDS, param)
+        let result = self.ext_mut().other.add(MAIL_KEYWORDS, param);
+        self.settle();
+        result
     }
 
     pub(crate) fn push_other_unchecked(&mut self, param: OtherParam<'a>) {
-        self.other.push(param);
+        self.ext_mut().other.push(param);
     }
 
     /// True when no parameter is set.
@@ -645,39 +770,62 @@ impl<'a> MailParams<'a> {
             smtputf8: self.smtputf8,
             ret: self.ret,
             envid: self.envid.map(XText::into_owned),
-            auth: self.auth.map(MailAuth::into_owned),
             requiretls: self.requiretls,
-            mt_priority: self.mt_priority,
-            hold: self.hold.map(|h| match h {
-                Hold::For(s) => Hold::For(s),
-                Hold::Until(t) => Hold::Until(t.into_owned()),
+            ext: self.ext.map(|e| {
+                let e = *e;
+                Box::new(MailExt {
+                    auth: e.auth.map(MailAuth::into_owned),
+                    mt_priority: e.mt_priority,
+                    hold: e.hold.map(|h| match h {
+                        Hold::For(s) => Hold::For(s),
+                        Hold::Until(t) => Hold::Until(t.into_owned()),
+                    }),
+                    by: e.by,
+                    other: e.other.into_owned(),
+                })
             }),
-            by: self.by,
-            other: self.other.into_iter().map(OtherParam::into_owned).collect(),
         }
     }
 }
 
+impl fmt::Debug for MailParams<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MailParams")
+            .field("size", &self.size)
+            .field("body", &self.body)
+            .field("smtputf8", &self.smtputf8)
+            .field("ret", &self.ret)
+            .field("envid", &self.envid)
+            .field("auth", &self.auth())
+            .field("requiretls", &self.requiretls)
+            .field("mt_priority", &self.mt_priority())
+            .field("hold", &self.hold())
+            .field("by", &self.by())
+            .field("other", &self.other())
+            .finish()
+    }
+}
+
 /// The parameters of `RCPT TO:` (RFC 5321 §4.1.1.3 `Rcpt-parameters`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct RcptParams<'a> {
     /// `NOTIFY=` (RFC 3461).
     pub notify: Option<Notify>,
     /// `ORCPT=` (RFC 3461).
     pub orcpt: Option<Orcpt<'a>>,
-    other: Vec<OtherParam<'a>>,
+    other: Others<'a>,
 }
 
 impl<'a> RcptParams<'a> {
     /// Parameters without a typed field, in the order they came.
     pub fn other(&self) -> &[OtherParam<'a>] {
-        &self.other
+        self.other.as_slice()
     }
 
     /// Adds a parameter without a typed field. Refused when its keyword has
     /// a field here or is already present.
     pub fn add_other(&mut self, param: OtherParam<'a>) -> Result<(), ValueError> {
-        add_other(&mut self.other, RCPT_KEYWORDS, param)
+        self.other.add(RCPT_KEYWORDS, param)
     }
 
     pub(crate) fn push_other_unchecked(&mut self, param: OtherParam<'a>) {
@@ -694,8 +842,18 @@ impl<'a> RcptParams<'a> {
         RcptParams {
             notify: self.notify,
             orcpt: self.orcpt.map(Orcpt::into_owned),
-            other: self.other.into_iter().map(OtherParam::into_owned).collect(),
+            other: self.other.into_owned(),
         }
+    }
+}
+
+impl fmt::Debug for RcptParams<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RcptParams")
+            .field("notify", &self.notify)
+            .field("orcpt", &self.orcpt)
+            .field("other", &self.other())
+            .finish()
     }
 }
 
