@@ -280,14 +280,17 @@ pub(crate) fn quoted_printable(data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Streams `reader` as base64 lines into `put`, holding two buffers.
+/// Reads `reader` in pieces of 256 lines' octets (14,592 octets, the last
+/// piece possibly shorter) and hands each to `put`, with `true` for every
+/// piece after the first: `put` writes it as base64 lines
+/// ([`base64_append`]), a CRLF before them when it follows another piece.
+/// The memory held is that one piece, whatever the reader's length.
 pub(crate) fn base64_stream(
     reader: &mut dyn Read,
-    put: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
+    put: &mut dyn FnMut(&[u8], bool) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     const LINES: usize = 256;
     let mut buf = vec![0u8; B64_LINE_OCTETS * LINES];
-    let mut out = Vec::with_capacity(base64_len(buf.len()) + 2);
     let mut first = true;
     loop {
         let mut filled = 0;
@@ -302,10 +305,8 @@ pub(crate) fn base64_stream(
         if filled == 0 {
             return Ok(());
         }
-        out.clear();
-        base64_append(buf.get(..filled).unwrap_or_default(), !first, &mut out);
+        put(buf.get(..filled).unwrap_or_default(), !first)?;
         first = false;
-        put(&out)?;
         if filled < buf.len() {
             return Ok(());
         }
@@ -349,8 +350,9 @@ mod tests {
             .collect();
         for n in [0, 1, 57 * 256, 57 * 256 + 1, 57 * 512, 200_000] {
             let mut out = Vec::new();
-            base64_stream(&mut &data[..n], &mut |b| {
-                out.extend_from_slice(b);
+            base64_stream(&mut &data[..n], &mut |b, lead| {
+                assert!(b.len() % B64_LINE_OCTETS == 0 || b.len() < 57 * 256);
+                base64_append(b, lead, &mut out);
                 Ok(())
             })
             .unwrap();

@@ -251,14 +251,14 @@ impl Part {
 pub(crate) trait Sink {
     fn put(&mut self, bytes: &[u8]) -> Result<(), BuildError>;
 
-    /// Writes `data` in base64 lines ([`body::base64_append`]), no CRLF
-    /// after the last.
-    fn put_base64(&mut self, data: &[u8]) -> Result<(), BuildError> {
+    /// Writes `data` in base64 lines ([`body::base64_append`]), a CRLF
+    /// before the first when `lead`, none after the last.
+    fn put_base64(&mut self, data: &[u8], lead: bool) -> Result<(), BuildError> {
         const CHUNK: usize = 57 * 1024;
-        let mut buf = Vec::with_capacity(body::base64_len(CHUNK.min(data.len())) + 2);
+        let mut buf = Vec::with_capacity(body::base64_len(CHUNK.min(data.len())) + 4);
         for (i, chunk) in data.chunks(CHUNK).enumerate() {
             buf.clear();
-            body::base64_append(chunk, i > 0, &mut buf);
+            body::base64_append(chunk, lead || i > 0, &mut buf);
             self.put(&buf)?;
         }
         Ok(())
@@ -294,8 +294,8 @@ impl Sink for VecSink<'_> {
         Ok(())
     }
 
-    fn put_base64(&mut self, data: &[u8]) -> Result<(), BuildError> {
-        body::base64_append(data, false, self.0);
+    fn put_base64(&mut self, data: &[u8], lead: bool) -> Result<(), BuildError> {
+        body::base64_append(data, lead, self.0);
         Ok(())
     }
 }
@@ -468,11 +468,11 @@ impl Plan {
     pub(crate) fn write_body(self, sink: &mut dyn Sink) -> Result<(), BuildError> {
         match self.content {
             Content::Ready(b) => sink.put(&b),
-            Content::Base64(b) => sink.put_base64(&b),
+            Content::Base64(b) => sink.put_base64(&b, false),
             Content::Stream(mut r) => {
                 let mut err = None;
-                let res = body::base64_stream(&mut r, &mut |b| {
-                    sink.put(b).map_err(|e| {
+                let res = body::base64_stream(&mut r, &mut |b, lead| {
+                    sink.put_base64(b, lead).map_err(|e| {
                         err = Some(e);
                         std::io::Error::other("sink")
                     })
