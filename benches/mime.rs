@@ -26,10 +26,10 @@
 
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use mailwire::mime::{
     Limits, Message,
-    decode::{Event, Field, MessageParser, PartKind, transfer_decode},
+    decode::{Event, Field, MessageParser, PartKind, to_utf8, transfer_decode},
     types::TransferEncoding,
 };
 
@@ -231,39 +231,71 @@ fn deep_multipart(depth: usize) -> Vec<u8> {
 
 // ---------------------------------------------------------------- mailwire
 
-const ADDRESS_FIELDS: &[&str] = &[
-    "from",
-    "to",
-    "cc",
-    "bcc",
-    "reply-to",
-    "sender",
-    "resent-from",
-    "resent-to",
-    "resent-cc",
-    "resent-bcc",
-    "resent-sender",
-];
+/// How a header field is decoded: the way mail-parser's default parser
+/// decodes a field of that name, so that both sides do the same work.
+#[derive(Clone, Copy)]
+enum FieldKind {
+    /// An address list.
+    Addresses,
+    /// A date.
+    Date,
+    /// Message ids (also Content-ID and Return-Path, which mail-parser
+    /// reads as ids).
+    Ids,
+    /// Unstructured text: unfolded, RFC 2047 encoded words decoded. Also
+    /// Keywords and Content-Language (a comma-separated list for
+    /// mail-parser) and Received (parsed into its clauses by mail-parser,
+    /// which mailwire does not do: it reads the text).
+    Text,
+    /// Content-Type, Content-Disposition: parsed by the parser itself, for
+    /// every part.
+    Mime,
+    /// Any other field: its value as written, trimmed, as UTF-8 (lossily).
+    Raw,
+}
 
-/// Decodes one header field the way its name says.
-fn mailwire_field(field: &Field<'_>) -> usize {
-    let name = field.name();
-    let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
-    if ADDRESS_FIELDS.iter().any(|n| is(n)) {
-        black_box(field.addresses()).0.len()
-    } else if is("date") || is("resent-date") {
-        usize::from(black_box(field.date_time()).is_ok())
-    } else if is("message-id") || is("in-reply-to") || is("references") {
-        black_box(field.message_ids()).len()
-    } else if is("content-type") || is("content-disposition") || is("content-transfer-encoding") {
-        // Parsed by the parser itself, for every part.
-        1
-    } else {
-        black_box(field.unstructured()).len()
+fn field_kind(name: &[u8]) -> FieldKind {
+    let mut lower = [0u8; 25];
+    let Some(lower) = lower.get_mut(..name.len()) else {
+        return FieldKind::Raw;
+    };
+    for (l, n) in lower.iter_mut().zip(name) {
+        *l = n.to_ascii_lowercase();
+    }
+    match &*lower {
+        b"from" | b"to" | b"cc" | b"bcc" | b"reply-to" | b"sender" | b"resent-from"
+        | b"resent-to" | b"resent-cc" | b"resent-bcc" | b"resent-sender" | b"list-archive"
+        | b"list-help" | b"list-id" | b"list-owner" | b"list-post" | b"list-subscribe"
+        | b"list-unsubscribe" => FieldKind::Addresses,
+        b"date" | b"resent-date" => FieldKind::Date,
+        b"message-id" | b"in-reply-to" | b"references" | b"return-path" | b"content-id"
+        | b"resent-message-id" => FieldKind::Ids,
+        b"subject"
+        | b"comments"
+        | b"content-description"
+        | b"content-location"
+        | b"content-transfer-encoding"
+        | b"keywords"
+        | b"content-language"
+        | b"received" => FieldKind::Text,
+        b"content-type" | b"content-disposition" => FieldKind::Mime,
+        _ => FieldKind::Raw,
     }
 }
 
-fn mailwire_tree(input: &[u8]) -> usize {
+/// Decodes one header field the way mail-parser does (see [`FieldKind`]).
+fn mailwire_field(field: &Field<'_>) -> usize {
+    match field_kind(field.name()) {
+        FieldKind::Addresses => black_box(field.addresses()).0.len(),
+        FieldKind::Date => usize::from(black_box(field.date_time()).is_ok()),
+        FieldKind::Ids => black_box(field.message_ids()).len(),
+        FieldKind::Text => black_box(field.unstructured()).len(),
+        FieldKind::Mime => 1,
+        FieldKind::Raw => black_box(String::from_utf8_lossy(field.raw_value().trim_ascii())).len(),
+    }
+}
+
+fn mailwire_tree(input: &[u8], _limits: &Limits) -> usize {
     let message = Message::parse(input);
     let mut work = 0;
     for part in message.parts() {
@@ -283,9 +315,30 @@ fn mailwire_tree(input: &[u8]) -> usize {
 fn mailwire_stream(input: &[u8], limits: &Limits) -> usize {
     let mut parser = MessageParser::new(limits).decode_bodies(true);
     let mut work = 0;
+    // A `text/*` leaf's body is gathered, then decoded from its charset
+    // to UTF-8 as the tree's `Part::text` does (a multi-octet character
+    // may straddle two chunks).
+    let mut text: Option<(usize, String)> = None;
+    let mut body = Vec::new();
     let mut sink = |event: Event<'_>| match event {
+        Event::PartStart { info, .. } => {
+            let ct = &info.content_type;
+            if info.kind == PartKind::Leaf && ct.media_type == "text" {
+                let charset = ct.charset().unwrap_or("us-ascii");
+                text = Some((info.id, charset.to_owned()));
+                body.clear();
+            }
+        }
         Event::Header { field, .. } => work += mailwire_field(&field),
-        Event::Body { data, .. } => work += black_box(data).len(),
+        Event::Body { part, data, .. } => match &text {
+            Some((id, _)) if *id == part => body.extend_from_slice(data),
+            _ => work += black_box(data).len(),
+        },
+        Event::PartEnd(end) => {
+            if let Some((_, charset)) = text.take_if(|(id, _)| *id == end.id) {
+                work += black_box(to_utf8(charset.as_bytes(), &body)).len();
+            }
+        }
         _ => {}
     };
     for chunk in input.chunks(64 * 1024) {
@@ -317,7 +370,7 @@ fn mail_parser_message(message: &mail_parser::Message<'_>) -> usize {
     work
 }
 
-fn mail_parser_full(input: &[u8]) -> usize {
+fn mail_parser_full(input: &[u8], _limits: &Limits) -> usize {
     match mail_parser::MessageParser::default().parse(input) {
         Some(message) => mail_parser_message(&message),
         None => 0,
@@ -330,15 +383,15 @@ fn mailparse_part(mail: &mailparse::ParsedMail<'_>) -> usize {
     let mut work = 0;
     for header in &mail.headers {
         let key = header.get_key_ref();
-        if ADDRESS_FIELDS.iter().any(|n| key.eq_ignore_ascii_case(n)) {
-            work += black_box(mailparse::addrparse_header(header))
+        work += match field_kind(key.as_bytes()) {
+            FieldKind::Addresses => black_box(mailparse::addrparse_header(header))
                 .map(|a| a.len())
-                .unwrap_or(0);
-        } else if key.eq_ignore_ascii_case("date") || key.eq_ignore_ascii_case("resent-date") {
-            work += usize::from(black_box(mailparse::dateparse(&header.get_value())).is_ok());
-        } else {
-            work += black_box(header.get_value()).len();
-        }
+                .unwrap_or(0),
+            FieldKind::Date => {
+                usize::from(black_box(mailparse::dateparse(&header.get_value())).is_ok())
+            }
+            _ => black_box(header.get_value()).len(),
+        };
     }
     if mail.subparts.is_empty() {
         work += if mail.ctype.mimetype.starts_with("text/") {
@@ -353,7 +406,7 @@ fn mailparse_part(mail: &mailparse::ParsedMail<'_>) -> usize {
     work
 }
 
-fn mailparse_full(input: &[u8]) -> usize {
+fn mailparse_full(input: &[u8], _limits: &Limits) -> usize {
     match mailparse::parse_mail(input) {
         Ok(mail) => mailparse_part(&mail),
         Err(_) => 0,
@@ -361,6 +414,20 @@ fn mailparse_full(input: &[u8]) -> usize {
 }
 
 // ---------------------------------------------------------------- benches
+
+/// One implementation: the whole work on one message.
+type Implementation = fn(&[u8], &Limits) -> usize;
+
+const IMPLEMENTATIONS: &[(&str, Implementation)] = &[
+    ("mailwire", mailwire_tree),
+    ("mailwire-stream", mailwire_stream),
+    ("mail-parser", mail_parser_full),
+    ("mailparse", mailparse_full),
+];
+
+fn run_all(f: Implementation, inputs: &[Vec<u8>], limits: &Limits) -> usize {
+    inputs.iter().map(|m| f(black_box(m), limits)).sum()
+}
 
 fn messages(c: &mut Criterion, name: &str, inputs: &[Vec<u8>]) {
     let total: usize = inputs.iter().map(Vec::len).sum();
@@ -370,48 +437,62 @@ fn messages(c: &mut Criterion, name: &str, inputs: &[Vec<u8>]) {
     if total > 1_000_000 {
         g.sample_size(20);
     }
-    g.bench_function("mailwire", |b| {
-        b.iter(|| {
-            inputs
-                .iter()
-                .map(|m| mailwire_tree(black_box(m)))
-                .sum::<usize>()
-        })
-    });
-    g.bench_function("mailwire-stream", |b| {
-        b.iter(|| {
-            inputs
-                .iter()
-                .map(|m| mailwire_stream(black_box(m), &limits))
-                .sum::<usize>()
-        })
-    });
-    g.bench_function("mail-parser", |b| {
-        b.iter(|| {
-            inputs
-                .iter()
-                .map(|m| mail_parser_full(black_box(m)))
-                .sum::<usize>()
-        })
-    });
-    g.bench_function("mailparse", |b| {
-        b.iter(|| {
-            inputs
-                .iter()
-                .map(|m| mailparse_full(black_box(m)))
-                .sum::<usize>()
-        })
-    });
+    for &(id, f) in IMPLEMENTATIONS {
+        g.bench_function(id, |b| b.iter(|| run_all(f, inputs, &limits)));
+    }
     g.finish();
 }
 
-fn bench_messages(c: &mut Criterion) {
+fn message_groups() -> Vec<(&'static str, Vec<Vec<u8>>)> {
     let corpus = corpus();
     assert!(!corpus.is_empty(), "no corpus: set MAILWIRE_MIME_CORPUS");
-    messages(c, "corpus", &corpus);
-    messages(c, "large", &[large_message()]);
-    messages(c, "headers", &[header_heavy()]);
-    messages(c, "deep", &[deep_multipart(40)]);
+    vec![
+        ("corpus", corpus),
+        ("large", vec![large_message()]),
+        ("headers", vec![header_heavy()]),
+        ("deep", vec![deep_multipart(40)]),
+    ]
+}
+
+/// The measured part of an instruction count: `iterations` runs of one
+/// implementation over a group's inputs.
+#[inline(never)]
+fn measured(f: Implementation, inputs: &[Vec<u8>], iterations: usize) -> usize {
+    let limits = Limits::default();
+    (0..iterations).map(|_| run_all(f, inputs, &limits)).sum()
+}
+
+/// `MIME_BENCH_COUNT=GROUP/IMPLEMENTATION[/ITERATIONS]` runs that
+/// implementation over that group's inputs (once by default), untimed,
+/// for an instruction count that the load of the machine does not
+/// disturb:
+///
+/// ```text
+/// MIME_BENCH_COUNT=corpus/mailwire valgrind --tool=callgrind \
+///     --collect-atstart=no --toggle-collect='*measured*' target/release/deps/mime-…
+/// ```
+fn count(spec: &str) {
+    let mut it = spec.split('/');
+    let (group, implementation) = (it.next().unwrap_or(""), it.next().unwrap_or(""));
+    let iterations = it.next().and_then(|n| n.parse().ok()).unwrap_or(1);
+    let groups = message_groups();
+    let inputs = &groups
+        .iter()
+        .find(|(g, _)| *g == group)
+        .expect("no such group")
+        .1;
+    let f = IMPLEMENTATIONS
+        .iter()
+        .find(|(n, _)| *n == implementation)
+        .expect("no such implementation")
+        .1;
+    println!("{}", measured(f, inputs, iterations));
+}
+
+fn bench_messages(c: &mut Criterion) {
+    for (name, inputs) in message_groups() {
+        messages(c, name, &inputs);
+    }
 }
 
 fn bench_transfer(c: &mut Criterion) {
@@ -455,4 +536,12 @@ fn bench_transfer(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench_messages, bench_transfer);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(spec) = std::env::var("MIME_BENCH_COUNT") {
+        count(&spec);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

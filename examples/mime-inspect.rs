@@ -33,7 +33,7 @@ type Parsed = (Vec<(Vec<u8>, Vec<u8>)>, Vec<PartOut>);
 
 /// What is printed of one part, however it was parsed.
 struct PartOut {
-    info: PartInfo,
+    info: PartInfo<'static>,
     decoded_size: usize,
     text: Option<String>,
     defects: Vec<Defect>,
@@ -120,7 +120,7 @@ fn tree(parts: Vec<PartOut>) -> Value {
         let params: Map<String, Value> = ct
             .parameters
             .iter()
-            .map(|p| (p.name.clone(), json!(p.value)))
+            .map(|p| (p.name.to_string(), json!(p.value)))
             .collect();
         o.insert("params".into(), Value::Object(params));
         o.insert(
@@ -191,7 +191,7 @@ fn whole(input: &[u8]) -> Parsed {
                 defects.extend(decode_defects);
             }
             PartOut {
-                info: p.info().clone(),
+                info: p.info().clone().into_owned(),
                 decoded_size: decoded.len(),
                 text: p.text().map(|t| t.into_owned()),
                 defects,
@@ -208,7 +208,7 @@ fn stream(file: &mut impl Read) -> std::io::Result<Parsed> {
     let mut parts: Vec<PartOut> = Vec::new();
     let mut sink = |event: Event<'_>| match event {
         Event::PartStart { info, .. } => parts.push(PartOut {
-            info: info.clone(),
+            info: info.clone().into_owned(),
             decoded_size: 0,
             text: None,
             defects: Vec::new(),

@@ -9,13 +9,15 @@ use crate::decode::{
     Event, FieldSpan, Headers, MessageParser, PartEnd, PartInfo, PartKind, Sink, charset_decode,
     transfer_decode,
 };
-use crate::types::{ContentDisposition, ContentType, Defect, TransferEncoding};
+use crate::types::{
+    ContentDisposition, ContentType, Defect, Parameter, Parameters, TransferEncoding,
+};
 
 /// One part of the tree. Its header fields and defects lie in the
 /// message's shared lists, so a part costs no allocation of its own.
 #[derive(Debug, Clone)]
-struct PartData {
-    info: PartInfo,
+struct PartData<'a> {
+    info: PartInfo<'a>,
     /// Its fields in [`Message::fields`].
     fields: Range<usize>,
     /// Its header section's defects in [`Message::header_defects`].
@@ -31,9 +33,11 @@ struct PartData {
 }
 
 /// Builds the tree from the parser's events, taking each part's
-/// [`PartInfo`] as it is, and its fields as offsets in one shared list.
-struct Builder {
-    parts: Vec<PartData>,
+/// [`PartInfo`] as it is (its text re-borrowed from the input), and its
+/// fields as offsets in one shared list.
+struct Builder<'a> {
+    input: &'a [u8],
+    parts: Vec<PartData<'a>>,
     fields: Vec<FieldSpan>,
     header_defects: Vec<Defect>,
     /// Defects with their part, in the order reported.
@@ -42,7 +46,74 @@ struct Builder {
     encoded: Vec<(usize, usize)>,
 }
 
-impl Sink for Builder {
+/// Common words of content types, for text that is not in the input.
+const WORDS: [&str; 6] = [
+    "text",
+    "plain",
+    "message",
+    "rfc822",
+    "multipart",
+    "us-ascii",
+];
+
+/// `text` borrowed from `input` when the parser borrowed it from the
+/// input's octets (the same octets, so the same text), or from [`WORDS`];
+/// else owned.
+fn rebase<'a>(input: &'a [u8], text: Cow<'_, str>) -> Cow<'a, str> {
+    let s = match text {
+        Cow::Borrowed(s) => s,
+        Cow::Owned(s) => return Cow::Owned(s),
+    };
+    let at = s.as_ptr().addr().wrapping_sub(input.as_ptr().addr());
+    let same = at
+        .checked_add(s.len())
+        .and_then(|end| input.get(at..end))
+        .and_then(|b| std::str::from_utf8(b).ok());
+    if let Some(t) = same {
+        return Cow::Borrowed(t);
+    }
+    match WORDS.iter().find(|w| **w == s) {
+        Some(w) => Cow::Borrowed(w),
+        None => Cow::Owned(s.to_owned()),
+    }
+}
+
+fn rebase_params<'a>(input: &'a [u8], params: Parameters<'_>) -> Parameters<'a> {
+    Parameters(
+        params
+            .0
+            .into_iter()
+            .map(|p| Parameter {
+                name: rebase(input, p.name),
+                value: rebase(input, p.value),
+                charset: p.charset.map(|c| rebase(input, c)),
+                language: p.language.map(|l| rebase(input, l)),
+                rfc2231: p.rfc2231,
+                well_formed: p.well_formed,
+            })
+            .collect(),
+    )
+}
+
+/// `info` with its text borrowed from `input` where it can be.
+fn rebase_info<'a>(input: &'a [u8], info: PartInfo<'_>) -> PartInfo<'a> {
+    let ct = info.content_type;
+    PartInfo {
+        content_type: ContentType {
+            media_type: rebase(input, ct.media_type),
+            subtype: rebase(input, ct.subtype),
+            parameters: rebase_params(input, ct.parameters),
+        },
+        disposition: info.disposition.map(|d| ContentDisposition {
+            kind: rebase(input, d.kind),
+            parameters: rebase_params(input, d.parameters),
+        }),
+        transfer_encoding: info.transfer_encoding,
+        ..info
+    }
+}
+
+impl Sink for Builder<'_> {
     fn event(&mut self, event: Event<'_>) {
         match event {
             Event::Defect { part, defect } if part < self.parts.len() => {
@@ -60,7 +131,7 @@ impl Sink for Builder {
         }
     }
 
-    fn part_start(&mut self, info: PartInfo, headers: &Headers<'_>) {
+    fn part_start(&mut self, info: PartInfo<'_>, headers: &Headers<'_>) {
         let (f0, d0) = (self.fields.len(), self.header_defects.len());
         headers.shifted_into(info.start, &mut self.fields, &mut self.header_defects);
         let id = info.id;
@@ -73,7 +144,7 @@ impl Sink for Builder {
             }
         }
         self.parts.push(PartData {
-            info,
+            info: rebase_info(self.input, info),
             fields: f0..self.fields.len(),
             header_defects: d0..self.header_defects.len(),
             defects: 0..0,
@@ -144,7 +215,7 @@ impl ExactSizeIterator for Children<'_> {}
 pub struct Message<'a> {
     input: &'a [u8],
     limits: Limits,
-    parts: Vec<PartData>,
+    parts: Vec<PartData<'a>>,
     /// Every part's header fields, part after part.
     fields: Vec<FieldSpan>,
     /// Every part's header section defects, part after part.
@@ -169,6 +240,7 @@ impl<'a> Message<'a> {
         // fields, more for a larger input.
         let parts = (4 + input.len() / 8192).min(64);
         let mut b = Builder {
+            input,
             parts: Vec::with_capacity(parts),
             fields: Vec::with_capacity(16 * parts),
             header_defects: Vec::new(),
@@ -269,7 +341,7 @@ pub struct Part<'m> {
 }
 
 impl<'m> Part<'m> {
-    fn data(&self) -> &'m PartData {
+    fn data(&self) -> &'m PartData<'m> {
         &self.msg.parts[self.id]
     }
 
@@ -288,7 +360,7 @@ impl<'m> Part<'m> {
     }
 
     /// What the parser knew of the part after its header section.
-    pub fn info(&self) -> &'m PartInfo {
+    pub fn info(&self) -> &'m PartInfo<'m> {
         &self.data().info
     }
 
@@ -298,12 +370,12 @@ impl<'m> Part<'m> {
     }
 
     /// The Content-Type, as given or by default.
-    pub fn content_type(&self) -> &'m ContentType {
+    pub fn content_type(&self) -> &'m ContentType<'m> {
         &self.data().info.content_type
     }
 
     /// The Content-Disposition, if given.
-    pub fn disposition(&self) -> Option<&'m ContentDisposition> {
+    pub fn disposition(&self) -> Option<&'m ContentDisposition<'m>> {
         self.data().info.disposition.as_ref()
     }
 
@@ -316,7 +388,7 @@ impl<'m> Part<'m> {
     /// type's `name`.
     pub fn filename(&self) -> Option<&'m str> {
         self.disposition()
-            .and_then(ContentDisposition::filename)
+            .and_then(|d| d.filename())
             .or_else(|| self.content_type().name())
     }
 

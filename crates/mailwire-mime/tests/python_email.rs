@@ -219,7 +219,7 @@ fn ours(field: &[u8]) -> String {
         }
         "content-disposition" => {
             let (cd, _) = f.content_disposition(&limits);
-            params(cd.kind.clone(), &cd.parameters)
+            params(cd.kind.to_string(), &cd.parameters)
         }
         _ => {
             let (list, _) = f.addresses();
@@ -242,11 +242,11 @@ fn ours(field: &[u8]) -> String {
     }
 }
 
-fn params(kind: String, p: &mailwire_mime::types::Parameters) -> String {
+fn params(kind: String, p: &mailwire_mime::types::Parameters<'_>) -> String {
     let mut parts = vec![kind];
     let mut seen: Vec<&str> = Vec::new();
     for q in p.iter() {
-        if !seen.contains(&q.name.as_str()) {
+        if !seen.contains(&&*q.name) {
             seen.push(&q.name);
             parts.push(format!("{}={}", q.name, p.get(&q.name).unwrap_or("")));
         }

@@ -52,9 +52,12 @@ pub enum PartKind {
 }
 
 /// What the parser knows of a part once its header section was read.
+///
+/// Its content type and disposition borrow from the header section (see
+/// [`ContentType`]); [`PartInfo::into_owned`] detaches them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct PartInfo {
+pub struct PartInfo<'a> {
     /// The part's number: 0 for the message, then in the order the parts
     /// start.
     pub id: usize,
@@ -75,15 +78,27 @@ pub struct PartInfo {
     pub body_start: usize,
     /// The Content-Type: as given, or the default (`text/plain`, or
     /// `message/rfc822` inside `multipart/digest`, RFC 2046 §5.1.5).
-    pub content_type: ContentType,
+    pub content_type: ContentType<'a>,
     /// True when the part has a Content-Type field.
     pub content_type_given: bool,
     /// The Content-Disposition, if the part has one.
-    pub disposition: Option<ContentDisposition>,
+    pub disposition: Option<ContentDisposition<'a>>,
     /// The Content-Transfer-Encoding (`7bit` when none is given).
     pub transfer_encoding: TransferEncoding,
     /// How the body is read.
     pub kind: PartKind,
+}
+
+impl PartInfo<'_> {
+    /// The same information, owning its text.
+    pub fn into_owned(self) -> PartInfo<'static> {
+        PartInfo {
+            content_type: self.content_type.into_owned(),
+            disposition: self.disposition.map(ContentDisposition::into_owned),
+            transfer_encoding: self.transfer_encoding,
+            ..self
+        }
+    }
 }
 
 /// Where a part ended, reported by [`Event::PartEnd`].
@@ -112,7 +127,7 @@ pub enum Event<'a> {
     /// A part starts: its header section has been read.
     PartStart {
         /// What the header section says of the part.
-        info: &'a PartInfo,
+        info: &'a PartInfo<'a>,
         /// The header section; offsets count from [`PartInfo::start`].
         headers: &'a Headers<'a>,
     },
@@ -175,7 +190,7 @@ pub(crate) trait Sink {
 
     /// A part starts: [`Event::PartStart`] then one [`Event::Header`] per
     /// field, unless the sink takes them otherwise.
-    fn part_start(&mut self, info: PartInfo, headers: &Headers<'_>) {
+    fn part_start(&mut self, info: PartInfo<'_>, headers: &Headers<'_>) {
         self.event(Event::PartStart {
             info: &info,
             headers,
@@ -934,7 +949,7 @@ impl MessageParser {
         let mut kind = PartKind::Leaf;
         let mut boundary = Vec::new();
         let is_message = content_type.media_type == "message"
-            && matches!(content_type.subtype.as_str(), "rfc822" | "global");
+            && matches!(&*content_type.subtype, "rfc822" | "global");
         if content_type.media_type == "multipart" {
             match content_type.boundary() {
                 Some(b) if !b.is_empty() && b.len() <= MAX_PADDING => {

@@ -4,7 +4,16 @@
 use std::borrow::Cow;
 
 /// Decodes `bytes` written in `charset` (a MIME charset name, RFC 2045
-/// §5.1 / RFC 2047 §2, matched case-insensitively).
+/// §5.1 / RFC 2047 §2, matched case-insensitively) to UTF-8: what
+/// [`Part::text`](crate::Part::text) does with a text body, for bodies
+/// read with [`MessageParser`](super::MessageParser).
+///
+/// ```
+/// use mailwire_mime::decode::to_utf8;
+///
+/// assert_eq!(to_utf8(b"iso-8859-1", b"caf\xe9"), "café");
+/// assert_eq!(to_utf8(b"utf-7", b"caf+AOk-"), "café");
+/// ```
 ///
 /// - UTF-7 (`utf-7`, `unicode-1-1-utf-7`, `csunicode11utf7`) is decoded
 ///   per RFC 2152;
@@ -15,7 +24,7 @@ use std::borrow::Cow;
 /// - an unknown name, or one that maps to the WHATWG "replacement"
 ///   encoding, decodes as UTF-8 when the bytes are UTF-8, else as
 ///   ISO-8859-1, so that no byte is lost.
-pub(crate) fn decode<'a>(charset: &[u8], bytes: &'a [u8]) -> Cow<'a, str> {
+pub fn decode<'a>(charset: &[u8], bytes: &'a [u8]) -> Cow<'a, str> {
     let label = trim_ascii(charset);
     // The usual names first, without a lookup.
     if is_utf8(label) {

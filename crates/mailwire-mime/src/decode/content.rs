@@ -2,6 +2,8 @@
 //! (RFC 2045 §5, §6; RFC 2183), with parameters (RFC 2231), read
 //! tolerantly.
 
+use std::borrow::Cow;
+
 use crate::Limits;
 use crate::types::{
     ContentDisposition, ContentType, Defect, DefectKind, Parameter, Parameters, TransferEncoding,
@@ -68,8 +70,14 @@ fn skip_to_semicolon(raw: &[u8], mut i: usize) -> usize {
     i
 }
 
-fn lower(bytes: &[u8]) -> String {
-    lossy(bytes).to_ascii_lowercase()
+/// `bytes` as text, lowercased: borrowed when it is UTF-8 without an
+/// uppercase ASCII letter.
+fn lower(bytes: &[u8]) -> Cow<'_, str> {
+    if bytes.iter().any(u8::is_ascii_uppercase) {
+        Cow::Owned(lossy(bytes).to_ascii_lowercase())
+    } else {
+        lossy(bytes)
+    }
 }
 
 /// Decodes a Content-Type field body.
@@ -96,7 +104,7 @@ fn lower(bytes: &[u8]) -> String {
 /// assert_eq!(ct.essence(), "text/plain");
 /// assert_eq!(ct.charset(), Some("us-ascii"));
 /// ```
-pub fn content_type(raw: &[u8], limits: &Limits) -> (ContentType, Vec<Defect>) {
+pub fn content_type<'a>(raw: &'a [u8], limits: &Limits) -> (ContentType<'a>, Vec<Defect>) {
     let mut defects = Vec::new();
     let start = skip_cfws(raw, 0, &mut defects);
     let type_end = token(raw, start);
@@ -167,7 +175,10 @@ pub fn content_type(raw: &[u8], limits: &Limits) -> (ContentType, Vec<Defect>) {
 ///     Some("Wed, 12 Feb 1997 16:29:51 -0500")
 /// );
 /// ```
-pub fn content_disposition(raw: &[u8], limits: &Limits) -> (ContentDisposition, Vec<Defect>) {
+pub fn content_disposition<'a>(
+    raw: &'a [u8],
+    limits: &Limits,
+) -> (ContentDisposition<'a>, Vec<Defect>) {
     let mut defects = Vec::new();
     let start = skip_cfws(raw, 0, &mut defects);
     let end = token(raw, start);
@@ -221,7 +232,7 @@ pub fn transfer_encoding(raw: &[u8]) -> TransferEncoding {
     } else if is("base64") {
         TransferEncoding::Base64
     } else {
-        TransferEncoding::Other(lower(name))
+        TransferEncoding::Other(lower(name).into_owned())
     }
 }
 
@@ -271,7 +282,7 @@ pub fn transfer_encoding(raw: &[u8]) -> TransferEncoding {
 /// assert_eq!(params.get("title"), Some("This is even more ***fun*** isn't it!"));
 /// assert_eq!(params.0[0].language.as_deref(), Some("en"));
 /// ```
-pub fn parameters(raw: &[u8], limits: &Limits) -> (Parameters, Vec<Defect>) {
+pub fn parameters<'a>(raw: &'a [u8], limits: &Limits) -> (Parameters<'a>, Vec<Defect>) {
     let mut defects = Vec::new();
     let params = params_from(raw, 0, true, limits, &mut defects);
     defects.sort_by_key(|d| d.offset);
@@ -280,24 +291,24 @@ pub fn parameters(raw: &[u8], limits: &Limits) -> (Parameters, Vec<Defect>) {
 
 /// A parameter as written, before RFC 2231 processing.
 #[derive(Debug)]
-struct RawParam {
+struct RawParam<'a> {
     /// Offset of its name.
     at: usize,
     /// The lowercased name, `*` and section included.
-    name: String,
+    name: Cow<'a, str>,
     /// The value's octets, unquoted.
-    value: Vec<u8>,
+    value: Cow<'a, [u8]>,
 }
 
 /// The parameters from `raw[from..]`; `separated` when a `;` is not
 /// needed before the first one.
-fn params_from(
-    raw: &[u8],
+fn params_from<'a>(
+    raw: &'a [u8],
     from: usize,
     mut separated: bool,
     limits: &Limits,
     defects: &mut Vec<Defect>,
-) -> Parameters {
+) -> Parameters<'a> {
     let mut list = Vec::with_capacity(4);
     let mut i = from;
     loop {
@@ -362,8 +373,13 @@ fn params_from(
 /// An unquoted value: up to the next `;`, comments removed, white space
 /// trimmed and, inside, kept as written (unfolded) — unless what follows
 /// the white space is `attribute "="`, a parameter after a missing `;`.
-fn unquoted_value(raw: &[u8], from: usize, defects: &mut Vec<Defect>) -> (Vec<u8>, usize) {
-    let mut out = Vec::new();
+fn unquoted_value<'a>(
+    raw: &'a [u8],
+    from: usize,
+    defects: &mut Vec<Defect>,
+) -> (Cow<'a, [u8]>, usize) {
+    // Borrowed while the value is one run of octets as written.
+    let mut out: Cow<'a, [u8]> = Cow::Borrowed(&[]);
     let mut i = from;
     let mut spaced = false;
     while let Some(&b) = raw.get(i) {
@@ -390,18 +406,25 @@ fn unquoted_value(raw: &[u8], from: usize, defects: &mut Vec<Defect>) -> (Vec<u8
                 spaced = true;
             }
             _ => {
-                if spaced && !out.is_empty() {
-                    out.push(b' ');
-                }
+                let space = spaced && !out.is_empty();
                 spaced = false;
                 // The run of octets up to the next one looked at above,
-                // copied at once.
+                // taken at once.
                 let rest = raw.get(i..).unwrap_or_default();
                 let run = rest
                     .iter()
                     .position(|&c| matches!(c, b';' | b'(' | b'\r' | b'\n' | b' ' | b'\t'))
                     .unwrap_or(rest.len());
-                out.extend_from_slice(&rest[..run]);
+                let run_bytes = rest.get(..run).unwrap_or_default();
+                if out.is_empty() {
+                    out = Cow::Borrowed(run_bytes);
+                } else {
+                    let o = out.to_mut();
+                    if space {
+                        o.push(b' ');
+                    }
+                    o.extend_from_slice(run_bytes);
+                }
                 i += run;
                 continue;
             }
@@ -413,34 +436,37 @@ fn unquoted_value(raw: &[u8], from: usize, defects: &mut Vec<Defect>) -> (Vec<u8
 
 /// One RFC 2231 segment: section number, whether it is extended, value.
 #[derive(Debug)]
-struct Segment {
+struct Segment<'a> {
     section: u32,
     extended: bool,
-    value: Vec<u8>,
+    value: Cow<'a, [u8]>,
     at: usize,
 }
 
-enum Slot {
-    Done(Parameter),
+enum Slot<'a> {
+    Done(Parameter<'a>),
     /// Index into the continuation groups.
     Joined(usize),
 }
 
 /// A value not written in RFC 2231 form: RFC 2047 encoded words decoded,
 /// as mailers send them.
-fn plain_value(value: Vec<u8>) -> String {
-    if find_word_start(&value, 0).is_some() {
-        decode_text(&value).into_owned()
-    } else {
-        lossy_owned(value)
+fn plain_value(value: Cow<'_, [u8]>) -> Cow<'_, str> {
+    match value {
+        Cow::Borrowed(v) if find_word_start(v, 0).is_some() => decode_text(v),
+        Cow::Borrowed(v) => lossy(v),
+        Cow::Owned(v) if find_word_start(&v, 0).is_some() => {
+            Cow::Owned(decode_text(&v).into_owned())
+        }
+        Cow::Owned(v) => Cow::Owned(lossy_owned(v)),
     }
 }
 
 /// RFC 2231 §3, §4: joins continuations, decodes extended values.
-fn assemble(list: Vec<RawParam>, defects: &mut Vec<Defect>) -> Parameters {
+fn assemble<'a>(list: Vec<RawParam<'a>>, defects: &mut Vec<Defect>) -> Parameters<'a> {
     if !list.iter().any(|p| p.name.contains('*')) {
         // No RFC 2231 name: every parameter is as written.
-        let mut out: Vec<Parameter> = Vec::with_capacity(list.len());
+        let mut out: Vec<Parameter<'_>> = Vec::with_capacity(list.len());
         for p in list {
             if out.iter().any(|q| q.name == p.name) {
                 defects.push(Defect {
@@ -460,11 +486,11 @@ fn assemble(list: Vec<RawParam>, defects: &mut Vec<Defect>) -> Parameters {
         return Parameters(out);
     }
     let mut slots = Vec::new();
-    let mut groups: Vec<(String, Vec<Segment>)> = Vec::new();
+    let mut groups: Vec<(String, Vec<Segment<'a>>)> = Vec::new();
     for p in list {
         let (base, extended) = match p.name.strip_suffix('*') {
             Some(b) => (b, true),
-            None => (p.name.as_str(), false),
+            None => (&*p.name, false),
         };
         let section = base.rsplit_once('*').and_then(|(n, s)| {
             (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
@@ -493,7 +519,8 @@ fn assemble(list: Vec<RawParam>, defects: &mut Vec<Defect>) -> Parameters {
                     value: p.value,
                     at: p.at,
                 };
-                slots.push((p.at, Slot::Done(join(base.to_owned(), vec![seg], defects))));
+                let name = Cow::Owned(base.to_owned());
+                slots.push((p.at, Slot::Done(join(name, vec![seg], defects))));
             }
             None => {
                 let value = plain_value(p.value);
@@ -511,13 +538,14 @@ fn assemble(list: Vec<RawParam>, defects: &mut Vec<Defect>) -> Parameters {
             }
         }
     }
-    let mut groups: Vec<Option<(String, Vec<Segment>)>> = groups.into_iter().map(Some).collect();
-    let mut out: Vec<Parameter> = Vec::with_capacity(slots.len());
+    let mut groups: Vec<Option<(String, Vec<Segment<'a>>)>> =
+        groups.into_iter().map(Some).collect();
+    let mut out: Vec<Parameter<'a>> = Vec::with_capacity(slots.len());
     for (at, slot) in slots {
         let p = match slot {
             Slot::Done(p) => p,
             Slot::Joined(g) => match groups.get_mut(g).and_then(Option::take) {
-                Some((name, segs)) => join(name, segs, defects),
+                Some((name, segs)) => join(Cow::Owned(name), segs, defects),
                 None => continue,
             },
         };
@@ -533,10 +561,14 @@ fn assemble(list: Vec<RawParam>, defects: &mut Vec<Defect>) -> Parameters {
 }
 
 /// Joins the segments of one parameter (RFC 2231 §3, §4.1).
-fn join(name: String, mut segs: Vec<Segment>, defects: &mut Vec<Defect>) -> Parameter {
+fn join<'a>(
+    name: Cow<'a, str>,
+    mut segs: Vec<Segment<'a>>,
+    defects: &mut Vec<Defect>,
+) -> Parameter<'a> {
     segs.sort_by_key(|s| s.section);
     let mut well_formed = true;
-    let mut kept: Vec<Segment> = Vec::with_capacity(segs.len());
+    let mut kept: Vec<Segment<'a>> = Vec::with_capacity(segs.len());
     for (k, s) in segs.into_iter().enumerate() {
         let expected = u32::try_from(k).unwrap_or(u32::MAX);
         let prev = kept.last().map(|p| p.section);
@@ -568,7 +600,7 @@ fn join(name: String, mut segs: Vec<Segment>, defects: &mut Vec<Defect>) -> Para
             bytes.extend_from_slice(&s.value);
             continue;
         }
-        let mut value = s.value.as_slice();
+        let mut value = &*s.value;
         if k == 0 && s.section == 0 {
             let mut parts = value.splitn(3, |&b| b == b'\'');
             match (parts.next(), parts.next(), parts.next()) {
@@ -614,9 +646,9 @@ fn join(name: String, mut segs: Vec<Segment>, defects: &mut Vec<Defect>) -> Para
     };
     Parameter {
         name,
-        value,
-        charset,
-        language,
+        value: Cow::Owned(value),
+        charset: charset.map(Cow::Owned),
+        language: language.map(Cow::Owned),
         rfc2231: rfc2231 || kept.len() > 1 || kept.first().is_some_and(|s| s.section > 0),
         well_formed,
     }
@@ -648,14 +680,14 @@ fn percent_decode(text: &[u8], out: &mut Vec<u8>) -> bool {
 mod tests {
     use super::*;
 
-    fn ct(raw: &[u8]) -> (ContentType, Vec<DefectKind>) {
+    fn ct(raw: &[u8]) -> (ContentType<'_>, Vec<DefectKind>) {
         let (c, d) = content_type(raw, &Limits::default());
         (c, d.into_iter().map(|d| d.kind).collect())
     }
 
-    fn pairs(p: &Parameters) -> Vec<(String, String)> {
+    fn pairs(p: &Parameters<'_>) -> Vec<(String, String)> {
         p.iter()
-            .map(|p| (p.name.clone(), p.value.clone()))
+            .map(|p| (p.name.to_string(), p.value.to_string()))
             .collect()
     }
 
@@ -709,7 +741,7 @@ mod tests {
             ]
         );
         let (cd, d) = content_disposition(b" ; filename=x", &limits);
-        assert_eq!((cd.kind.as_str(), cd.filename()), ("", Some("x")));
+        assert_eq!((&*cd.kind, cd.filename()), ("", Some("x")));
         assert_eq!(d[0].kind, DefectKind::InvalidSyntax);
     }
 

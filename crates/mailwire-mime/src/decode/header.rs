@@ -519,7 +519,7 @@ impl<'a> Field<'a> {
 
     /// The field body read as a Content-Type; see [`super::content_type`].
     /// Defect offsets count from the start of the input.
-    pub fn content_type(&self, limits: &Limits) -> (ContentType, Vec<Defect>) {
+    pub fn content_type(&self, limits: &Limits) -> (ContentType<'a>, Vec<Defect>) {
         let (ct, defects) = super::content_type(self.raw_value(), limits);
         (ct, self.shift(defects))
     }
@@ -527,7 +527,7 @@ impl<'a> Field<'a> {
     /// The field body read as a Content-Disposition; see
     /// [`super::content_disposition`]. Defect offsets count from the start
     /// of the input.
-    pub fn content_disposition(&self, limits: &Limits) -> (ContentDisposition, Vec<Defect>) {
+    pub fn content_disposition(&self, limits: &Limits) -> (ContentDisposition<'a>, Vec<Defect>) {
         let (cd, defects) = super::content_disposition(self.raw_value(), limits);
         (cd, self.shift(defects))
     }

@@ -5,6 +5,8 @@
 //! Everything here is a single forward scan: nested comments are counted,
 //! not recursed into, so any nesting depth costs constant memory.
 
+use std::borrow::Cow;
+
 use crate::types::{Defect, DefectKind};
 
 use super::words;
@@ -93,12 +95,13 @@ pub(crate) fn skip_comment(input: &[u8], at: usize, defects: &mut Vec<Defect>) -
 /// Reads the `quoted-string` whose opening `"` is at `at`; returns its
 /// content (quoted pairs unescaped, CR and LF removed) and the offset past
 /// the closing `"`, or the end of input with a defect.
-pub(crate) fn quoted_string(
-    input: &[u8],
+pub(crate) fn quoted_string<'a>(
+    input: &'a [u8],
     at: usize,
     defects: &mut Vec<Defect>,
-) -> (Vec<u8>, usize) {
-    let mut out = Vec::new();
+) -> (Cow<'a, [u8]>, usize) {
+    // Borrowed while the content is one run of octets as written.
+    let mut out: Cow<'a, [u8]> = Cow::Borrowed(&[]);
     let mut i = at + 1;
     while let Some(&b) = input.get(i) {
         match b {
@@ -106,20 +109,25 @@ pub(crate) fn quoted_string(
             b'\\' => {
                 if let Some(&n) = input.get(i + 1) {
                     if n != b'\r' && n != b'\n' {
-                        out.push(n);
+                        out.to_mut().push(n);
                     }
                 }
                 i += 2;
             }
             b'\r' | b'\n' => i += 1,
             _ => {
-                // A run of plain octets, copied at once.
+                // A run of plain octets, taken at once.
                 let rest = input.get(i..).unwrap_or_default();
                 let run = rest
                     .iter()
                     .position(|&c| matches!(c, b'"' | b'\\' | b'\r' | b'\n'))
                     .unwrap_or(rest.len());
-                out.extend_from_slice(&rest[..run]);
+                let run_bytes = rest.get(..run).unwrap_or_default();
+                if out.is_empty() {
+                    out = Cow::Borrowed(run_bytes);
+                } else {
+                    out.to_mut().extend_from_slice(run_bytes);
+                }
                 i += run;
             }
         }
@@ -162,7 +170,7 @@ pub(crate) fn lex(input: &[u8], defects: &mut Vec<Defect>) -> Vec<Token> {
             b'"' => {
                 let (content, end) = quoted_string(input, i, defects);
                 i = end;
-                TokKind::Quoted(content)
+                TokKind::Quoted(content.into_owned())
             }
             b'[' => {
                 let mut lit = vec![b'['];

@@ -18,7 +18,8 @@
 //!   offsets to count from the start of the message.
 //! - Bodies: [`transfer_decode`] and the streaming [`Base64Decoder`],
 //!   [`QuotedPrintableDecoder`] and [`TransferDecoder`] undo a
-//!   Content-Transfer-Encoding (RFC 2045 §6).
+//!   Content-Transfer-Encoding (RFC 2045 §6); [`to_utf8`] decodes a text
+//!   body from its charset.
 
 mod address;
 mod body;
@@ -35,6 +36,7 @@ pub use address::address_list;
 pub(crate) use body::Sink;
 pub use body::{Event, MessageParser, PartEnd, PartInfo, PartKind};
 pub(crate) use charset::decode as charset_decode;
+pub use charset::decode as to_utf8;
 pub use content::{content_disposition, content_type, parameters, transfer_encoding};
 pub use date::{date_time, date_time_with_defects};
 pub(crate) use header::FieldSpan;

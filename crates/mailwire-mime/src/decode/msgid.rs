@@ -102,7 +102,7 @@ fn normalise(id: &[u8]) -> Option<MessageId> {
             b'"' => {
                 let (content, end) = quoted_string(id, i, &mut ignored);
                 out.push(b'"');
-                for c in content {
+                for &c in content.iter() {
                     if c == b'"' || c == b'\\' {
                         out.push(b'\\');
                     }

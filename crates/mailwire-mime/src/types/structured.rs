@@ -1,6 +1,7 @@
 //! Values of structured header fields: addresses, message identifiers,
 //! dates, content types and their parameters.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use super::ValueError;
@@ -373,17 +374,21 @@ fn days_from_civil(year: i64, month: u8, day: u8) -> i64 {
 /// One parameter of a Content-Type or Content-Disposition field
 /// (RFC 2045 §5.1, RFC 2183 §2), after RFC 2231 continuations were joined
 /// and charsets converted.
+///
+/// Its text borrows from the field when it is written there as it reads
+/// (a lowercase name, a value without escapes, encoded words or
+/// continuations); [`Parameter::into_owned`] detaches it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub struct Parameter {
+pub struct Parameter<'a> {
     /// The name, lowercased, without any RFC 2231 `*` or section number.
-    pub name: String,
+    pub name: Cow<'a, str>,
     /// The value: quoting removed, RFC 2231 escapes decoded and converted
     /// from their charset, RFC 2047 encoded words decoded.
-    pub value: String,
+    pub value: Cow<'a, str>,
     /// The charset an RFC 2231 value named, if any.
-    pub charset: Option<String>,
+    pub charset: Option<Cow<'a, str>>,
     /// The language an RFC 2231 value named, if any.
-    pub language: Option<String>,
+    pub language: Option<Cow<'a, str>>,
     /// True when the value was written in RFC 2231 form (`name*=` or
     /// `name*0=`…).
     pub rfc2231: bool,
@@ -393,11 +398,25 @@ pub struct Parameter {
     pub well_formed: bool,
 }
 
+impl Parameter<'_> {
+    /// The same parameter, owning its text.
+    pub fn into_owned(self) -> Parameter<'static> {
+        Parameter {
+            name: Cow::Owned(self.name.into_owned()),
+            value: Cow::Owned(self.value.into_owned()),
+            charset: self.charset.map(|c| Cow::Owned(c.into_owned())),
+            language: self.language.map(|l| Cow::Owned(l.into_owned())),
+            rfc2231: self.rfc2231,
+            well_formed: self.well_formed,
+        }
+    }
+}
+
 /// The parameters of a field, in the order written, duplicates kept.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub struct Parameters(pub Vec<Parameter>);
+pub struct Parameters<'a>(pub Vec<Parameter<'a>>);
 
-impl Parameters {
+impl<'a> Parameters<'a> {
     /// The value of parameter `name` (compared ASCII case-insensitively).
     ///
     /// When the name occurs more than once, the first well-formed RFC 2231
@@ -409,18 +428,18 @@ impl Parameters {
             .iter()
             .filter(|p| p.name.eq_ignore_ascii_case(name))
             .min_by_key(|p| (!p.well_formed, !p.rfc2231))
-            .map(|p| p.value.as_str())
+            .map(|p| &*p.value)
     }
 
     /// Every parameter called `name`, in order.
-    pub fn get_all<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Parameter> + 's {
+    pub fn get_all<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Parameter<'a>> + 's {
         self.0
             .iter()
             .filter(move |p| p.name.eq_ignore_ascii_case(name))
     }
 
     /// Every parameter, in order.
-    pub fn iter(&self) -> std::slice::Iter<'_, Parameter> {
+    pub fn iter(&self) -> std::slice::Iter<'_, Parameter<'a>> {
         self.0.iter()
     }
 
@@ -433,6 +452,11 @@ impl Parameters {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The same parameters, owning their text.
+    pub fn into_owned(self) -> Parameters<'static> {
+        Parameters(self.0.into_iter().map(Parameter::into_owned).collect())
+    }
 }
 
 /// A Content-Type (RFC 2045 §5.1: `type "/" subtype *(";" parameter)`).
@@ -440,27 +464,30 @@ impl Parameters {
 /// The default, for a missing or unreadable field, is `text/plain;
 /// charset=us-ascii` (RFC 2045 §5.2), with the charset implied rather than
 /// listed among the parameters.
+///
+/// Its text borrows from the field where it can (see [`Parameter`]);
+/// [`ContentType::into_owned`] detaches it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ContentType {
+pub struct ContentType<'a> {
     /// The type, lowercased: `text`, `multipart`…
-    pub media_type: String,
+    pub media_type: Cow<'a, str>,
     /// The subtype, lowercased: `plain`, `mixed`…
-    pub subtype: String,
+    pub subtype: Cow<'a, str>,
     /// The parameters.
-    pub parameters: Parameters,
+    pub parameters: Parameters<'a>,
 }
 
-impl Default for ContentType {
+impl Default for ContentType<'_> {
     fn default() -> Self {
         Self {
-            media_type: "text".into(),
-            subtype: "plain".into(),
+            media_type: Cow::Borrowed("text"),
+            subtype: Cow::Borrowed("plain"),
             parameters: Parameters::default(),
         }
     }
 }
 
-impl ContentType {
+impl ContentType<'_> {
     /// `type "/" subtype`, lowercased.
     pub fn essence(&self) -> String {
         format!("{}/{}", self.media_type, self.subtype)
@@ -491,20 +518,32 @@ impl ContentType {
     pub fn name(&self) -> Option<&str> {
         self.parameters.get("name")
     }
+
+    /// The same content type, owning its text.
+    pub fn into_owned(self) -> ContentType<'static> {
+        ContentType {
+            media_type: Cow::Owned(self.media_type.into_owned()),
+            subtype: Cow::Owned(self.subtype.into_owned()),
+            parameters: self.parameters.into_owned(),
+        }
+    }
 }
 
 /// A Content-Disposition (RFC 2183 §2: `disposition-type *(";"
 /// disposition-parm)`).
+///
+/// Its text borrows from the field where it can (see [`Parameter`]);
+/// [`ContentDisposition::into_owned`] detaches it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub struct ContentDisposition {
+pub struct ContentDisposition<'a> {
     /// The disposition type, lowercased: `inline`, `attachment`, or an
     /// extension.
-    pub kind: String,
+    pub kind: Cow<'a, str>,
     /// The parameters.
-    pub parameters: Parameters,
+    pub parameters: Parameters<'a>,
 }
 
-impl ContentDisposition {
+impl ContentDisposition<'_> {
     /// True for `attachment`.
     pub fn is_attachment(&self) -> bool {
         self.kind == "attachment"
@@ -513,6 +552,14 @@ impl ContentDisposition {
     /// The `filename` parameter (RFC 2183 §2.3).
     pub fn filename(&self) -> Option<&str> {
         self.parameters.get("filename")
+    }
+
+    /// The same disposition, owning its text.
+    pub fn into_owned(self) -> ContentDisposition<'static> {
+        ContentDisposition {
+            kind: Cow::Owned(self.kind.into_owned()),
+            parameters: self.parameters.into_owned(),
+        }
     }
 }
 

@@ -64,7 +64,7 @@ pub(crate) fn stream<'a>(
                     .content_type
                     .parameters
                     .iter()
-                    .map(|p| (p.name.clone(), p.value.clone()))
+                    .map(|p| (p.name.to_string(), p.value.to_string()))
                     .collect(),
                 transfer_encoding: info.transfer_encoding.as_str().to_string(),
                 fields: headers
@@ -123,7 +123,7 @@ pub(crate) fn whole(input: &[u8], limits: &Limits) -> Vec<PartSummary> {
                     .content_type
                     .parameters
                     .iter()
-                    .map(|p| (p.name.clone(), p.value.clone()))
+                    .map(|p| (p.name.to_string(), p.value.to_string()))
                     .collect(),
                 transfer_encoding: info.transfer_encoding.as_str().to_string(),
                 fields: part
