@@ -48,6 +48,7 @@ use tokio::net::TcpStream;
 use tokio::time::timeout;
 
 use support::args::Args;
+use support::smtp_client::{password_mechanism, show};
 
 const USAGE: &str = "\
 usage: smtp-send --server HOST:PORT --from ADDR --to ADDR [--to ADDR]...
@@ -153,22 +154,6 @@ fn job(args: &Args) -> Job {
         wait: Duration::from_secs(args.parsed("timeout", 60u64)),
         message,
     }
-}
-
-/// A short form of a reply for the output: code, enhanced code, text.
-fn show(reply: &Reply<'_>) -> String {
-    let mut out = reply.code().to_string();
-    if let Some(esc) = reply.enhanced() {
-        out.push(' ');
-        out.push_str(&esc.to_string());
-    }
-    let text = reply.message();
-    let text = String::from_utf8_lossy(text.as_bytes());
-    if !text.is_empty() {
-        out.push(' ');
-        out.push_str(&text);
-    }
-    out
 }
 
 /// The next event, reading from the server as needed; queued bytes are
@@ -290,17 +275,7 @@ async fn transaction<S: AsyncRead + AsyncWrite + Unpin>(
         .cloned()
         .ok_or("the server gave no EHLO capabilities")?;
     if let Some((user, pass)) = &job.auth {
-        let offered: Vec<String> = caps
-            .auth_mechanisms()
-            .map(|m| m.as_str().to_ascii_uppercase())
-            .collect();
-        let mechanism = if offered.iter().any(|m| m == "PLAIN") {
-            sasl::ClientMechanism::plain(user.clone(), pass.clone())
-        } else if offered.iter().any(|m| m == "LOGIN") {
-            sasl::ClientMechanism::login(user.clone(), pass.clone())
-        } else {
-            return Err("the server offers neither AUTH PLAIN nor AUTH LOGIN".into());
-        };
+        let mechanism = password_mechanism(&caps, user, pass)?;
         client.authenticate(sasl::Client::new(mechanism)?)?;
         let reply = expect(io, client, job.wait, "AUTH").await?;
         eprintln!("authenticated: {}", show(&reply));

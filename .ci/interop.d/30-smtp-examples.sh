@@ -152,72 +152,9 @@ PY
 echo "--- smtp-send -> Postfix (private instance, virtual Maildir)"
 pf=$ex/postfix
 pf_port=$(free_port)
-mkdir -p "$pf/conf" "$pf/queue" "$pf/data" "$ex/vmail"
-chown mailwire: "$ex/vmail"
-chown postfix: "$pf/data"
-cat >"$pf/conf/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $pf/queue
-data_directory = $pf/data
-command_directory = /usr/sbin
-daemon_directory = /usr/lib/postfix/sbin
-meta_directory = /etc/postfix
-shlib_directory = /usr/lib/postfix
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = postfix.test
-mydomain = postfix.test
-myorigin = postfix.test
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.2/32
-smtpd_relay_restrictions = reject_unauth_destination
-smtpd_recipient_restrictions =
-local_header_rewrite_clients =
-virtual_mailbox_domains = example.com
-virtual_mailbox_base = $ex/vmail
-virtual_mailbox_maps = texthash:$pf/conf/vmailbox
-virtual_uid_maps = static:$(id -u mailwire)
-virtual_gid_maps = static:$(id -g mailwire)
-virtual_minimum_uid = 100
-alias_maps =
-alias_database =
-smtputf8_enable = yes
-maillog_file = $pf/maillog
-maillog_file_prefixes = $work
-biff = no
-smtpd_banner = \$myhostname ESMTP
-EOF
-printf 'bob@example.com example.com/bob/\nm\xc3\xbcller@example.com example.com/mueller/\n' >"$pf/conf/vmailbox"
-cat >"$pf/conf/master.cf" <<EOF
-127.0.0.1:$pf_port inet n - n - - smtpd
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n - 0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n - - trivial-rewrite
-bounce    unix  - - n - 0 bounce
-defer     unix  - - n - 0 bounce
-trace     unix  - - n - 0 bounce
-verify    unix  - - n - 1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n - - proxymap
-smtp      unix  - - n - - smtp
-relay     unix  - - n - - smtp
-showq     unix  n - n - - showq
-error     unix  - - n - - error
-retry     unix  - - n - - error
-discard   unix  - - n - - discard
-local     unix  - n n - - local
-virtual   unix  - n n - - virtual
-anvil     unix  - - n - 1 anvil
-scache    unix  - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
-EOF
-timeout 60 postfix -c "$pf/conf" start >"$ex/postfix-start.log" 2>&1 ||
-    { cat "$ex/postfix-start.log" "$pf/maillog" 2>/dev/null; exit 1; }
+printf 'bob@example.com example.com/bob/\nm\xc3\xbcller@example.com example.com/mueller/\n' >"$ex/vmailbox"
 on_exit "timeout 30 postfix -c '$pf/conf' stop >/dev/null 2>&1"
-wait_port "$pf_port"
+.ci/peers/postfix.sh "$pf" "$pf_port" "$ex/vmail" "$ex/vmailbox"
 mkdir -p "$ex/sent-pf"
 printf 'From: sender@example.org\r\nTo: bob@example.com\r\nSubject: to postfix\r\nMessage-ID: <1@example.org>\r\nDate: Thu, 1 Jan 2026 00:00:00 +0000\r\n\r\n.starts with a dot\r\n..two\r\n8-bit: \xc3\xbc\r\nlast line\r\n' \
     >"$ex/sent-pf/1.eml"

@@ -310,75 +310,11 @@ stop "$rl_pid"
 stop "$far_pid"
 
 echo "--- relay -> Postfix (private instance): byte-identical, DSN parameters passed on"
-id mailwire >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin mailwire
 rpf=$rl/postfix
 rpf_port=$(free_port)
-mkdir -p "$rpf/conf" "$rpf/queue" "$rpf/data" "$rl/vmail"
-chown mailwire: "$rl/vmail"
-chown postfix: "$rpf/data"
-cat >"$rpf/conf/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $rpf/queue
-data_directory = $rpf/data
-command_directory = /usr/sbin
-daemon_directory = /usr/lib/postfix/sbin
-meta_directory = /etc/postfix
-shlib_directory = /usr/lib/postfix
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = postfix.test
-mydomain = postfix.test
-myorigin = postfix.test
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.2/32
-smtpd_relay_restrictions = reject_unauth_destination
-smtpd_recipient_restrictions =
-local_header_rewrite_clients =
-virtual_mailbox_domains = example.com
-virtual_mailbox_base = $rl/vmail
-virtual_mailbox_maps = texthash:$rpf/conf/vmailbox
-virtual_uid_maps = static:$(id -u mailwire)
-virtual_gid_maps = static:$(id -g mailwire)
-virtual_minimum_uid = 100
-alias_maps =
-alias_database =
-smtputf8_enable = yes
-maillog_file = $rpf/maillog
-maillog_file_prefixes = $work
-biff = no
-smtpd_banner = \$myhostname ESMTP
-EOF
-printf 'bob@example.com example.com/bob/\n' >"$rpf/conf/vmailbox"
-cat >"$rpf/conf/master.cf" <<EOF
-127.0.0.1:$rpf_port inet n - n - - smtpd
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n - 0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n - - trivial-rewrite
-bounce    unix  - - n - 0 bounce
-defer     unix  - - n - 0 bounce
-trace     unix  - - n - 0 bounce
-verify    unix  - - n - 1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n - - proxymap
-smtp      unix  - - n - - smtp
-relay     unix  - - n - - smtp
-showq     unix  n - n - - showq
-error     unix  - - n - - error
-retry     unix  - - n - - error
-discard   unix  - - n - - discard
-local     unix  - n n - - local
-virtual   unix  - n n - - virtual
-anvil     unix  - - n - 1 anvil
-scache    unix  - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
-EOF
-timeout 60 postfix -c "$rpf/conf" start >"$rl/postfix-start.log" 2>&1 ||
-    { cat "$rl/postfix-start.log" "$rpf/maillog" 2>/dev/null; exit 1; }
+printf 'bob@example.com example.com/bob/\n' >"$rl/vmailbox"
 on_exit "timeout 30 postfix -c '$rpf/conf' stop >/dev/null 2>&1"
-wait_port "$rpf_port"
+.ci/peers/postfix.sh "$rpf" "$rpf_port" "$rl/vmail" "$rl/vmailbox"
 # Through a recording relay, to see the commands Postfix was sent.
 rec_port=$(free_port)
 python3 .ci/peers/relay.py "$rec_port" "$rpf_port" "$rl/pf.client.bin" "$rl/pf.server.bin" &

@@ -31,6 +31,7 @@ use crate::queue::{Entry, Queue, State, now};
 use crate::support::client::{Connection, Failure, TlsTarget};
 use crate::support::received;
 use crate::support::shutdown::Shutdown;
+use crate::support::smtp_client::{password_mechanism, show};
 use crate::users::Directory;
 
 /// How to reach the next hop, and the retry schedule.
@@ -95,25 +96,6 @@ impl Outcome {
             why: why.into(),
         }
     }
-}
-
-/// `550 5.1.1 No such user`, on one line.
-fn show(reply: &Reply<'_>) -> String {
-    let mut out = reply.code().to_string();
-    if let Some(esc) = reply.enhanced() {
-        out.push(' ');
-        out.push_str(&esc.to_string());
-    }
-    let text: Vec<String> = reply
-        .messages()
-        .map(|t| String::from_utf8_lossy(t.as_bytes()).into_owned())
-        .collect();
-    let text = text.join(" ");
-    if !text.is_empty() {
-        out.push(' ');
-        out.push_str(&text);
-    }
-    out
 }
 
 /// Runs the queue until the server stops: each entry that is due is
@@ -498,19 +480,7 @@ async fn session(
         .ok_or_else(|| Outcome::temporary("the next hop gave no EHLO capabilities"))?;
     *remote = Some(caps.greeting().to_owned()).filter(|g| !g.is_empty());
     if let Some((user, pass)) = &relay.auth {
-        let offered: Vec<String> = caps
-            .auth_mechanisms()
-            .map(|m| m.as_str().to_ascii_uppercase())
-            .collect();
-        let mechanism = if offered.iter().any(|m| m == "PLAIN") {
-            sasl::ClientMechanism::plain(user.clone(), pass.clone())
-        } else if offered.iter().any(|m| m == "LOGIN") {
-            sasl::ClientMechanism::login(user.clone(), pass.clone())
-        } else {
-            return Err(Outcome::temporary(
-                "the next hop offers neither AUTH PLAIN nor AUTH LOGIN",
-            ));
-        };
+        let mechanism = password_mechanism(&caps, user, pass).map_err(Outcome::temporary)?;
         let mechanism =
             sasl::Client::new(mechanism).map_err(|e| Outcome::temporary(e.to_string()))?;
         client
@@ -606,13 +576,7 @@ async fn session(
         let event = match next_event(&mut conn, &mut client).await {
             Ok(event) => event,
             // Lost before the end: whatever has no outcome is retried.
-            Err(e) => {
-                let why = e.0;
-                return Ok(outcomes
-                    .into_iter()
-                    .map(|o| o.unwrap_or_else(|| Outcome::temporary(why.clone())))
-                    .collect());
-            }
+            Err(e) => return Ok(fill(outcomes, &Outcome::temporary(e.0))),
         };
         match event {
             ClientEvent::Reply {
@@ -648,22 +612,14 @@ async fn session(
                 break;
             }
             ClientEvent::Error(e) => {
-                let why = e.to_string();
-                return Ok(outcomes
-                    .into_iter()
-                    .map(|o| o.unwrap_or_else(|| Outcome::temporary(why.clone())))
-                    .collect());
+                return Ok(fill(outcomes, &Outcome::temporary(e.to_string())));
             }
             ClientEvent::Unsolicited(reply) => {
-                let outcome = Outcome::of(&reply, dsn);
-                let outcome = match outcome {
+                let outcome = match Outcome::of(&reply, dsn) {
                     Outcome::Accepted { .. } => Outcome::temporary(show(&reply)),
                     other => other,
                 };
-                return Ok(outcomes
-                    .into_iter()
-                    .map(|o| o.unwrap_or_else(|| outcome.clone()))
-                    .collect());
+                return Ok(fill(outcomes, &outcome));
             }
             _ => {}
         }
@@ -678,10 +634,18 @@ async fn session(
     }
     let _ = client.send(Command::Quit);
     let _ = flush(&mut conn, &mut client).await;
-    Ok(outcomes
+    Ok(fill(
+        outcomes,
+        &Outcome::temporary("no reply for this recipient"),
+    ))
+}
+
+/// Each recipient's outcome, `rest` for those without one.
+fn fill(outcomes: Vec<Option<Outcome>>, rest: &Outcome) -> Vec<Outcome> {
+    outcomes
         .into_iter()
-        .map(|o| o.unwrap_or_else(|| Outcome::temporary("no reply for this recipient")))
-        .collect())
+        .map(|o| o.unwrap_or_else(|| rest.clone()))
+        .collect()
 }
 
 /// Writes what the session has queued (the `QUIT`).

@@ -26,5 +26,7 @@ pub mod received;
 pub mod serve;
 pub mod shutdown;
 #[cfg(all(feature = "smtp", feature = "sasl"))]
+pub mod smtp_client;
+#[cfg(all(feature = "smtp", feature = "sasl"))]
 pub mod smtp_conn;
 pub mod stream;
