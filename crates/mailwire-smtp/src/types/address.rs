@@ -49,49 +49,36 @@ fn whole(
 /// `sub-domain =/ U-label` (RFC 6531 §3.3; UTF-8 octets count as letters
 /// here, their encoding is checked by the caller).
 pub(crate) fn scan_domain(s: &[u8], start: usize) -> Result<usize, usize> {
-    // One loop over the whole domain; each label is checked at its end.
     let mut label = start;
-    let mut i = start;
     loop {
-        match s.get(i) {
-            Some(&b) if class::is(b, class::LDH) => i += 1,
-            next => {
-                // The label is `s[label..i]`: non-empty, and a letter or
-                // digit at both ends.
-                if i == label || s.get(label) == Some(&b'-') {
-                    return Err(label);
-                }
-                if s.get(i - 1) == Some(&b'-') {
-                    return Err(i - 1);
-                }
-                if next != Some(&b'.') {
-                    return Ok(i);
-                }
-                i += 1;
-                label = i;
-            }
+        // The label is `s[label..i]`: non-empty, and a letter or digit at
+        // both ends.
+        let i = class::run(s, label, class::LDH);
+        if i == label || s.get(label) == Some(&b'-') {
+            return Err(label);
         }
+        if s.get(i - 1) == Some(&b'-') {
+            return Err(i - 1);
+        }
+        if s.get(i) != Some(&b'.') {
+            return Ok(i);
+        }
+        label = i + 1;
     }
 }
 
 /// `Dot-string = Atom *("." Atom)`, `Atom = 1*atext` (RFC 5321 §4.1.2).
 fn scan_dot_string(s: &[u8], start: usize) -> Result<usize, usize> {
     let mut atom = start;
-    let mut i = start;
     loop {
-        match s.get(i) {
-            Some(&b) if class::is(b, class::ATEXT) => i += 1,
-            next => {
-                if i == atom {
-                    return Err(atom);
-                }
-                if next != Some(&b'.') {
-                    return Ok(i);
-                }
-                i += 1;
-                atom = i;
-            }
+        let i = class::run(s, atom, class::ATEXT);
+        if i == atom {
+            return Err(atom);
         }
+        if s.get(i) != Some(&b'.') {
+            return Ok(i);
+        }
+        atom = i + 1;
     }
 }
 
