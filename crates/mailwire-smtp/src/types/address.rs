@@ -104,6 +104,7 @@ fn scan_quoted_string(s: &[u8], start: usize) -> Result<usize, usize> {
 }
 
 /// `Local-part = Dot-string / Quoted-string` (RFC 5321 §4.1.2).
+#[inline(always)]
 pub(crate) fn scan_local_part(s: &[u8], start: usize) -> Result<usize, usize> {
     if s.get(start) == Some(&b'"') {
         scan_quoted_string(s, start)
@@ -129,6 +130,7 @@ pub(crate) fn scan_literal(s: &[u8], start: usize) -> Result<usize, usize> {
 }
 
 /// `Domain / address-literal`.
+#[inline(always)]
 pub(crate) fn scan_host(s: &[u8], start: usize) -> Result<usize, usize> {
     if s.get(start) == Some(&b'[') {
         scan_literal(s, start)
