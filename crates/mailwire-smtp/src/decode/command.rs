@@ -344,6 +344,7 @@ struct PathSyntax<'a> {
     end: usize,
 }
 
+#[inline(always)]
 fn path<'a>(
     line: &Ln<'a>,
     start: usize,

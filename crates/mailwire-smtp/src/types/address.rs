@@ -141,6 +141,7 @@ pub(crate) fn scan_host(s: &[u8], start: usize) -> Result<usize, usize> {
 
 /// `Mailbox = Local-part "@" ( Domain / address-literal )`
 /// (RFC 5321 §4.1.2). Returns the end and the offset of the `@`.
+#[inline(always)]
 pub(crate) fn scan_mailbox(s: &[u8], start: usize) -> Result<(usize, usize), usize> {
     let at = scan_local_part(s, start)?;
     if s.get(at) != Some(&b'@') {
