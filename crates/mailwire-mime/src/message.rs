@@ -56,60 +56,108 @@ const WORDS: [&str; 6] = [
     "us-ascii",
 ];
 
-/// `text` borrowed from `input` when the parser borrowed it from the
-/// input's octets (the same octets, so the same text), or from [`WORDS`];
-/// else owned.
-fn rebase<'a>(input: &'a [u8], text: Cow<'_, str>) -> Cow<'a, str> {
-    let s = match text {
-        Cow::Borrowed(s) => s,
-        Cow::Owned(s) => return Cow::Owned(s),
-    };
-    let at = s.as_ptr().addr().wrapping_sub(input.as_ptr().addr());
-    let same = at
-        .checked_add(s.len())
-        .and_then(|end| input.get(at..end))
-        .and_then(|b| std::str::from_utf8(b).ok());
-    if let Some(t) = same {
-        return Cow::Borrowed(t);
-    }
-    match WORDS.iter().find(|w| **w == s) {
-        Some(w) => Cow::Borrowed(w),
-        None => Cow::Owned(s.to_owned()),
-    }
+/// Re-borrows from the input the text of a [`PartInfo`] that the parser
+/// borrowed from the input's octets (the same octets, so the same text).
+#[derive(Debug)]
+struct Rebase<'a> {
+    /// Address of the input's first octet.
+    base: usize,
+    /// The octets of the input from the first such text to the end of the
+    /// last, checked as UTF-8 once; its offset in the input.
+    text: Option<(usize, &'a str)>,
 }
 
-fn rebase_params<'a>(input: &'a [u8], params: Parameters<'_>) -> Parameters<'a> {
-    Parameters(
-        params
-            .0
-            .into_iter()
-            .map(|p| Parameter {
-                name: rebase(input, p.name),
-                value: rebase(input, p.value),
-                charset: p.charset.map(|c| rebase(input, c)),
-                language: p.language.map(|l| rebase(input, l)),
-                rfc2231: p.rfc2231,
-                well_formed: p.well_formed,
-            })
-            .collect(),
-    )
-}
+impl<'a> Rebase<'a> {
+    fn new(input: &'a [u8], info: &PartInfo<'_>) -> Self {
+        let base = input.as_ptr().addr();
+        let (mut lo, mut hi) = (usize::MAX, 0);
+        let mut see = |c: &Cow<'_, str>| {
+            if let Cow::Borrowed(s) = c {
+                let at = s.as_ptr().addr().wrapping_sub(base);
+                if at
+                    .checked_add(s.len())
+                    .is_some_and(|end| end <= input.len())
+                {
+                    lo = lo.min(at);
+                    hi = hi.max(at + s.len());
+                }
+            }
+        };
+        let ct = &info.content_type;
+        see(&ct.media_type);
+        see(&ct.subtype);
+        let params = ct
+            .parameters
+            .iter()
+            .chain(info.disposition.iter().flat_map(|d| d.parameters.iter()));
+        for p in params {
+            see(&p.name);
+            see(&p.value);
+            p.charset.iter().chain(&p.language).for_each(&mut see);
+        }
+        if let Some(d) = &info.disposition {
+            see(&d.kind);
+        }
+        let text = input
+            .get(lo..hi)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .map(|t| (lo, t));
+        Self { base, text }
+    }
 
-/// `info` with its text borrowed from `input` where it can be.
-fn rebase_info<'a>(input: &'a [u8], info: PartInfo<'_>) -> PartInfo<'a> {
-    let ct = info.content_type;
-    PartInfo {
-        content_type: ContentType {
-            media_type: rebase(input, ct.media_type),
-            subtype: rebase(input, ct.subtype),
-            parameters: rebase_params(input, ct.parameters),
-        },
-        disposition: info.disposition.map(|d| ContentDisposition {
-            kind: rebase(input, d.kind),
-            parameters: rebase_params(input, d.parameters),
-        }),
-        transfer_encoding: info.transfer_encoding,
-        ..info
+    /// `text` borrowed from the input when the parser borrowed it from the
+    /// input's octets, or from [`WORDS`]; else owned.
+    fn text(&self, text: Cow<'_, str>) -> Cow<'a, str> {
+        let s = match text {
+            Cow::Borrowed(s) => s,
+            Cow::Owned(s) => return Cow::Owned(s),
+        };
+        if let Some((lo, t)) = self.text {
+            let at = s.as_ptr().addr().wrapping_sub(self.base).wrapping_sub(lo);
+            if let Some(same) = at.checked_add(s.len()).and_then(|end| t.get(at..end)) {
+                return Cow::Borrowed(same);
+            }
+        }
+        match WORDS.iter().find(|w| **w == s) {
+            Some(w) => Cow::Borrowed(w),
+            None => Cow::Owned(s.to_owned()),
+        }
+    }
+
+    fn params(&self, params: Parameters<'_>) -> Parameters<'a> {
+        Parameters(
+            params
+                .0
+                .into_iter()
+                .map(|p| Parameter {
+                    name: self.text(p.name),
+                    value: self.text(p.value),
+                    charset: p.charset.map(|c| self.text(c)),
+                    language: p.language.map(|l| self.text(l)),
+                    rfc2231: p.rfc2231,
+                    well_formed: p.well_formed,
+                })
+                .collect(),
+        )
+    }
+
+    /// `info` with its text borrowed from the input where it can be.
+    fn info(input: &'a [u8], info: PartInfo<'_>) -> PartInfo<'a> {
+        let r = Self::new(input, &info);
+        let ct = info.content_type;
+        PartInfo {
+            content_type: ContentType {
+                media_type: r.text(ct.media_type),
+                subtype: r.text(ct.subtype),
+                parameters: r.params(ct.parameters),
+            },
+            disposition: info.disposition.map(|d| ContentDisposition {
+                kind: r.text(d.kind),
+                parameters: r.params(d.parameters),
+            }),
+            transfer_encoding: info.transfer_encoding,
+            ..info
+        }
     }
 }
 
@@ -144,7 +192,7 @@ impl Sink for Builder<'_> {
             }
         }
         self.parts.push(PartData {
-            info: rebase_info(self.input, info),
+            info: Rebase::info(self.input, info),
             fields: f0..self.fields.len(),
             header_defects: d0..self.header_defects.len(),
             defects: 0..0,
@@ -237,14 +285,16 @@ impl<'a> Message<'a> {
     pub fn parse_with(input: &'a [u8], limits: &Limits) -> Self {
         let mut parser = MessageParser::new(limits);
         // Room for a usual message at once: a few parts of a few dozen
-        // fields, more for a larger input.
-        let parts = (4 + input.len() / 8192).min(64);
+        // fields, more for a larger input (a part every kilobyte, the
+        // fields of a few parts every eight).
+        let sections = (4 + input.len() / 8192).min(64);
+        let parts = (4 + input.len() / 1024).min(256);
         let mut b = Builder {
             input,
             parts: Vec::with_capacity(parts),
-            fields: Vec::with_capacity(16 * parts),
+            fields: Vec::with_capacity(16 * sections),
             header_defects: Vec::new(),
-            defects: Vec::with_capacity(parts),
+            defects: Vec::new(),
             encoded: Vec::new(),
         };
         parser.parse_whole(input, &mut b);

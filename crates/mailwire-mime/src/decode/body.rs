@@ -330,7 +330,7 @@ struct MultipartFrame {
 
 #[derive(Debug, Clone)]
 enum FrameKind {
-    Leaf(Box<LeafFrame>),
+    Leaf(LeafFrame),
     Multipart(MultipartFrame),
     Message,
 }
@@ -649,7 +649,7 @@ impl MessageParser {
         use std::mem::size_of;
         let layers = self.layers.iter().map(|l| {
             let frames = l.stack.iter().map(|f| match &f.kind {
-                FrameKind::Leaf(leaf) => size_of::<LeafFrame>() + leaf.decoder.memory(),
+                FrameKind::Leaf(leaf) => leaf.decoder.memory(),
                 FrameKind::Multipart(m) => m.boundary.capacity(),
                 FrameKind::Message => 0,
             });
@@ -1045,13 +1045,13 @@ impl MessageParser {
             PartKind::Message => FrameKind::Message,
             PartKind::Leaf | PartKind::EncodedMessage { .. } => {
                 let nested = matches!(kind, PartKind::EncodedMessage { .. });
-                FrameKind::Leaf(Box::new(LeafFrame {
+                FrameKind::Leaf(LeafFrame {
                     decoder: decoder.unwrap_or(TransferDecoder::Identity),
                     decoding: nested || self.decode,
                     nested,
                     lines: lines.then(LineCheck::default),
                     decoder_done: false,
-                }))
+                })
             }
         };
         layer.stack.push(Frame {

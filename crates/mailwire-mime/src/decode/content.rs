@@ -3,6 +3,7 @@
 //! tolerantly.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use crate::Limits;
 use crate::types::{
@@ -70,13 +71,51 @@ fn skip_to_semicolon(raw: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// `bytes` as text, lowercased: borrowed when it is UTF-8 without an
-/// uppercase ASCII letter.
-fn lower(bytes: &[u8]) -> Cow<'_, str> {
-    if bytes.iter().any(u8::is_ascii_uppercase) {
-        Cow::Owned(lossy(bytes).to_ascii_lowercase())
-    } else {
-        lossy(bytes)
+/// A field body, and the same as text when it is UTF-8: checked once, so
+/// that its pieces are borrowed as text without a check each.
+#[derive(Debug, Clone, Copy)]
+struct Src<'a> {
+    raw: &'a [u8],
+    text: Option<&'a str>,
+}
+
+impl<'a> Src<'a> {
+    fn new(raw: &'a [u8]) -> Self {
+        Self {
+            raw,
+            text: std::str::from_utf8(raw).ok(),
+        }
+    }
+
+    /// `raw[range]` as text: borrowed when it is UTF-8.
+    fn text(&self, range: Range<usize>) -> Cow<'a, str> {
+        match self.text.and_then(|t| t.get(range.clone())) {
+            Some(s) => Cow::Borrowed(s),
+            None => lossy(self.raw.get(range).unwrap_or_default()),
+        }
+    }
+
+    /// A piece of `raw` as text: borrowed when it is UTF-8.
+    fn piece(&self, piece: &'a [u8]) -> Cow<'a, str> {
+        let at = piece.as_ptr().addr().wrapping_sub(self.raw.as_ptr().addr());
+        let text = at
+            .checked_add(piece.len())
+            .and_then(|end| self.text?.get(at..end));
+        match text {
+            Some(s) if s.len() == piece.len() => Cow::Borrowed(s),
+            _ => lossy(piece),
+        }
+    }
+
+    /// `raw[range]` as text, lowercased: borrowed when it is UTF-8
+    /// without an uppercase ASCII letter.
+    fn lower(&self, range: Range<usize>) -> Cow<'a, str> {
+        let text = self.text(range);
+        if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(text.to_ascii_lowercase())
+        } else {
+            text
+        }
     }
 }
 
@@ -105,6 +144,7 @@ fn lower(bytes: &[u8]) -> Cow<'_, str> {
 /// assert_eq!(ct.charset(), Some("us-ascii"));
 /// ```
 pub fn content_type<'a>(raw: &'a [u8], limits: &Limits) -> (ContentType<'a>, Vec<Defect>) {
+    let src = Src::new(raw);
     let mut defects = Vec::new();
     let start = skip_cfws(raw, 0, &mut defects);
     let type_end = token(raw, start);
@@ -114,10 +154,7 @@ pub fn content_type<'a>(raw: &'a [u8], limits: &Limits) -> (ContentType<'a>, Vec
         let sub_start = skip_cfws(raw, slash + 1, &mut defects);
         let sub_end = token(raw, sub_start);
         if sub_end > sub_start {
-            names = Some((
-                lower(&raw[start..type_end]),
-                lower(&raw[sub_start..sub_end]),
-            ));
+            names = Some((src.lower(start..type_end), src.lower(sub_start..sub_end)));
             Some(sub_end)
         } else {
             None
@@ -135,7 +172,7 @@ pub fn content_type<'a>(raw: &'a [u8], limits: &Limits) -> (ContentType<'a>, Vec
             (skip_to_semicolon(raw, start), true)
         }
     };
-    let parameters = params_from(raw, rest, separated, limits, &mut defects);
+    let parameters = params_from(&src, rest, separated, limits, &mut defects);
     defects.sort_by_key(|d| d.offset);
     let ct = match names {
         Some((media_type, subtype)) => ContentType {
@@ -188,7 +225,8 @@ pub fn content_disposition<'a>(
             kind: DefectKind::InvalidSyntax,
         });
     }
-    let kind = lower(&raw[start..end]);
+    let src = Src::new(raw);
+    let kind = src.lower(start..end);
     let rest = skip_to_semicolon(raw, end);
     if skip_cfws(raw, end, &mut Vec::new()) < rest {
         defects.push(Defect {
@@ -196,7 +234,7 @@ pub fn content_disposition<'a>(
             kind: DefectKind::InvalidSyntax,
         });
     }
-    let parameters = params_from(raw, rest, true, limits, &mut defects);
+    let parameters = params_from(&src, rest, true, limits, &mut defects);
     defects.sort_by_key(|d| d.offset);
     (ContentDisposition { kind, parameters }, defects)
 }
@@ -232,7 +270,7 @@ pub fn transfer_encoding(raw: &[u8]) -> TransferEncoding {
     } else if is("base64") {
         TransferEncoding::Base64
     } else {
-        TransferEncoding::Other(lower(name).into_owned())
+        TransferEncoding::Other(lossy(name).to_ascii_lowercase())
     }
 }
 
@@ -284,7 +322,7 @@ pub fn transfer_encoding(raw: &[u8]) -> TransferEncoding {
 /// ```
 pub fn parameters<'a>(raw: &'a [u8], limits: &Limits) -> (Parameters<'a>, Vec<Defect>) {
     let mut defects = Vec::new();
-    let params = params_from(raw, 0, true, limits, &mut defects);
+    let params = params_from(&Src::new(raw), 0, true, limits, &mut defects);
     defects.sort_by_key(|d| d.offset);
     (params, defects)
 }
@@ -303,13 +341,55 @@ struct RawParam<'a> {
 /// The parameters from `raw[from..]`; `separated` when a `;` is not
 /// needed before the first one.
 fn params_from<'a>(
-    raw: &'a [u8],
+    src: &Src<'a>,
+    from: usize,
+    separated: bool,
+    limits: &Limits,
+    defects: &mut Vec<Defect>,
+) -> Parameters<'a> {
+    if memchr::memchr(b'*', src.raw.get(from..).unwrap_or_default()).is_some() {
+        // Perhaps an RFC 2231 name: the parameters as written first.
+        let mut list = Vec::new();
+        each_param(src, from, separated, limits, defects, |p, _| list.push(p));
+        return assemble(src, list, defects);
+    }
+    // No RFC 2231 name: every parameter is as written.
+    let rest = src.raw.get(from..).unwrap_or_default();
+    let mut out: Vec<Parameter<'a>> = match memchr::memchr(b'=', rest) {
+        Some(_) => Vec::with_capacity(2),
+        None => Vec::new(),
+    };
+    each_param(src, from, separated, limits, defects, |p, defects| {
+        if out.iter().any(|q| q.name == p.name) {
+            defects.push(Defect {
+                offset: p.at,
+                kind: DefectKind::DuplicateParameter,
+            });
+        }
+        out.push(Parameter {
+            name: p.name,
+            value: plain_value(src, p.value),
+            charset: None,
+            language: None,
+            rfc2231: false,
+            well_formed: true,
+        });
+    });
+    Parameters(out)
+}
+
+/// Reads the parameters from `raw[from..]`, giving each to `push` as
+/// written (with the defects, where `push` may add its own).
+fn each_param<'a>(
+    src: &Src<'a>,
     from: usize,
     mut separated: bool,
     limits: &Limits,
     defects: &mut Vec<Defect>,
-) -> Parameters<'a> {
-    let mut list = Vec::with_capacity(4);
+    mut push: impl FnMut(RawParam<'a>, &mut Vec<Defect>),
+) {
+    let raw = src.raw;
+    let mut count = 0;
     let mut i = from;
     loop {
         i = skip_cfws(raw, i, defects);
@@ -336,7 +416,7 @@ fn params_from<'a>(
             i = skip_to_semicolon(raw, i.max(name_end));
             continue;
         }
-        if list.len() >= limits.parameter_count {
+        if count >= limits.parameter_count {
             defects.push(Defect {
                 offset: i,
                 kind: DefectKind::TooManyParameters {
@@ -345,7 +425,7 @@ fn params_from<'a>(
             });
             break;
         }
-        let name = lower(&raw[i..name_end]);
+        let name = src.lower(i..name_end);
         let at = i;
         let vstart = skip_cfws(raw, eq + 1, defects);
         let (value, end) = if raw.get(vstart) == Some(&b'"') {
@@ -364,10 +444,10 @@ fn params_from<'a>(
         } else {
             unquoted_value(raw, vstart, defects)
         };
-        list.push(RawParam { at, name, value });
+        push(RawParam { at, name, value }, defects);
+        count += 1;
         i = end;
     }
-    assemble(list, defects)
 }
 
 /// An unquoted value: up to the next `;`, comments removed, white space
@@ -451,10 +531,10 @@ enum Slot<'a> {
 
 /// A value not written in RFC 2231 form: RFC 2047 encoded words decoded,
 /// as mailers send them.
-fn plain_value(value: Cow<'_, [u8]>) -> Cow<'_, str> {
+fn plain_value<'a>(src: &Src<'a>, value: Cow<'a, [u8]>) -> Cow<'a, str> {
     match value {
         Cow::Borrowed(v) if find_word_start(v, 0).is_some() => decode_text(v),
-        Cow::Borrowed(v) => lossy(v),
+        Cow::Borrowed(v) => src.piece(v),
         Cow::Owned(v) if find_word_start(&v, 0).is_some() => {
             Cow::Owned(decode_text(&v).into_owned())
         }
@@ -463,7 +543,11 @@ fn plain_value(value: Cow<'_, [u8]>) -> Cow<'_, str> {
 }
 
 /// RFC 2231 §3, §4: joins continuations, decodes extended values.
-fn assemble<'a>(list: Vec<RawParam<'a>>, defects: &mut Vec<Defect>) -> Parameters<'a> {
+fn assemble<'a>(
+    src: &Src<'a>,
+    list: Vec<RawParam<'a>>,
+    defects: &mut Vec<Defect>,
+) -> Parameters<'a> {
     if !list.iter().any(|p| p.name.contains('*')) {
         // No RFC 2231 name: every parameter is as written.
         let mut out: Vec<Parameter<'_>> = Vec::with_capacity(list.len());
@@ -476,7 +560,7 @@ fn assemble<'a>(list: Vec<RawParam<'a>>, defects: &mut Vec<Defect>) -> Parameter
             }
             out.push(Parameter {
                 name: p.name,
-                value: plain_value(p.value),
+                value: plain_value(src, p.value),
                 charset: None,
                 language: None,
                 rfc2231: false,
@@ -523,7 +607,7 @@ fn assemble<'a>(list: Vec<RawParam<'a>>, defects: &mut Vec<Defect>) -> Parameter
                 slots.push((p.at, Slot::Done(join(name, vec![seg], defects))));
             }
             None => {
-                let value = plain_value(p.value);
+                let value = plain_value(src, p.value);
                 slots.push((
                     p.at,
                     Slot::Done(Parameter {
