@@ -516,6 +516,10 @@ fn delimiter(line: &[u8], eof: bool, stack: &[Frame]) -> Delimiter {
     }
 }
 
+/// Finds `LF "--"`: built once, shared by every parser.
+static DASHES: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\n--"));
+
 /// A push parser for whole messages: header sections, multipart bodies at
 /// any depth, nested messages (also inside base64 or quoted-printable
 /// bodies), transfer decoding.
@@ -573,7 +577,7 @@ pub struct MessageParser {
     /// The room of the last header section's fields and defects.
     spare: (Vec<FieldSpan>, Vec<Defect>),
     /// Finds `LF "--"`, where delimiter lines may start.
-    dashes: memchr::memmem::Finder<'static>,
+    dashes: &'static memchr::memmem::Finder<'static>,
 }
 
 impl MessageParser {
@@ -597,7 +601,7 @@ impl MessageParser {
             scratch: Vec::new(),
             defects: Vec::new(),
             spare: (Vec::new(), Vec::new()),
-            dashes: memchr::memmem::Finder::new(b"\n--"),
+            dashes: &DASHES,
         }
     }
 
