@@ -68,6 +68,7 @@ pub(crate) fn scan_domain(s: &[u8], start: usize) -> Result<usize, usize> {
 }
 
 /// `Dot-string = Atom *("." Atom)`, `Atom = 1*atext` (RFC 5321 §4.1.2).
+#[inline(always)]
 fn scan_dot_string(s: &[u8], start: usize) -> Result<usize, usize> {
     let mut atom = start;
     loop {
