@@ -17,7 +17,7 @@ use super::words::{decode_text, find_word_start, lossy, lossy_owned};
 /// `tspecials` (RFC 2045 §5.1), white space and controls end a `token`.
 /// Bytes above 0x7F are accepted in tokens, as UTF-8 headers (RFC 6532)
 /// and careless mailers write them.
-fn is_token(b: u8) -> bool {
+const fn token_octet(b: u8) -> bool {
     b > b' '
         && b != 0x7f
         && !matches!(
@@ -37,6 +37,25 @@ fn is_token(b: u8) -> bool {
                 | b'?'
                 | b'='
         )
+}
+
+/// [`token_octet`] for every octet, looked up rather than computed.
+static TOKEN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        // `b` < 256: the cast keeps it whole.
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            table[b] = token_octet(b as u8);
+        }
+        b += 1;
+    }
+    table
+};
+
+fn is_token(b: u8) -> bool {
+    TOKEN[usize::from(b)]
 }
 
 /// Skips `CFWS` from `i`.
