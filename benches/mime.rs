@@ -1,11 +1,34 @@
 //! MIME message decoding throughput, with mail-parser and mailparse measured
 //! in the same run on the same inputs.
 //!
-//! Every implementation does the full work on every message: parse the
-//! whole message, reach every header field of every part and decode it
-//! (addresses, dates and message ids parsed, other fields unfolded with
-//! their RFC 2047 encoded words decoded), and decode every leaf body from
-//! its transfer encoding (and, for `text/*`, from its charset to UTF-8).
+//! Every implementation does the same work on every message: parse the
+//! whole message, reach every header field of every part and decode it,
+//! and decode every leaf body from its transfer encoding (and, for
+//! `text/*`, from its charset to UTF-8). Each field is decoded the way
+//! mail-parser's default parser decodes a field of that name (see
+//! [`FieldKind`]): addresses (also `List-*`), dates, message ids (also
+//! `Content-ID`, `Return-Path`), unstructured text with RFC 2047 encoded
+//! words (`Subject`, `Comments`, `Content-Description`…; `Received`, which
+//! mail-parser splits into its clauses, is read as text here), the
+//! content type and disposition (read by the parsers themselves), and any
+//! other field as written, trimmed, as UTF-8.
+//!
+//! - `mailwire`: [`Message::parse`] builds the tree of parts (each part's
+//!   content type, disposition and transfer encoding read, bodies left as
+//!   they are); then every field of every part is decoded, and every leaf
+//!   body decoded with [`mailwire::mime::Part::text`] or
+//!   [`mailwire::mime::Part::decoded_bytes`];
+//! - `mailwire-stream`: the message pushed in 64 KiB chunks through the
+//!   push parser, which decodes bodies from their transfer encoding as
+//!   they stream; every field decoded as it is reported, and each `text/*`
+//!   body gathered then converted to UTF-8 with [`to_utf8`];
+//! - `mail-parser`: `MessageParser::default().parse`, which decodes every
+//!   field and body while it builds its tree; then every header value and
+//!   body of every part (nested messages included) is reached;
+//! - `mailparse`: `parse_mail`, then every field unfolded and decoded
+//!   (addresses and dates parsed) and every leaf body decoded.
+//!
+//! The groups:
 //!
 //! - `corpus`: every message of `/work/shared/corpus/mime` (or
 //!   `$MAILWIRE_MIME_CORPUS`), one after the other;
@@ -18,9 +41,9 @@
 //!   lines, 1 MB of quoted-printable French text, and 1 MB of
 //!   quoted-printable in which every octet is an `=XX` escape.
 //!
-//! `mailwire` builds the tree with [`Message::parse`]; `mailwire-stream`
-//! pushes the message in 64 KiB chunks through the push parser, decoding
-//! bodies as they stream.
+//! On a shared machine, instruction counts are steadier than times:
+//! `MIME_BENCH_COUNT=GROUP/IMPLEMENTATION[/ITERATIONS]` runs one
+//! implementation untimed (see [`count`]), for `valgrind --tool=callgrind`.
 
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
