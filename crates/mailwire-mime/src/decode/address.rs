@@ -299,6 +299,15 @@ impl Parser<'_> {
     /// separated by white space alone keep one space, as written.
     fn join(&mut self, from: usize, to: usize) -> String {
         let toks = self.toks.get(from..to).unwrap_or_default();
+        // Usually dot-separated atoms without white space: the text as
+        // written, taken at once.
+        let plain = toks.iter().enumerate().all(|(k, t)| {
+            (k == 0 || !t.ws_before) && matches!(t.kind, TokKind::Atom | TokKind::Special(b'.'))
+        });
+        if let (true, Some(first), Some(last)) = (plain, toks.first(), toks.last()) {
+            let text = self.raw.get(first.start..last.end).unwrap_or_default();
+            return String::from_utf8_lossy(text).into_owned();
+        }
         let mut out = String::new();
         let mut obsolete = None;
         for (k, t) in toks.iter().enumerate() {
