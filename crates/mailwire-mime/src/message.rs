@@ -6,12 +6,10 @@ use std::ops::Range;
 
 use crate::Limits;
 use crate::decode::{
-    Event, FieldSpan, Headers, MessageParser, PartEnd, PartInfo, PartKind, Sink, charset_decode,
-    transfer_decode,
+    Event, FieldSpan, Headers, KeepSink, MessageParser, PartEnd, PartInfo, PartKind, Sink,
+    charset_decode, transfer_decode,
 };
-use crate::types::{
-    ContentDisposition, ContentType, Defect, Parameter, Parameters, TransferEncoding,
-};
+use crate::types::{ContentDisposition, ContentType, Defect, TransferEncoding};
 
 /// One part of the tree. Its header fields and defects lie in the
 /// message's shared lists, so a part costs no allocation of its own.
@@ -33,10 +31,9 @@ struct PartData<'a> {
 }
 
 /// Builds the tree from the parser's events, taking each part's
-/// [`PartInfo`] as it is (its text re-borrowed from the input), and its
-/// fields as offsets in one shared list.
+/// [`PartInfo`] as it is (borrowing from the input), and its fields as
+/// offsets in one shared list.
 struct Builder<'a> {
-    input: &'a [u8],
     parts: Vec<PartData<'a>>,
     fields: Vec<FieldSpan>,
     header_defects: Vec<Defect>,
@@ -44,121 +41,6 @@ struct Builder<'a> {
     defects: Vec<(usize, Defect)>,
     /// Encoded message parts (part, layer).
     encoded: Vec<(usize, usize)>,
-}
-
-/// Common words of content types, for text that is not in the input.
-const WORDS: [&str; 6] = [
-    "text",
-    "plain",
-    "message",
-    "rfc822",
-    "multipart",
-    "us-ascii",
-];
-
-/// Re-borrows from the input the text of a [`PartInfo`] that the parser
-/// borrowed from the input's octets (the same octets, so the same text).
-#[derive(Debug)]
-struct Rebase<'a> {
-    /// Address of the input's first octet.
-    base: usize,
-    /// The octets of the input from the first such text to the end of the
-    /// last, checked as UTF-8 once; its offset in the input.
-    text: Option<(usize, &'a str)>,
-}
-
-impl<'a> Rebase<'a> {
-    fn new(input: &'a [u8], info: &PartInfo<'_>) -> Self {
-        let base = input.as_ptr().addr();
-        let (mut lo, mut hi) = (usize::MAX, 0);
-        let mut see = |c: &Cow<'_, str>| {
-            if let Cow::Borrowed(s) = c {
-                let at = s.as_ptr().addr().wrapping_sub(base);
-                if at
-                    .checked_add(s.len())
-                    .is_some_and(|end| end <= input.len())
-                {
-                    lo = lo.min(at);
-                    hi = hi.max(at + s.len());
-                }
-            }
-        };
-        let ct = &info.content_type;
-        see(&ct.media_type);
-        see(&ct.subtype);
-        let params = ct
-            .parameters
-            .iter()
-            .chain(info.disposition.iter().flat_map(|d| d.parameters.iter()));
-        for p in params {
-            see(&p.name);
-            see(&p.value);
-            p.charset.iter().chain(&p.language).for_each(&mut see);
-        }
-        if let Some(d) = &info.disposition {
-            see(&d.kind);
-        }
-        let text = input
-            .get(lo..hi)
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .map(|t| (lo, t));
-        Self { base, text }
-    }
-
-    /// `text` borrowed from the input when the parser borrowed it from the
-    /// input's octets, or from [`WORDS`]; else owned.
-    fn text(&self, text: Cow<'_, str>) -> Cow<'a, str> {
-        let s = match text {
-            Cow::Borrowed(s) => s,
-            Cow::Owned(s) => return Cow::Owned(s),
-        };
-        if let Some((lo, t)) = self.text {
-            let at = s.as_ptr().addr().wrapping_sub(self.base).wrapping_sub(lo);
-            if let Some(same) = at.checked_add(s.len()).and_then(|end| t.get(at..end)) {
-                return Cow::Borrowed(same);
-            }
-        }
-        match WORDS.iter().find(|w| **w == s) {
-            Some(w) => Cow::Borrowed(w),
-            None => Cow::Owned(s.to_owned()),
-        }
-    }
-
-    fn params(&self, params: Parameters<'_>) -> Parameters<'a> {
-        Parameters(
-            params
-                .0
-                .into_iter()
-                .map(|p| Parameter {
-                    name: self.text(p.name),
-                    value: self.text(p.value),
-                    charset: p.charset.map(|c| self.text(c)),
-                    language: p.language.map(|l| self.text(l)),
-                    rfc2231: p.rfc2231,
-                    well_formed: p.well_formed,
-                })
-                .collect(),
-        )
-    }
-
-    /// `info` with its text borrowed from the input where it can be.
-    fn info(input: &'a [u8], info: PartInfo<'_>) -> PartInfo<'a> {
-        let r = Self::new(input, &info);
-        let ct = info.content_type;
-        PartInfo {
-            content_type: ContentType {
-                media_type: r.text(ct.media_type),
-                subtype: r.text(ct.subtype),
-                parameters: r.params(ct.parameters),
-            },
-            disposition: info.disposition.map(|d| ContentDisposition {
-                kind: r.text(d.kind),
-                parameters: r.params(d.parameters),
-            }),
-            transfer_encoding: info.transfer_encoding,
-            ..info
-        }
-    }
 }
 
 impl Sink for Builder<'_> {
@@ -180,6 +62,20 @@ impl Sink for Builder<'_> {
     }
 
     fn part_start(&mut self, info: PartInfo<'_>, headers: &Headers<'_>) {
+        // Bytes the tree does not hold (a nested message's decoded
+        // body): the part's information is copied.
+        self.add_part(info.into_owned(), headers);
+    }
+}
+
+impl<'a> KeepSink<'a> for Builder<'a> {
+    fn part_start_kept(&mut self, info: PartInfo<'a>, headers: &Headers<'_>) {
+        self.add_part(info, headers);
+    }
+}
+
+impl<'a> Builder<'a> {
+    fn add_part(&mut self, info: PartInfo<'a>, headers: &Headers<'_>) {
         let (f0, d0) = (self.fields.len(), self.header_defects.len());
         headers.shifted_into(info.start, &mut self.fields, &mut self.header_defects);
         let id = info.id;
@@ -192,7 +88,7 @@ impl Sink for Builder<'_> {
             }
         }
         self.parts.push(PartData {
-            info: Rebase::info(self.input, info),
+            info,
             fields: f0..self.fields.len(),
             header_defects: d0..self.header_defects.len(),
             defects: 0..0,
@@ -290,7 +186,6 @@ impl<'a> Message<'a> {
         let sections = (4 + input.len() / 8192).min(64);
         let parts = (4 + input.len() / 1024).min(256);
         let mut b = Builder {
-            input,
             parts: Vec::with_capacity(parts),
             fields: Vec::with_capacity(16 * sections),
             header_defects: Vec::new(),

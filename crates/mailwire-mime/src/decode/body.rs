@@ -204,12 +204,61 @@ pub(crate) trait Sink {
     }
 }
 
+/// A [`Sink`] that can keep a part's [`PartInfo`] borrowed from the
+/// input given to [`MessageParser::parse_whole`] (`'i`): the parser
+/// gives it that way when the header section lies in that input.
+pub(crate) trait KeepSink<'i>: Sink {
+    /// A part starts, its information borrowed from the input.
+    fn part_start_kept(&mut self, info: PartInfo<'i>, headers: &Headers<'_>) {
+        self.part_start(info, headers);
+    }
+}
+
 /// A caller's closure as a [`Sink`].
 struct Events<'f, F>(&'f mut F);
 
 impl<F: FnMut(Event<'_>)> Sink for Events<'_, F> {
     fn event(&mut self, event: Event<'_>) {
         (self.0)(event);
+    }
+}
+
+impl<F: FnMut(Event<'_>)> KeepSink<'_> for Events<'_, F> {}
+
+/// Where the parser's steps over bytes living for `'x` send a part's
+/// start: kept borrowed, or not.
+trait Deliver<'x>: Sink {
+    fn start(&mut self, info: PartInfo<'x>, headers: &Headers<'_>);
+}
+
+/// A [`KeepSink`] over the input it keeps borrowing from.
+struct Kept<'s, S>(&'s mut S);
+
+impl<S: Sink> Sink for Kept<'_, S> {
+    fn event(&mut self, event: Event<'_>) {
+        self.0.event(event);
+    }
+}
+
+impl<'i, S: KeepSink<'i>> Deliver<'i> for Kept<'_, S> {
+    fn start(&mut self, info: PartInfo<'i>, headers: &Headers<'_>) {
+        self.0.part_start_kept(info, headers);
+    }
+}
+
+/// A [`Sink`] over bytes it cannot keep borrowing from (held between
+/// pushes, or the decoded body of an encoded message part).
+struct Transient<'s, S>(&'s mut S);
+
+impl<S: Sink> Sink for Transient<'_, S> {
+    fn event(&mut self, event: Event<'_>) {
+        self.0.event(event);
+    }
+}
+
+impl<S: Sink> Deliver<'_> for Transient<'_, S> {
+    fn start(&mut self, info: PartInfo<'_>, headers: &Headers<'_>) {
+        self.0.part_start(info, headers);
     }
 }
 
@@ -691,7 +740,7 @@ impl MessageParser {
     /// Parses `input` as the whole message: [`Self::push`] then
     /// [`Self::finish`], but the input is known to end, so nothing of it
     /// is held back or copied.
-    pub(crate) fn parse_whole<S: Sink>(&mut self, input: &[u8], sink: &mut S) {
+    pub(crate) fn parse_whole<'i, S: KeepSink<'i>>(&mut self, input: &'i [u8], sink: &mut S) {
         if !self.finished {
             if let Some(l) = self.layers.first_mut() {
                 l.eof = true;
@@ -703,7 +752,7 @@ impl MessageParser {
     }
 
     /// Drives the layers over `chunk`, innermost first when one has input.
-    fn run<S: Sink>(&mut self, chunk: &[u8], sink: &mut S) {
+    fn run<'i, S: KeepSink<'i>>(&mut self, chunk: &'i [u8], sink: &mut S) {
         let Some(first) = self.layers.first_mut() else {
             return;
         };
@@ -717,17 +766,18 @@ impl MessageParser {
         while let Some(slot) = self.layers.get_mut(k) {
             let mut layer = std::mem::take(slot);
             let action = if k == 0 {
-                let input = if use_own {
-                    &own[off0..]
+                let (consumed, action) = if use_own {
+                    let input = own.get(off0..).unwrap_or_default();
+                    self.step(k, &mut layer, input, &mut Transient(sink))
                 } else {
-                    &chunk[off0..]
+                    let input = chunk.get(off0..).unwrap_or_default();
+                    self.step(k, &mut layer, input, &mut Kept(sink))
                 };
-                let (consumed, action) = self.step(k, &mut layer, input, sink);
                 off0 += consumed;
                 action
             } else {
                 let input = std::mem::take(&mut layer.pending);
-                let (consumed, action) = self.step(k, &mut layer, &input, sink);
+                let (consumed, action) = self.step(k, &mut layer, &input, &mut Transient(sink));
                 let mut input = input;
                 input.drain(..consumed);
                 layer.pending = input;
@@ -770,11 +820,11 @@ impl MessageParser {
 
     /// Processes as much of `input` (the layer's unconsumed bytes) as can
     /// be; returns how much was consumed.
-    fn step<S: Sink>(
+    fn step<'x, S: Deliver<'x>>(
         &mut self,
         k: usize,
         layer: &mut Layer,
-        input: &[u8],
+        input: &'x [u8],
         sink: &mut S,
     ) -> (usize, Action) {
         let mut i = 0;
@@ -803,11 +853,11 @@ impl MessageParser {
 
     /// Reads the header section at `input[*i..]`. `None` once it has
     /// ended (the body starts at `*i`); else what to tell the driver.
-    fn header_step<S: Sink>(
+    fn header_step<'x, S: Deliver<'x>>(
         &mut self,
         k: usize,
         layer: &mut Layer,
-        input: &[u8],
+        input: &'x [u8],
         i: &mut usize,
         sink: &mut S,
     ) -> Option<Action> {
@@ -888,11 +938,11 @@ impl MessageParser {
     /// The header section of a part, at the start of `section`, has
     /// ended, its body starting `body_start` octets after its start: the
     /// part starts.
-    fn end_header<S: Sink>(
+    fn end_header<'x, S: Deliver<'x>>(
         &mut self,
         k: usize,
         layer: &mut Layer,
-        section: &[u8],
+        section: &'x [u8],
         start: usize,
         body_start: usize,
         sink: &mut S,
@@ -922,10 +972,20 @@ impl MessageParser {
                 *slot = Some(field);
             }
         }
+        // Read from `section` itself, so that what they borrow lives as
+        // long as it does.
+        let value = |f: &Field<'_>| {
+            let span = f.value_span();
+            (span.start, section.get(span).unwrap_or_default())
+        };
         let (content_type, content_type_given) = match ct_field {
             Some(f) => {
-                let (ct, d) = f.content_type(&limits);
-                defects.extend(d);
+                let (at, raw) = value(&f);
+                let (ct, d) = super::content_type(raw, &limits);
+                defects.extend(d.into_iter().map(|d| Defect {
+                    offset: d.offset + at,
+                    kind: d.kind,
+                }));
                 (ct, true)
             }
             None if hs.digest => (
@@ -939,8 +999,12 @@ impl MessageParser {
             None => (ContentType::default(), false),
         };
         let disposition = cd_field.map(|f| {
-            let (cd, d) = f.content_disposition(&limits);
-            defects.extend(d);
+            let (at, raw) = value(&f);
+            let (cd, d) = super::content_disposition(raw, &limits);
+            defects.extend(d.into_iter().map(|d| Defect {
+                offset: d.offset + at,
+                kind: d.kind,
+            }));
             cd
         });
         let transfer_encoding = cte_field.map(|f| f.transfer_encoding()).unwrap_or_default();
@@ -1029,7 +1093,7 @@ impl MessageParser {
             _ => None,
         };
         let lines = !matches!(info.transfer_encoding, TransferEncoding::Binary);
-        sink.part_start(info, &headers);
+        sink.start(info, &headers);
         drop(headers);
         self.spare = hs.splitter.into_buffers();
         for defect in defects {

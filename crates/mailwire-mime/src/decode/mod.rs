@@ -33,8 +33,8 @@ mod transfer;
 mod words;
 
 pub use address::address_list;
-pub(crate) use body::Sink;
 pub use body::{Event, MessageParser, PartEnd, PartInfo, PartKind};
+pub(crate) use body::{KeepSink, Sink};
 pub(crate) use charset::decode as charset_decode;
 pub use charset::decode as to_utf8;
 pub use content::{content_disposition, content_type, parameters, transfer_encoding};
