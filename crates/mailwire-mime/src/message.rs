@@ -182,14 +182,14 @@ impl<'a> Message<'a> {
         let mut parser = MessageParser::new(limits);
         // Room for a usual message at once: a few parts of a few dozen
         // fields, more for a larger input (a part every kilobyte, the
-        // fields of a few parts every eight).
-        let sections = (4 + input.len() / 8192).min(64);
+        // fields of a few parts every four, and a few defects).
+        let sections = (8 + input.len() / 4096).min(64);
         let parts = (4 + input.len() / 1024).min(256);
         let mut b = Builder {
             parts: Vec::with_capacity(parts),
             fields: Vec::with_capacity(16 * sections),
             header_defects: Vec::new(),
-            defects: Vec::new(),
+            defects: Vec::with_capacity(8),
             encoded: Vec::new(),
         };
         parser.parse_whole(input, &mut b);
