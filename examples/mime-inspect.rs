@@ -106,10 +106,10 @@ fn tree(parts: Vec<PartOut>) -> Value {
     let mut built: Vec<Option<Value>> = vec![None; parts.len()];
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); parts.len()];
     for p in &parts {
-        if let Some(parent) = p.info.parent {
-            if let Some(c) = children.get_mut(parent) {
-                c.push(p.info.id);
-            }
+        if let Some(parent) = p.info.parent
+            && let Some(c) = children.get_mut(parent)
+        {
+            c.push(p.info.id);
         }
     }
     for (id, p) in parts.into_iter().enumerate().rev() {
@@ -227,10 +227,10 @@ fn stream(file: &mut impl Read) -> std::io::Result<Parsed> {
             }
         }
         Event::PartEnd(end) => {
-            if let Some(p) = parts.get_mut(end.id) {
-                if matches!(p.info.kind, PartKind::Multipart | PartKind::Message) {
-                    p.decoded_size = end.body.len();
-                }
+            if let Some(p) = parts.get_mut(end.id)
+                && matches!(p.info.kind, PartKind::Multipart | PartKind::Message)
+            {
+                p.decoded_size = end.body.len();
             }
         }
         _ => {}

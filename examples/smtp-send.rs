@@ -300,10 +300,10 @@ async fn transaction<S: AsyncRead + AsyncWrite + Unpin>(
     if caps.contains("SIZE") {
         let bare = bare_line_ends(message);
         params.size = Some((message.len() + bare) as u64);
-        if let Some(max) = caps.max_size().filter(|&m| m > 0) {
-            if (message.len() as u64) > max {
-                return Err(format!("the message is over the server's SIZE {max}").into());
-            }
+        if let Some(max) = caps.max_size().filter(|&m| m > 0)
+            && (message.len() as u64) > max
+        {
+            return Err(format!("the message is over the server's SIZE {max}").into());
         }
     }
     if eight_bit {

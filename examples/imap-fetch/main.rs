@@ -332,15 +332,15 @@ async fn fetch(options: &Options, summary: &mut Summary) -> Result<(), Failure> 
         .map_err(|e| Failure(format!("{}: {e}", options.out.display())))?;
     let state_path = options.out.join(STATE_FILE);
     let saved = read_state(&state_path)?;
-    if let Some(saved) = &saved {
-        if saved.mailbox != options.mailbox {
-            return fail(format!(
-                "{} holds the mailbox {:?}, not {:?}: use another --out",
-                options.out.display(),
-                saved.mailbox,
-                options.mailbox
-            ));
-        }
+    if let Some(saved) = &saved
+        && saved.mailbox != options.mailbox
+    {
+        return fail(format!(
+            "{} holds the mailbox {:?}, not {:?}: use another --out",
+            options.out.display(),
+            saved.mailbox,
+            options.mailbox
+        ));
     }
 
     let io = Connection::connect(&options.server, options.wait).await?;
@@ -414,10 +414,10 @@ async fn fetch(options: &Options, summary: &mut Summary) -> Result<(), Failure> 
 
     // The messages newer than the ones done: UIDs and sizes.
     let mut listing = Vec::new();
-    if let Some(from) = done_through.checked_add(1).and_then(SeqNumber::new) {
-        if selected.exists > 0 {
-            listing = list_new(&mut conn, from).await?;
-        }
+    if let Some(from) = done_through.checked_add(1).and_then(SeqNumber::new)
+        && selected.exists > 0
+    {
+        listing = list_new(&mut conn, from).await?;
     }
     summary.new = listing.len();
 

@@ -176,10 +176,10 @@ impl Directory {
     /// Wakes the IMAP sessions idling on the Maildir's INBOX.
     pub(crate) fn wake(&self, maildir: &Maildir) {
         for (name, mine) in &self.maildirs {
-            if mine.root() == maildir.root() {
-                if let Some(store) = self.stores.get(name) {
-                    store.notifier().notify();
-                }
+            if mine.root() == maildir.root()
+                && let Some(store) = self.stores.get(name)
+            {
+                store.notifier().notify();
             }
         }
     }

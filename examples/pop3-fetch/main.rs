@@ -391,10 +391,10 @@ async fn retr(
         match event {
             ClientEvent::MessageChunk(chunk) => {
                 octets += chunk.len() as u64;
-                if write_error.is_none() {
-                    if let Err(e) = file.write_all(&chunk).await {
-                        write_error = Some(e);
-                    }
+                if write_error.is_none()
+                    && let Err(e) = file.write_all(&chunk).await
+                {
+                    write_error = Some(e);
                 }
             }
             ClientEvent::End => break,

@@ -733,11 +733,12 @@ impl Conn {
             }
             CommandBody::Close | CommandBody::Unselect => {
                 let close = matches!(command.body, CommandBody::Close);
-                if let Some(sel) = self.selected.take() {
-                    if close && !sel.read_only {
-                        for e in sel.entries.iter().filter(|e| e.flags.deleted) {
-                            let _ = store.remove(&sel.folder, e);
-                        }
+                if let Some(sel) = self.selected.take()
+                    && close
+                    && !sel.read_only
+                {
+                    for e in sel.entries.iter().filter(|e| e.flags.deleted) {
+                        let _ = store.remove(&sel.folder, e);
                     }
                 }
                 self.ok(None, "done");

@@ -500,10 +500,10 @@ fn read_uidlist(path: &Path) -> Option<UidList> {
     let next = head.next()?.strip_prefix('N')?.parse().ok()?;
     let mut uids = HashMap::new();
     for line in lines {
-        if let Some((uid, unique)) = line.split_once(' ') {
-            if let Ok(uid) = uid.parse::<u32>() {
-                uids.insert(unique.to_owned(), uid);
-            }
+        if let Some((uid, unique)) = line.split_once(' ')
+            && let Ok(uid) = uid.parse::<u32>()
+        {
+            uids.insert(unique.to_owned(), uid);
         }
     }
     Some(UidList {

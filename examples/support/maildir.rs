@@ -75,10 +75,11 @@ impl Maildir {
         for entry in fs::read_dir(&self.root)? {
             let entry = entry?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if let Some(folder) = name.strip_prefix('.') {
-                if valid_folder_name(folder) && entry.file_type()?.is_dir() {
-                    names.push(folder.to_owned());
-                }
+            if let Some(folder) = name.strip_prefix('.')
+                && valid_folder_name(folder)
+                && entry.file_type()?.is_dir()
+            {
+                names.push(folder.to_owned());
             }
         }
         names.sort();

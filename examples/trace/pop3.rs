@@ -176,10 +176,11 @@ fn responses<W: Write>(input: &[u8], client: Option<&[u8]>, out: &mut Out<W>) {
         decoder.push(chunk);
         loop {
             let offset = decoder.offset();
-            if !decoder.in_body() && decoder.pending().len() == 0 {
-                if let Some(expect) = context.next(input, offset) {
-                    decoder.expect(expect);
-                }
+            if !decoder.in_body()
+                && decoder.pending().len() == 0
+                && let Some(expect) = context.next(input, offset)
+            {
+                decoder.expect(expect);
             }
             let Some(event) = decoder.next_event() else {
                 break;

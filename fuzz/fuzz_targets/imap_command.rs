@@ -148,10 +148,10 @@ fuzz_target!(|data: &[u8]| {
 
     // Every command the stream decoded round-trips.
     for e in &whole.0 {
-        if let Event::Message(_, bytes, Ok(_)) = e {
-            if let Ok(Decoded::Complete { value, .. }) = decode::command(bytes, &limits) {
-                round_trip(&value, &limits);
-            }
+        if let Event::Message(_, bytes, Ok(_)) = e
+            && let Ok(Decoded::Complete { value, .. }) = decode::command(bytes, &limits)
+        {
+            round_trip(&value, &limits);
         }
     }
 });

@@ -31,17 +31,17 @@ fuzz_target!(|data: &[u8]| {
     limits.line_length = 256;
 
     // Stateless: every greeting round-trips.
-    if let Ok(decoded) = decode::greeting(data, &limits) {
-        if let Some((g, used)) = decoded.complete() {
-            assert!(used <= data.len());
-            let wire = g.to_bytes();
-            let (back, n) = decode::greeting(&wire, &Limits::default())
-                .expect("an encoded greeting decodes")
-                .complete()
-                .expect("an encoded greeting is complete");
-            assert_eq!(n, wire.len());
-            assert_eq!(back, g);
-        }
+    if let Ok(decoded) = decode::greeting(data, &limits)
+        && let Some((g, used)) = decoded.complete()
+    {
+        assert!(used <= data.len());
+        let wire = g.to_bytes();
+        let (back, n) = decode::greeting(&wire, &Limits::default())
+            .expect("an encoded greeting decodes")
+            .complete()
+            .expect("an encoded greeting is complete");
+        assert_eq!(n, wire.len());
+        assert_eq!(back, g);
     }
 
     // Streaming: the same results for any chunking.
@@ -80,15 +80,15 @@ fuzz_target!(|data: &[u8]| {
 
     // Mailbox names: what decodes re-encodes (or needs a literal) and decodes
     // to itself.
-    if let Ok(decoded) = decode::mailbox(data) {
-        if let Some((m, _)) = decoded.complete() {
-            let mut wire = Vec::new();
-            if encode::mailbox(&m, &mut wire).is_ok() {
-                wire.push(b' ');
-                let (back, _): (Mailbox<'_>, usize) =
-                    decode::mailbox(&wire).unwrap().complete().unwrap();
-                assert_eq!(back, m);
-            }
+    if let Ok(decoded) = decode::mailbox(data)
+        && let Some((m, _)) = decoded.complete()
+    {
+        let mut wire = Vec::new();
+        if encode::mailbox(&m, &mut wire).is_ok() {
+            wire.push(b' ');
+            let (back, _): (Mailbox<'_>, usize) =
+                decode::mailbox(&wire).unwrap().complete().unwrap();
+            assert_eq!(back, m);
         }
     }
 });

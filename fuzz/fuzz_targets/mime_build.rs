@@ -52,7 +52,7 @@ impl Input<'_> {
     }
 
     fn name(&mut self) -> Option<String> {
-        if self.byte() % 3 == 0 {
+        if self.byte().is_multiple_of(3) {
             None
         } else {
             // File names are limited (MAX_PARAM_VALUE); longer ones are
@@ -83,7 +83,7 @@ impl Input<'_> {
                     subtype: "octet-stream",
                     data: self.take(len).to_vec(),
                     filename: self.name(),
-                    stream: self.byte() % 2 == 0,
+                    stream: self.byte().is_multiple_of(2),
                 }
             }
             3 => {

@@ -67,10 +67,10 @@ fuzz_target!(|data: &[u8]| {
 
     // Small limits too, from the first byte.
     let mut limits = Limits::default();
-    if let Some(&b) = data.first() {
-        if b & 0x80 != 0 {
-            limits.parameter_count = usize::from(b & 0x0f);
-        }
+    if let Some(&b) = data.first()
+        && b & 0x80 != 0
+    {
+        limits.parameter_count = usize::from(b & 0x0f);
     }
     let (ct, defects) = decode::content_type(data, &limits);
     check(&defects, len);

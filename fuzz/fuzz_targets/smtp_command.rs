@@ -57,17 +57,17 @@ fn stream(input: &[u8], chunk: usize, limits: Limits) -> Vec<Event> {
             let at = d.offset();
             match d.next_command() {
                 Some(r) => {
-                    if let Ok(cmd) = &r {
-                        if let Some(stop) = cmd.stop() {
-                            bdat = BdatChunk::from_stop(stop);
-                            // A zero-size chunk is complete at once.
-                            if let Some(c) = bdat.as_mut() {
-                                if c.is_complete() {
-                                    let _ = d.next_bdat(c);
-                                    bdat = None;
-                                    out.push(Event::Bdat(Vec::new()));
-                                }
-                            }
+                    if let Ok(cmd) = &r
+                        && let Some(stop) = cmd.stop()
+                    {
+                        bdat = BdatChunk::from_stop(stop);
+                        // A zero-size chunk is complete at once.
+                        if let Some(c) = bdat.as_mut()
+                            && c.is_complete()
+                        {
+                            let _ = d.next_bdat(c);
+                            bdat = None;
+                            out.push(Event::Bdat(Vec::new()));
                         }
                     }
                     out.push(Event::Command(at, r));

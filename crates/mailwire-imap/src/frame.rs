@@ -194,25 +194,25 @@ impl ResponseFramer {
                             kind: FrameErrorKind::MessageTooLarge,
                         });
                     }
-                    if self.kind == Kind::Literals {
-                        if let Some((open, size)) = trailing_literal(line) {
-                            let over_literal = size > limits.literal_size;
-                            let total = (end as u64).saturating_add(size);
-                            if check && (over_literal || total > limits.message_size) {
-                                return Framed::Error(FrameError {
-                                    offset: self.line_start + open,
-                                    kind: FrameErrorKind::Literal {
-                                        size,
-                                        line_end: end,
-                                        literal_limit: over_literal,
-                                    },
-                                });
-                            }
-                            self.line_start = end;
-                            self.searched = end;
-                            self.literal_left = size;
-                            continue;
+                    if self.kind == Kind::Literals
+                        && let Some((open, size)) = trailing_literal(line)
+                    {
+                        let over_literal = size > limits.literal_size;
+                        let total = (end as u64).saturating_add(size);
+                        if check && (over_literal || total > limits.message_size) {
+                            return Framed::Error(FrameError {
+                                offset: self.line_start + open,
+                                kind: FrameErrorKind::Literal {
+                                    size,
+                                    line_end: end,
+                                    literal_limit: over_literal,
+                                },
+                            });
                         }
+                        self.line_start = end;
+                        self.searched = end;
+                        self.literal_left = size;
+                        continue;
                     }
                     return Framed::Complete { end, content_end };
                 }

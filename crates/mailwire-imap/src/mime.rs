@@ -382,11 +382,11 @@ fn mailbox(toks: &[Token], start: usize, in_group: bool) -> (Option<Address<'sta
             let mut inner = &entry[a + 1..close.max(a + 1)];
             // obs-route: "@a,@b:" before the addr-spec.
             let mut adl = None;
-            if let Some(colon) = inner.iter().position(|t| t.tok == Tok::Special(b':')) {
-                if inner.first().map(|t| &t.tok) == Some(&Tok::Special(b'@')) {
-                    adl = Some(phrase_tight(&inner[..colon]));
-                    inner = &inner[colon + 1..];
-                }
+            if let Some(colon) = inner.iter().position(|t| t.tok == Tok::Special(b':'))
+                && inner.first().map(|t| &t.tok) == Some(&Tok::Special(b'@'))
+            {
+                adl = Some(phrase_tight(&inner[..colon]));
+                inner = &inner[colon + 1..];
             }
             let name = if name.is_empty() {
                 // A comment after the address stands for the name.
@@ -633,34 +633,31 @@ fn octets(body: &[u8]) -> u32 {
 /// `multipart/digest`).
 fn content_type(part: &Part<'_>) -> (Vec<u8>, Vec<u8>, Params) {
     let ct = part.content_type();
-    if part.info().content_type_given {
-        if let Some(field) = part.headers().get("content-type") {
-            let (value, params) = parameterized(field.raw_value());
-            let mut halves = value.splitn(2, |&b| b == b'/');
-            let (t, s) = (halves.next().unwrap_or_default(), halves.next());
-            if let Some(s) = s {
-                if t.eq_ignore_ascii_case(ct.media_type.as_bytes())
-                    && s.eq_ignore_ascii_case(ct.subtype.as_bytes())
-                {
-                    let mut params = params;
-                    default_charset(&ct.media_type, &mut params);
-                    return (t.to_vec(), s.to_vec(), params);
-                }
-            }
-            // The type could not be read as written: the parser's
-            // default, with the parameters that were there.
+    if part.info().content_type_given
+        && let Some(field) = part.headers().get("content-type")
+    {
+        let (value, params) = parameterized(field.raw_value());
+        let mut halves = value.splitn(2, |&b| b == b'/');
+        let (t, s) = (halves.next().unwrap_or_default(), halves.next());
+        if let Some(s) = s
+            && t.eq_ignore_ascii_case(ct.media_type.as_bytes())
+            && s.eq_ignore_ascii_case(ct.subtype.as_bytes())
+        {
             let mut params = params;
-            if ct.media_type == "text"
-                && !params.iter().any(|p| p.0.eq_ignore_ascii_case(b"charset"))
-            {
-                params.insert(0, (b"charset".to_vec(), b"us-ascii".to_vec()));
-            }
-            return (
-                ct.media_type.as_bytes().to_vec(),
-                ct.subtype.as_bytes().to_vec(),
-                params,
-            );
+            default_charset(&ct.media_type, &mut params);
+            return (t.to_vec(), s.to_vec(), params);
         }
+        // The type could not be read as written: the parser's
+        // default, with the parameters that were there.
+        let mut params = params;
+        if ct.media_type == "text" && !params.iter().any(|p| p.0.eq_ignore_ascii_case(b"charset")) {
+            params.insert(0, (b"charset".to_vec(), b"us-ascii".to_vec()));
+        }
+        return (
+            ct.media_type.as_bytes().to_vec(),
+            ct.subtype.as_bytes().to_vec(),
+            params,
+        );
     }
     let params = if ct.media_type == "text" {
         vec![(b"charset".to_vec(), b"us-ascii".to_vec())]
@@ -890,13 +887,13 @@ fn locate<'m>(message: &'m Message<'_>, path: &[u32]) -> Option<Place<'m>> {
     for &n in path {
         let index = usize::try_from(n).ok()?.checked_sub(1)?;
         let mut p = place;
-        if !p.as_message {
-            if let PartKind::Message = p.part.kind() {
-                p = Place {
-                    part: p.part.message()?,
-                    as_message: true,
-                };
-            }
+        if !p.as_message
+            && let PartKind::Message = p.part.kind()
+        {
+            p = Place {
+                part: p.part.message()?,
+                as_message: true,
+            };
         }
         place = match p.part.kind() {
             PartKind::Multipart => Place {

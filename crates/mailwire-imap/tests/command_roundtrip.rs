@@ -782,11 +782,10 @@ proptest! {
         let mut d = CommandDecoder::new(Limits::default());
         d.push(&data);
         while let Some(ev) = d.next_frame() {
-            if let Ok(CommandEvent::Frame(f)) = ev {
-                if let Ok(m) = f.decode() {
+            if let Ok(CommandEvent::Frame(f)) = ev
+                && let Ok(m) = f.decode() {
                     let _ = m.to_bytes();
                 }
-            }
         }
     }
 }

@@ -177,10 +177,11 @@ fn unstructured<B: BufMut>(text: &str, utf8: bool, folder: &mut Folder<'_, B>) {
     // the white space of a fold right after the colon (Python's `email`
     // keeps it as part of the value). A raw word that cannot fit there
     // is encoded.
-    if let Some(first) = toks.first_mut() {
-        if !first.encode && folder.col + 1 + first.word.len() > MAX_LINE_LEN {
-            first.encode = true;
-        }
+    if let Some(first) = toks.first_mut()
+        && !first.encode
+        && folder.col + 1 + first.word.len() > MAX_LINE_LEN
+    {
+        first.encode = true;
     }
     let mut i = 0;
     while let Some(t) = toks.get(i) {

@@ -472,13 +472,12 @@ impl<'m> Part<'m> {
         }
         match self.transfer_encoding() {
             TransferEncoding::Base64 | TransferEncoding::QuotedPrintable => {
-                if let PartKind::EncodedMessage { layer } = self.kind() {
-                    if let Some(done) = self.msg.layers.get(layer) {
-                        if !done.is_empty() || raw.is_empty() {
-                            let (_, defects) = transfer_decode(self.transfer_encoding(), raw);
-                            return (Cow::Borrowed(done), self.shift(defects));
-                        }
-                    }
+                if let PartKind::EncodedMessage { layer } = self.kind()
+                    && let Some(done) = self.msg.layers.get(layer)
+                    && (!done.is_empty() || raw.is_empty())
+                {
+                    let (_, defects) = transfer_decode(self.transfer_encoding(), raw);
+                    return (Cow::Borrowed(done), self.shift(defects));
                 }
                 let (out, defects) = transfer_decode(self.transfer_encoding(), raw);
                 (Cow::Owned(out), self.shift(defects))

@@ -110,7 +110,7 @@ fn render_mailbox(m: &Mailbox, style: u8, c: &[String]) -> String {
     let spec = format!("{local}@{}", m.domain);
     match &m.name {
         Some(n) => format!("{}{} <{spec}>{}", c[0], render_name(n, style), c[1]),
-        None if style % 2 == 0 => format!("{}{spec}{}", c[0], c[1]),
+        None if style.is_multiple_of(2) => format!("{}{spec}{}", c[0], c[1]),
         None => format!("{}<{spec}>{}", c[0], c[1]),
     }
 }

@@ -94,7 +94,7 @@ pub fn encode_initial(data: &[u8]) -> String {
 /// ```
 pub fn decode(line: &[u8]) -> Result<Vec<u8>, WireError> {
     let err = |offset, kind| WireError { offset, kind };
-    if line.len() % 4 != 0 {
+    if !line.len().is_multiple_of(4) {
         // Point at the octet at fault when there is one: it is the more
         // useful message.
         let mut octets = line.iter().enumerate();

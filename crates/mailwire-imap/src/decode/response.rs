@@ -264,16 +264,15 @@ impl<'a, 'l> P<'a, 'l> {
         let start = self.pos;
         // The common case: no escape, and the first `"` ends the string.
         let rest = s.get(start..).unwrap_or_default();
-        if let Some(i) = quoted_stop(rest) {
-            if rest[i] == b'"'
-                && matches!(
-                    rest.get(i + 1),
-                    None | Some(b' ' | b')' | b']' | b'\r' | b'\n')
-                )
-            {
-                self.pos = start + i + 1;
-                return Ok(Cow::Borrowed(&rest[..i]));
-            }
+        if let Some(i) = quoted_stop(rest)
+            && rest[i] == b'"'
+            && matches!(
+                rest.get(i + 1),
+                None | Some(b' ' | b')' | b']' | b'\r' | b'\n')
+            )
+        {
+            self.pos = start + i + 1;
+            return Ok(Cow::Borrowed(&rest[..i]));
         }
         self.quoted_slow(open)
     }
@@ -546,10 +545,10 @@ impl<'a, 'l> P<'a, 'l> {
         }
         let after_name = self.pos;
         let has_args = !self.at_code_end();
-        if let Ok(code) = self.code_args(name, has_args) {
-            if self.eat(b']') {
-                return Some(code);
-            }
+        if let Ok(code) = self.code_args(name, has_args)
+            && self.eat(b']')
+        {
+            return Some(code);
         }
         self.pos = after_name;
         let close = memchr::memchr(b']', &self.s[self.pos..])?;
@@ -924,14 +923,12 @@ impl<'a, 'l> P<'a, 'l> {
                     if let Ok(list) = p.list(Self::astring) {
                         return Ok(ListExtended::ChildInfo(list));
                     }
-                } else if tag.eq_ignore_ascii_case(b"OLDNAME") {
-                    if let Ok(mut list) = p.list(Self::mailbox) {
-                        if list.len() == 1 {
-                            if let Some(m) = list.pop() {
-                                return Ok(ListExtended::OldName(m));
-                            }
-                        }
-                    }
+                } else if tag.eq_ignore_ascii_case(b"OLDNAME")
+                    && let Ok(mut list) = p.list(Self::mailbox)
+                    && list.len() == 1
+                    && let Some(m) = list.pop()
+                {
+                    return Ok(ListExtended::OldName(m));
                 }
                 // Another tag: an atom, or a quoted string holding one.
                 let Cow::Borrowed(name) = tag else {

@@ -250,65 +250,65 @@ impl CommandFramer {
                             Expect::AuthenticateData | Expect::IdleDone => Kind::Line,
                         };
                     }
-                    if self.kind == Kind::Literals {
-                        if let Some(a) = announcement(line) {
-                            let open = self.line_start + a.open;
-                            let over_literal = a.size > limits.literal_size;
-                            let over_message =
-                                (end as u64).saturating_add(a.size) > limits.message_size;
-                            if a.sync {
-                                if !check {
-                                    return CommandFramed::Complete { end, content_end };
-                                }
-                                if over_literal || over_message {
-                                    return CommandFramed::Error(FrameError {
-                                        offset: open,
-                                        kind: FrameErrorKind::SyncLiteral {
-                                            size: a.size,
-                                            line_end: end,
-                                            literal_limit: over_literal,
-                                        },
-                                    });
-                                }
-                            } else if check {
-                                let refused = match non_sync {
-                                    NonSync::Refused => Some(None),
-                                    NonSync::UpTo(max) if a.size > max => Some(Some(max)),
-                                    _ => None,
-                                };
-                                if let Some(limit) = refused {
-                                    return CommandFramed::Error(FrameError {
-                                        offset: open,
-                                        kind: FrameErrorKind::NonSyncLiteral {
-                                            size: a.size,
-                                            line_end: end,
-                                            limit,
-                                        },
-                                    });
-                                }
-                                if over_literal || over_message {
-                                    return CommandFramed::Error(FrameError {
-                                        offset: open,
-                                        kind: FrameErrorKind::Literal {
-                                            size: a.size,
-                                            line_end: end,
-                                            literal_limit: over_literal,
-                                        },
-                                    });
-                                }
+                    if self.kind == Kind::Literals
+                        && let Some(a) = announcement(line)
+                    {
+                        let open = self.line_start + a.open;
+                        let over_literal = a.size > limits.literal_size;
+                        let over_message =
+                            (end as u64).saturating_add(a.size) > limits.message_size;
+                        if a.sync {
+                            if !check {
+                                return CommandFramed::Complete { end, content_end };
                             }
-                            self.line_start = end;
-                            self.searched = end;
-                            self.literal_left = a.size;
-                            if a.sync {
-                                return CommandFramed::Continuation {
-                                    size: a.size,
-                                    open,
-                                    line_end: end,
-                                };
+                            if over_literal || over_message {
+                                return CommandFramed::Error(FrameError {
+                                    offset: open,
+                                    kind: FrameErrorKind::SyncLiteral {
+                                        size: a.size,
+                                        line_end: end,
+                                        literal_limit: over_literal,
+                                    },
+                                });
                             }
-                            continue;
+                        } else if check {
+                            let refused = match non_sync {
+                                NonSync::Refused => Some(None),
+                                NonSync::UpTo(max) if a.size > max => Some(Some(max)),
+                                _ => None,
+                            };
+                            if let Some(limit) = refused {
+                                return CommandFramed::Error(FrameError {
+                                    offset: open,
+                                    kind: FrameErrorKind::NonSyncLiteral {
+                                        size: a.size,
+                                        line_end: end,
+                                        limit,
+                                    },
+                                });
+                            }
+                            if over_literal || over_message {
+                                return CommandFramed::Error(FrameError {
+                                    offset: open,
+                                    kind: FrameErrorKind::Literal {
+                                        size: a.size,
+                                        line_end: end,
+                                        literal_limit: over_literal,
+                                    },
+                                });
+                            }
                         }
+                        self.line_start = end;
+                        self.searched = end;
+                        self.literal_left = a.size;
+                        if a.sync {
+                            return CommandFramed::Continuation {
+                                size: a.size,
+                                open,
+                                line_end: end,
+                            };
+                        }
+                        continue;
                     }
                     return CommandFramed::Complete { end, content_end };
                 }

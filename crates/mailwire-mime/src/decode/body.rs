@@ -902,12 +902,11 @@ impl MessageParser {
             // Up to the next line that may be a delimiter line, when a
             // boundary is looked for; else all of it.
             let mut n = rest.len();
-            if searching {
-                if let Some(j) = memchr::memchr_iter(b'\n', rest)
+            if searching
+                && let Some(j) = memchr::memchr_iter(b'\n', rest)
                     .find(|&j| rest.get(j + 1).is_none_or(|&b| b == b'-'))
-                {
-                    n = j + 1;
-                }
+            {
+                n = j + 1;
             }
             hs.pushed += n;
             hs.at_line_start = rest.get(n - 1) == Some(&b'\n');
@@ -1185,11 +1184,12 @@ impl MessageParser {
                 }
                 let decoded = leaf.decoding && !leaf.decoder.is_identity();
                 let out: &[u8] = if decoded { &self.scratch } else { data };
-                if leaf.nested && !out.is_empty() {
-                    if let Some(next) = self.layers.get_mut(k + 1) {
-                        next.pending.extend_from_slice(out);
-                        forwarded = true;
-                    }
+                if leaf.nested
+                    && !out.is_empty()
+                    && let Some(next) = self.layers.get_mut(k + 1)
+                {
+                    next.pending.extend_from_slice(out);
+                    forwarded = true;
                 }
                 let shown = if self.decode || !decoded { out } else { data };
                 if !shown.is_empty() {
@@ -1254,10 +1254,11 @@ impl MessageParser {
                         if self.decode {
                             self.defects.extend(decode_defects);
                         }
-                        if leaf.nested && !self.scratch.is_empty() {
-                            if let Some(next) = self.layers.get_mut(k + 1) {
-                                next.pending.extend_from_slice(&self.scratch);
-                            }
+                        if leaf.nested
+                            && !self.scratch.is_empty()
+                            && let Some(next) = self.layers.get_mut(k + 1)
+                        {
+                            next.pending.extend_from_slice(&self.scratch);
                         }
                         if self.decode && !self.scratch.is_empty() {
                             sink.event(Event::Body {

@@ -263,13 +263,13 @@ impl DateParser<'_> {
     fn parse(&mut self) -> Result<DateTime, Defect> {
         // [ day-of-week "," ]
         let mut weekday = None;
-        if let Some(w) = self.word(self.peek()) {
-            if let Some(d) = name_index(w, &FULL_DAYS) {
-                weekday = Some((d, self.here()));
-                self.pos += 1;
-                if !self.punct(b',') {
-                    self.punct(b'.');
-                }
+        if let Some(w) = self.word(self.peek())
+            && let Some(d) = name_index(w, &FULL_DAYS)
+        {
+            weekday = Some((d, self.here()));
+            self.pos += 1;
+            if !self.punct(b',') {
+                self.punct(b'.');
             }
         }
         // day month, or month day.
@@ -304,10 +304,10 @@ impl DateParser<'_> {
         let day = u8::try_from(day).map_err(|_| self.invalid_at(at))?;
         let d = DateTime::new(year, month, day, time.0, time.1, time.2, offset)
             .map_err(|_| self.invalid_at(at))?;
-        if let Some((w, at)) = weekday {
-            if usize::from(d.weekday()) != w {
-                self.defect(at, DefectKind::DayOfWeekMismatch);
-            }
+        if let Some((w, at)) = weekday
+            && usize::from(d.weekday()) != w
+        {
+            self.defect(at, DefectKind::DayOfWeekMismatch);
         }
         self.defects.sort_by_key(|d| d.offset);
         Ok(d)
@@ -372,11 +372,11 @@ impl DateParser<'_> {
     fn zone(&mut self) -> Result<Option<i16>, Defect> {
         let at = self.here();
         let mut named = None;
-        if let Some(w) = self.word(self.peek()) {
-            if let Some(z) = named_zone(w) {
-                self.pos += 1;
-                named = Some(z);
-            }
+        if let Some(w) = self.word(self.peek())
+            && let Some(z) = named_zone(w)
+        {
+            self.pos += 1;
+            named = Some(z);
         }
         if let (Some(Tok::Punct(sign @ (b'+' | b'-'))), Some((v, 4))) =
             (self.peek(), Self::num(self.peek_at(1)))

@@ -213,11 +213,12 @@ impl Splitter {
         // Line-ending defects count only for lines of the section: a line
         // that ended it belongs to the body. (A bare CR is looked for once
         // the section has ended: see [`Self::bare_cr`].)
-        if before && self.body_start.is_none_or(|b| b > start) {
-            if let (Some(lf), false) = (bare_lf, self.seen_bare_lf) {
-                self.seen_bare_lf = true;
-                self.defect(lf, DefectKind::BareLf);
-            }
+        if before
+            && self.body_start.is_none_or(|b| b > start)
+            && let (Some(lf), false) = (bare_lf, self.seen_bare_lf)
+        {
+            self.seen_bare_lf = true;
+            self.defect(lf, DefectKind::BareLf);
         }
     }
 

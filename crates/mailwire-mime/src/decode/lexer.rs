@@ -107,10 +107,11 @@ pub(crate) fn quoted_string<'a>(
         match b {
             b'"' => return (out, i + 1),
             b'\\' => {
-                if let Some(&n) = input.get(i + 1) {
-                    if n != b'\r' && n != b'\n' {
-                        out.to_mut().push(n);
-                    }
+                if let Some(&n) = input.get(i + 1)
+                    && n != b'\r'
+                    && n != b'\n'
+                {
+                    out.to_mut().push(n);
                 }
                 i += 2;
             }
@@ -232,11 +233,12 @@ pub(crate) fn lex(input: &[u8], defects: &mut Vec<Defect>) -> Vec<Token> {
 fn atom_end(input: &[u8], at: usize) -> usize {
     let mut i = at;
     while let Some(&b) = input.get(i) {
-        if b == b'=' && input.get(i + 1) == Some(&b'?') {
-            if let Some(end) = words::encoded_word_end(input, i) {
-                i = end;
-                continue;
-            }
+        if b == b'='
+            && input.get(i + 1) == Some(&b'?')
+            && let Some(end) = words::encoded_word_end(input, i)
+        {
+            i = end;
+            continue;
         }
         if i > at && ends_atom(b) {
             break;

@@ -73,10 +73,11 @@ pub fn message_ids(raw: &[u8]) -> Vec<MessageId> {
                     i += 1;
                 }
                 let word = &raw[start..i];
-                if bracketed.is_empty() && memchr::memchr(b'@', word).is_some() {
-                    if let Some(id) = normalise(word) {
-                        bare.push(id);
-                    }
+                if bracketed.is_empty()
+                    && memchr::memchr(b'@', word).is_some()
+                    && let Some(id) = normalise(word)
+                {
+                    bare.push(id);
                 }
             }
         }

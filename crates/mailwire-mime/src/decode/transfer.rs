@@ -495,14 +495,12 @@ impl QuotedPrintableDecoder {
                             // `=XX` or a soft line break whole in this chunk
                             // is read by the loop above.
                             if let Some(&[_, h, l]) = input.get(end..).and_then(<[u8]>::first_chunk)
-                            {
-                                if hex_pair(h, l).is_some()
+                                && (hex_pair(h, l).is_some()
                                     || h == b'\n'
-                                    || (h, l) == (b'\r', b'\n')
-                                {
-                                    i = end;
-                                    continue;
-                                }
+                                    || (h, l) == (b'\r', b'\n'))
+                            {
+                                i = end;
+                                continue;
                             }
                             self.state = QpState::Equals(self.offset + end);
                         }

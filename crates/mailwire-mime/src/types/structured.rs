@@ -344,7 +344,7 @@ impl fmt::Display for DateTime {
 }
 
 fn is_leap(year: u16) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400))
 }
 
 /// The number of days in `month` (1-12) of `year`; 0 for a month out of

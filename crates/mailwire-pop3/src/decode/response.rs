@@ -252,10 +252,10 @@ enum First<'a> {
 }
 
 fn first_line(line: &[u8], expect: Expect) -> Result<First<'_>, LineError> {
-    if expect == Expect::Auth {
-        if let Some(challenge) = challenge_line(line) {
-            return challenge.map(First::Challenge);
-        }
+    if expect == Expect::Auth
+        && let Some(challenge) = challenge_line(line)
+    {
+        return challenge.map(First::Challenge);
     }
     let response = status_line(line)?;
     Ok(match expect {

@@ -664,10 +664,10 @@ impl Server {
         match command {
             Command::Capa => {
                 let caps = self.capabilities();
-                if let Ok(head) = Response::ok("Capability list follows") {
-                    if let Ok(multi) = MultiLine::new(head, Body::Capa(caps)) {
-                        multi.encode(&mut self.out);
-                    }
+                if let Ok(head) = Response::ok("Capability list follows")
+                    && let Ok(multi) = MultiLine::new(head, Body::Capa(caps))
+                {
+                    multi.encode(&mut self.out);
                 }
             }
             Command::Quit => self.quit(),
@@ -722,10 +722,10 @@ impl Server {
             }
             Command::AuthList => {
                 let mechs = self.offered_names();
-                if let Ok(head) = Response::ok("SASL mechanisms follow") {
-                    if let Ok(multi) = MultiLine::new(head, Body::Mechanisms(mechs)) {
-                        multi.encode(&mut self.out);
-                    }
+                if let Ok(head) = Response::ok("SASL mechanisms follow")
+                    && let Ok(multi) = MultiLine::new(head, Body::Mechanisms(mechs))
+                {
+                    multi.encode(&mut self.out);
                 }
             }
             Command::Auth {

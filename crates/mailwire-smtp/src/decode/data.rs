@@ -484,10 +484,11 @@ impl DataDecoder {
         if self.clean_ahead == 0 && self.slow_ahead == 0 {
             self.check(input);
         }
-        if self.clean_ahead > 0 && input.first() != Some(&b'\n') {
-            if let Some(raw) = self.mid_clean(input) {
-                return raw;
-            }
+        if self.clean_ahead > 0
+            && input.first() != Some(&b'\n')
+            && let Some(raw) = self.mid_clean(input)
+        {
+            return raw;
         }
         self.mid_exact(input)
     }

@@ -254,13 +254,13 @@ pub fn reply<'a>(input: &'a [u8], limits: &Limits) -> Result<Decoded<Reply<'a>>,
             Some(_) => rest.push(text),
         }
         pos = end;
-        if line.last {
-            if let Some((code, first)) = first {
-                return Ok(Decoded::Complete {
-                    value: Reply::from_lines(code, first, rest),
-                    consumed: pos,
-                });
-            }
+        if line.last
+            && let Some((code, first)) = first
+        {
+            return Ok(Decoded::Complete {
+                value: Reply::from_lines(code, first, rest),
+                consumed: pos,
+            });
         }
     }
 }

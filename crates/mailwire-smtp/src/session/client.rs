@@ -326,13 +326,12 @@ impl Client {
         self.check_open()?;
         self.check_tls(false, "AUTH")?;
         let name = mechanism.name();
-        if let Some(caps) = &self.capabilities {
-            if !caps
+        if let Some(caps) = &self.capabilities
+            && !caps
                 .auth_mechanisms()
                 .any(|m| name.matches(m.as_str().as_bytes()))
-            {
-                return Err(ClientError::NotAnnounced(format!("AUTH {}", name.as_str())));
-            }
+        {
+            return Err(ClientError::NotAnnounced(format!("AUTH {}", name.as_str())));
         }
         let mech = Mechanism::new(name.as_str().to_owned())
             .map_err(|_| ClientError::NotAnnounced(format!("AUTH {}", name.as_str())))?;

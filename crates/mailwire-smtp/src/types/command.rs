@@ -161,7 +161,7 @@ pub(crate) fn is_mechanism(s: &[u8]) -> bool {
 /// the last group possibly padded with `=`.
 pub(crate) fn is_base64(s: &[u8]) -> bool {
     let ok = |b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
-    if s.is_empty() || s.len() % 4 != 0 {
+    if s.is_empty() || !s.len().is_multiple_of(4) {
         return false;
     }
     let pad = s.iter().rev().take_while(|&&b| b == b'=').count();
