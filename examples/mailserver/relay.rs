@@ -444,14 +444,10 @@ async fn session(
         .await
         .map_err(|e| Outcome::temporary(e.0))?;
     expect(&mut conn, &mut client, "greeting").await?;
-    client
-        .hello()
-        .map_err(|e| Outcome::temporary(e.to_string()))?;
+    client.hello().map_err(temporary)?;
     expect(&mut conn, &mut client, "EHLO").await?;
     if let Some(tls) = &relay.tls {
-        client
-            .send(Command::StartTls)
-            .map_err(|e| Outcome::temporary(e.to_string()))?;
+        client.send(Command::StartTls).map_err(temporary)?;
         loop {
             match next_event(&mut conn, &mut client)
                 .await
@@ -469,9 +465,7 @@ async fn session(
             .await
             .map_err(|e| Outcome::temporary(e.0))?;
         client.tls_established();
-        client
-            .hello()
-            .map_err(|e| Outcome::temporary(e.to_string()))?;
+        client.hello().map_err(temporary)?;
         expect(&mut conn, &mut client, "EHLO").await?;
     }
     let caps = client
@@ -481,11 +475,8 @@ async fn session(
     *remote = Some(caps.greeting().to_owned()).filter(|g| !g.is_empty());
     if let Some((user, pass)) = &relay.auth {
         let mechanism = password_mechanism(&caps, user, pass).map_err(Outcome::temporary)?;
-        let mechanism =
-            sasl::Client::new(mechanism).map_err(|e| Outcome::temporary(e.to_string()))?;
-        client
-            .authenticate(mechanism)
-            .map_err(|e| Outcome::temporary(e.to_string()))?;
+        let mechanism = sasl::Client::new(mechanism).map_err(temporary)?;
+        client.authenticate(mechanism).map_err(temporary)?;
         expect(&mut conn, &mut client, "AUTH").await?;
     }
 
@@ -531,7 +522,7 @@ async fn session(
             params,
             source_route: false,
         })
-        .map_err(|e| Outcome::temporary(e.to_string()))?;
+        .map_err(temporary)?;
     let mut sent = Vec::with_capacity(pending.len());
     for &i in pending {
         let Some(r) = entry.recipients.get(i) else {
@@ -548,16 +539,14 @@ async fn session(
                 params,
                 source_route: false,
             })
-            .map_err(|e| Outcome::temporary(e.to_string()))?;
+            .map_err(temporary)?;
         sent.push(r.to.clone());
     }
-    client
-        .send(Command::Data)
-        .map_err(|e| Outcome::temporary(e.to_string()))?;
+    client.send(Command::Data).map_err(temporary)?;
     client
         .send_data(message)
         .and_then(|()| client.end_data())
-        .map_err(|e| Outcome::temporary(e.to_string()))?;
+        .map_err(temporary)?;
 
     // Each pending recipient's outcome: from its RCPT reply, then from
     // the reply to the message.
@@ -646,6 +635,12 @@ fn fill(outcomes: Vec<Option<Outcome>>, rest: &Outcome) -> Vec<Outcome> {
         .into_iter()
         .map(|o| o.unwrap_or_else(|| rest.clone()))
         .collect()
+}
+
+/// Whatever went wrong before the next hop answered for the message:
+/// try again later.
+fn temporary(e: impl std::fmt::Display) -> Outcome {
+    Outcome::temporary(e.to_string())
 }
 
 /// Writes what the session has queued (the `QUIT`).
