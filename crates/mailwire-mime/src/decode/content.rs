@@ -379,20 +379,7 @@ fn params_from<'a>(
         None => Vec::new(),
     };
     each_param(src, from, separated, limits, defects, |p, defects| {
-        if out.iter().any(|q| q.name == p.name) {
-            defects.push(Defect {
-                offset: p.at,
-                kind: DefectKind::DuplicateParameter,
-            });
-        }
-        out.push(Parameter {
-            name: p.name,
-            value: plain_value(src, p.value),
-            charset: None,
-            language: None,
-            rfc2231: false,
-            well_formed: true,
-        });
+        push_plain(&mut out, src, p, defects);
     });
     Parameters(out)
 }
@@ -561,6 +548,30 @@ fn plain_value<'a>(src: &Src<'a>, value: Cow<'a, [u8]>) -> Cow<'a, str> {
     }
 }
 
+/// Adds a parameter without an RFC 2231 name, as written; a name seen
+/// before is a defect (both are kept).
+fn push_plain<'a>(
+    out: &mut Vec<Parameter<'a>>,
+    src: &Src<'a>,
+    p: RawParam<'a>,
+    defects: &mut Vec<Defect>,
+) {
+    if out.iter().any(|q| q.name == p.name) {
+        defects.push(Defect {
+            offset: p.at,
+            kind: DefectKind::DuplicateParameter,
+        });
+    }
+    out.push(Parameter {
+        name: p.name,
+        value: plain_value(src, p.value),
+        charset: None,
+        language: None,
+        rfc2231: false,
+        well_formed: true,
+    });
+}
+
 /// RFC 2231 §3, §4: joins continuations, decodes extended values.
 fn assemble<'a>(
     src: &Src<'a>,
@@ -571,20 +582,7 @@ fn assemble<'a>(
         // No RFC 2231 name: every parameter is as written.
         let mut out: Vec<Parameter<'_>> = Vec::with_capacity(list.len());
         for p in list {
-            if out.iter().any(|q| q.name == p.name) {
-                defects.push(Defect {
-                    offset: p.at,
-                    kind: DefectKind::DuplicateParameter,
-                });
-            }
-            out.push(Parameter {
-                name: p.name,
-                value: plain_value(src, p.value),
-                charset: None,
-                language: None,
-                rfc2231: false,
-                well_formed: true,
-            });
+            push_plain(&mut out, src, p, defects);
         }
         return Parameters(out);
     }
