@@ -13,7 +13,7 @@ mod address;
 mod capability;
 pub(crate) mod class;
 mod command;
-mod param;
+pub(crate) mod param;
 
 pub use address::{AddressLiteral, Domain, ForwardPath, Host, LocalPart, Mailbox, ReversePath};
 pub(crate) use address::{parse_literal, scan_domain, scan_host, scan_mailbox};
