@@ -1,22 +1,15 @@
 //! ESORT (RFC 5267 §3.2): `SORT RETURN (…)` and the `ESEARCH` answer;
 //! FILTER (RFC 5466 §3.1): the `FILTER` search key.
 
+mod common;
+use common::command;
+
 use mailwire_imap::Limits;
 use mailwire_imap::decode::{self, DecodeErrorKind};
 use mailwire_imap::encode::Encode;
 use mailwire_imap::types::{
     Atom, CommandBody, Data, ESearchItem, Response, SearchKey, SearchReturn, SortCriterion, SortKey,
 };
-
-fn command(wire: &[u8]) -> CommandBody<'_> {
-    let (cmd, used) = decode::command(wire, &Limits::default())
-        .unwrap_or_else(|e| panic!("{e}: {:?}", String::from_utf8_lossy(wire)))
-        .complete()
-        .unwrap();
-    assert_eq!(used, wire.len());
-    assert_eq!(cmd.to_bytes(), wire, "re-encoded");
-    cmd.body
-}
 
 #[test]
 fn esort_examples() {

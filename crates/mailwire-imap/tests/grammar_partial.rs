@@ -1,6 +1,9 @@
 //! PARTIAL (RFC 9394): the `PARTIAL` search return option and fetch
 //! modifier, the `PARTIAL` return data of `ESEARCH`, and the capability.
 
+mod common;
+use common::command;
+
 use mailwire_imap::Limits;
 use mailwire_imap::decode::{self, DecodeErrorKind};
 use mailwire_imap::encode::Encode;
@@ -8,16 +11,6 @@ use mailwire_imap::types::{
     Atom, Capability, CommandBody, Data, ESearch, ESearchItem, FetchModifier, PartialRange,
     Response, SearchReturn, SequenceSet, ValueError,
 };
-
-fn command(wire: &[u8]) -> CommandBody<'_> {
-    let (cmd, used) = decode::command(wire, &Limits::default())
-        .unwrap_or_else(|e| panic!("{e}: {:?}", String::from_utf8_lossy(wire)))
-        .complete()
-        .unwrap();
-    assert_eq!(used, wire.len());
-    assert_eq!(cmd.to_bytes(), wire, "re-encoded");
-    cmd.body
-}
 
 fn esearch(wire: &[u8]) -> ESearch<'_> {
     let (r, used) = decode::response(wire, &Limits::default())
