@@ -19,7 +19,7 @@ use crate::Limits;
 use crate::types::{ContentDisposition, ContentType, Defect, DefectKind, TransferEncoding};
 
 use super::charset;
-use super::header::{Field, FieldSpan, Headers, Splitter};
+use super::header::{Field, FieldSpan, Headers, Pause, Splitter};
 use super::transfer::TransferDecoder;
 
 /// White space allowed after a boundary on its delimiter line
@@ -892,30 +892,28 @@ impl MessageParser {
                     }
                 }
             }
-            let rest = section.get(hs.pushed..).unwrap_or_default();
-            if rest.is_empty() {
+            if hs.pushed >= section.len() {
                 if layer.eof {
                     break hs.finish(section, hs.pushed, room);
                 }
                 return Some(Action::Exhausted);
             }
-            // Up to the next line that may be a delimiter line, when a
-            // boundary is looked for; else all of it.
-            let mut n = rest.len();
-            if searching
-                && let Some(j) = memchr::memchr_iter(b'\n', rest)
-                    .find(|&j| rest.get(j + 1).is_none_or(|&b| b == b'-'))
-            {
-                n = j + 1;
-            }
-            hs.pushed += n;
-            hs.at_line_start = rest.get(n - 1) == Some(&b'\n');
-            // A line ending the input so far may come before a delimiter
-            // line: its LF waits (the splitter acts on LFs only).
-            let upto = hs.pushed - usize::from(hold && hs.at_line_start);
-            let seen = section.get(..upto.min(room)).unwrap_or(section);
-            if let Some(body_start) = hs.splitter.advance(seen, false) {
-                break body_start;
+            // The splitter reads lines up to the next one that may be a
+            // delimiter line, when a boundary is looked for; else all of
+            // them. (A line before one that may be a delimiter line
+            // waits, when held: the splitter acts on LFs only.)
+            let seen = section.get(..room).unwrap_or(section);
+            let dash = searching.then_some((hs.pushed, hold));
+            match hs.splitter.advance_to(seen, false, dash) {
+                Pause::Body(body_start) => break body_start,
+                Pause::Dash(at) => {
+                    hs.pushed = at;
+                    hs.at_line_start = true;
+                }
+                Pause::More => {
+                    hs.pushed = section.len();
+                    hs.at_line_start = section.last() == Some(&b'\n');
+                }
             }
         };
         let body_start = body_start.min(section.len());

@@ -31,6 +31,17 @@ pub(crate) struct FieldSpan {
     end: usize,
 }
 
+/// Where [`Splitter::advance_to`] stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pause {
+    /// The section has ended; its body starts at this offset.
+    Body(usize),
+    /// Every complete line was processed: more input is needed.
+    More,
+    /// A line that may be a delimiter line starts at this offset.
+    Dash(usize),
+}
+
 /// The line-by-line state machine that splits a header section into fields.
 ///
 /// `header = *field CRLF` in the sense of RFC 5322 §2.1 and §3.5
@@ -104,6 +115,23 @@ impl Splitter {
     /// With `eof`, the input ends with `buf` and the section is closed.
     /// Returns where the body starts once the section has ended.
     pub(crate) fn advance(&mut self, buf: &[u8], eof: bool) -> Option<usize> {
+        match self.advance_to(buf, eof, None) {
+            Pause::Body(at) => Some(at),
+            Pause::More | Pause::Dash(_) => None,
+        }
+    }
+
+    /// [`Self::advance`], but with `dash = Some((checked, hold))` it also
+    /// pauses at the start of each line past `checked` that may be a
+    /// delimiter line: its first octet is `-`, or not in `buf` yet. With
+    /// `hold`, the line before it is left unprocessed until the next
+    /// call (its line break may belong to the delimiter line).
+    pub(crate) fn advance_to(
+        &mut self,
+        buf: &[u8],
+        eof: bool,
+        dash: Option<(usize, bool)>,
+    ) -> Pause {
         let limit = self.limits.header_bytes;
         while self.body_start.is_none() {
             let window_end = buf.len().min(limit);
@@ -112,6 +140,13 @@ impl Splitter {
                 .and_then(|w| memchr::memchr(b'\n', w))
                 .map(|i| self.scan + i);
             if let Some(lf) = lf {
+                let pause = dash.and_then(|(checked, hold)| {
+                    (lf + 1 > checked && buf.get(lf + 1).is_none_or(|&b| b == b'-')).then_some(hold)
+                });
+                if pause == Some(true) {
+                    self.scan = lf;
+                    return Pause::Dash(lf + 1);
+                }
                 self.scan = lf + 1;
                 let start = self.line_start;
                 let (content_end, bare_lf) = if lf > start && buf[lf - 1] == b'\r' {
@@ -121,6 +156,9 @@ impl Splitter {
                 };
                 self.line_start = lf + 1;
                 self.line(buf, start, content_end, lf + 1, bare_lf);
+                if pause.is_some() && self.body_start.is_none() {
+                    return Pause::Dash(lf + 1);
+                }
                 continue;
             }
             self.scan = window_end.max(self.scan);
@@ -130,7 +168,7 @@ impl Splitter {
                 continue;
             }
             if !eof {
-                return None;
+                return Pause::More;
             }
             let start = self.line_start;
             if start < buf.len() {
@@ -149,7 +187,10 @@ impl Splitter {
             }
         }
         self.defects.sort_by_key(|d| d.offset);
-        self.body_start
+        match self.body_start {
+            Some(at) => Pause::Body(at),
+            None => Pause::More,
+        }
     }
 
     /// Records a defect.
