@@ -189,22 +189,22 @@ impl<'a> Message<'a> {
             parts: Vec::with_capacity(parts),
             fields: Vec::with_capacity(16 * sections),
             header_defects: Vec::new(),
-            defects: Vec::with_capacity(8),
+            defects: Vec::new(),
             encoded: Vec::new(),
         };
         parser.parse_whole(input, &mut b);
         // Defects part after part, each part's in the order reported.
         b.defects.sort_by_key(|&(part, _)| part);
-        let mut defects = Vec::with_capacity(b.defects.len());
         let mut at = 0;
         for (id, part) in b.parts.iter_mut().enumerate() {
-            let from = defects.len();
-            while let Some((_, d)) = b.defects.get(at).filter(|(p, _)| *p == id) {
-                defects.push(*d);
+            let from = at;
+            while b.defects.get(at).is_some_and(|(p, _)| *p == id) {
                 at += 1;
             }
-            part.defects = from..defects.len();
+            part.defects = from..at;
         }
+        // (Collected in the list's own room.)
+        let defects: Vec<Defect> = b.defects.into_iter().map(|(_, d)| d).collect();
         let mut encoded = b.encoded;
         let mut message = Message {
             input,

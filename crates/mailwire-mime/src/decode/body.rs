@@ -953,7 +953,9 @@ impl MessageParser {
         let Some(headers) = hs.splitter.headers(section) else {
             return;
         };
-        let mut defects: Vec<Defect> = headers.defects().to_vec();
+        // Defects of the Content-* fields (the section's own are reported
+        // from `headers`).
+        let mut defects: Vec<Defect> = Vec::new();
         // The fields that say how to read the part, first of each, in one
         // pass.
         let (mut ct_field, mut cd_field, mut cte_field) = (None, None, None);
@@ -1091,6 +1093,9 @@ impl MessageParser {
         };
         let lines = !matches!(info.transfer_encoding, TransferEncoding::Binary);
         sink.start(info, &headers);
+        for &Defect { offset, kind } in headers.defects() {
+            Self::defect(id, offset + start, kind, sink);
+        }
         drop(headers);
         self.spare = hs.splitter.into_buffers();
         for defect in defects {
