@@ -163,6 +163,14 @@ impl<'a> Src<'a> {
 /// assert_eq!(ct.charset(), Some("us-ascii"));
 /// ```
 pub fn content_type<'a>(raw: &'a [u8], limits: &Limits) -> (ContentType<'a>, Vec<Defect>) {
+    match quick::content_type(raw, limits) {
+        Some(ct) => (ct, Vec::new()),
+        None => content_type_full(raw, limits),
+    }
+}
+
+/// [`content_type`] by the general reader, for any input.
+fn content_type_full<'a>(raw: &'a [u8], limits: &Limits) -> (ContentType<'a>, Vec<Defect>) {
     let src = Src::new(raw);
     let mut defects = Vec::new();
     let start = skip_cfws(raw, 0, &mut defects);
@@ -232,6 +240,17 @@ pub fn content_type<'a>(raw: &'a [u8], limits: &Limits) -> (ContentType<'a>, Vec
 /// );
 /// ```
 pub fn content_disposition<'a>(
+    raw: &'a [u8],
+    limits: &Limits,
+) -> (ContentDisposition<'a>, Vec<Defect>) {
+    match quick::content_disposition(raw, limits) {
+        Some(cd) => (cd, Vec::new()),
+        None => content_disposition_full(raw, limits),
+    }
+}
+
+/// [`content_disposition`] by the general reader, for any input.
+fn content_disposition_full<'a>(
     raw: &'a [u8],
     limits: &Limits,
 ) -> (ContentDisposition<'a>, Vec<Defect>) {
@@ -777,6 +796,172 @@ fn percent_decode(text: &[u8], out: &mut Vec<u8>) -> bool {
     ok
 }
 
+/// The usual shape of a Content-Type or Content-Disposition body, read
+/// in one quick pass: ASCII, tokens, plain parameters with token or
+/// simple quoted values, white space. Anything else (comments, quoted
+/// pairs, RFC 2231 or RFC 2047 values, repeated names, defects of any
+/// kind) makes it give up (`None`), and the general reader reads the
+/// body; where it answers, the answer is the general reader's.
+mod quick {
+    use std::borrow::Cow;
+
+    use super::token;
+    use crate::Limits;
+    use crate::types::{ContentDisposition, ContentType, Parameter, Parameters};
+
+    /// Skips white space and line breaks from `i`; `None` at a comment.
+    fn skip_ws(raw: &[u8], mut i: usize) -> Option<usize> {
+        while let Some(&b) = raw.get(i) {
+            match b {
+                b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+                b'(' => return None,
+                _ => break,
+            }
+        }
+        Some(i)
+    }
+
+    /// `text`, lowercased: borrowed unless it has an uppercase letter.
+    fn lower(text: &str) -> Cow<'_, str> {
+        if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(text.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(text)
+        }
+    }
+
+    /// A non-empty token at `i`: its end.
+    fn nonempty_token(raw: &[u8], i: usize) -> Option<usize> {
+        let end = token(raw, i);
+        (end > i).then_some(end)
+    }
+
+    /// `raw` as text, when it is ASCII.
+    fn ascii(raw: &[u8]) -> Option<&str> {
+        if raw.is_ascii() {
+            std::str::from_utf8(raw).ok()
+        } else {
+            None
+        }
+    }
+
+    pub(super) fn content_type<'a>(raw: &'a [u8], limits: &Limits) -> Option<ContentType<'a>> {
+        let text = ascii(raw)?;
+        let start = skip_ws(raw, 0)?;
+        let type_end = nonempty_token(raw, start)?;
+        let slash = skip_ws(raw, type_end)?;
+        if raw.get(slash) != Some(&b'/') {
+            return None;
+        }
+        let sub_start = skip_ws(raw, slash + 1)?;
+        let sub_end = nonempty_token(raw, sub_start)?;
+        let parameters = params(raw, text, sub_end, limits)?;
+        Some(ContentType {
+            media_type: lower(text.get(start..type_end)?),
+            subtype: lower(text.get(sub_start..sub_end)?),
+            parameters,
+        })
+    }
+
+    pub(super) fn content_disposition<'a>(
+        raw: &'a [u8],
+        limits: &Limits,
+    ) -> Option<ContentDisposition<'a>> {
+        let text = ascii(raw)?;
+        let start = skip_ws(raw, 0)?;
+        let end = nonempty_token(raw, start)?;
+        let rest = skip_ws(raw, end)?;
+        if rest < raw.len() && raw.get(rest) != Some(&b';') {
+            return None;
+        }
+        let parameters = params(raw, text, rest, limits)?;
+        Some(ContentDisposition {
+            kind: lower(text.get(start..end)?),
+            parameters,
+        })
+    }
+
+    /// `*(";" attribute "=" value)` from `i`.
+    fn params<'a>(
+        raw: &[u8],
+        text: &'a str,
+        mut i: usize,
+        limits: &Limits,
+    ) -> Option<Parameters<'a>> {
+        let mut out: Vec<Parameter<'a>> = Vec::new();
+        let mut separated = false;
+        loop {
+            i = skip_ws(raw, i)?;
+            match raw.get(i) {
+                None => break,
+                Some(b';') => {
+                    separated = true;
+                    i += 1;
+                    continue;
+                }
+                Some(_) if !separated => return None,
+                Some(_) => separated = false,
+            }
+            let name_end = nonempty_token(raw, i)?;
+            let name = text.get(i..name_end)?;
+            let eq = skip_ws(raw, name_end)?;
+            if name.contains('*')
+                || raw.get(eq) != Some(&b'=')
+                || out.len() >= limits.parameter_count
+            {
+                return None;
+            }
+            let name = lower(name);
+            if out.iter().any(|p| p.name == name) {
+                return None;
+            }
+            let v = skip_ws(raw, eq + 1)?;
+            let (value, end) = if raw.get(v) == Some(&b'"') {
+                let inner = v + 1;
+                let close = inner
+                    + raw
+                        .get(inner..)?
+                        .iter()
+                        .position(|&c| matches!(c, b'"' | b'\\' | b'\r' | b'\n'))?;
+                if raw.get(close) != Some(&b'"') {
+                    return None;
+                }
+                (text.get(inner..close)?, close + 1)
+            } else {
+                let rest = raw.get(v..)?;
+                let len = rest
+                    .iter()
+                    .position(|&c| matches!(c, b';' | b'(' | b'\r' | b'\n' | b' ' | b'\t'))
+                    .unwrap_or(rest.len());
+                if len == 0 {
+                    return None;
+                }
+                (text.get(v..v + len)?, v + len)
+            };
+            // An encoded word is decoded by the general reader.
+            if value.contains("=?") {
+                return None;
+            }
+            i = skip_ws(raw, end)?;
+            if i < raw.len() && raw.get(i) != Some(&b';') {
+                return None;
+            }
+            if out.capacity() == 0 {
+                out.reserve_exact(2);
+            }
+            out.push(Parameter {
+                name,
+                value: Cow::Borrowed(value),
+                charset: None,
+                language: None,
+                rfc2231: false,
+                well_formed: true,
+            });
+        }
+        Some(Parameters(out))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1036,5 +1221,157 @@ mod tests {
             transfer_encoding(b" X-Token"),
             TransferEncoding::Other("x-token".into())
         );
+    }
+
+    /// Bodies the quick reader must answer, as the general one does.
+    #[test]
+    fn quick_reader_answers_the_usual_shapes() {
+        let limits = Limits::default();
+        for raw in [
+            &b" text/plain; charset=us-ascii"[..],
+            b" Text/HTML; Charset=\"UTF-8\"",
+            b" multipart/alternative;\r\n\tboundary=\"----=_Part_123_456.789\"",
+            b" multipart/mixed; boundary=----=_NextPart_000_0001_01D2; type=x",
+            b"text/plain;charset=iso-8859-1;format=flowed;delsp=yes;",
+            b" application/octet-stream; name=\"report (final).pdf\"",
+        ] {
+            let quick = quick::content_type(raw, &limits).expect("quick");
+            assert_eq!((quick, Vec::new()), content_type_full(raw, &limits));
+        }
+        for raw in [
+            &b" attachment; filename=\"a b.pdf\""[..],
+            b" inline",
+            b" Attachment ;\r\n filename=x.txt; size=42",
+        ] {
+            let quick = quick::content_disposition(raw, &limits).expect("quick");
+            assert_eq!((quick, Vec::new()), content_disposition_full(raw, &limits));
+        }
+    }
+
+    /// Bodies the quick reader leaves to the general one.
+    #[test]
+    fn quick_reader_gives_up_on_the_rest() {
+        let limits = Limits::default();
+        for raw in [
+            &b" text/plain; charset=us-ascii (comment)"[..],
+            b" text/plain; name*=utf-8''a%20b",
+            b" text/plain; name=\"=?utf-8?q?a?=\"",
+            b" text/plain; name=\"a\\\"b\"",
+            b" text/plain; a=1; A=2",
+            b" text/plain charset=x",
+            b" text/plain; charset=",
+            b" text/plain; name=\"caf\xc3\xa9\"",
+            b" text",
+            b" text/plain; a=b c=d",
+        ] {
+            assert!(quick::content_type(raw, &limits).is_none(), "{raw:?}");
+        }
+        let few = Limits {
+            parameter_count: 1,
+            ..Limits::default()
+        };
+        assert!(quick::content_type(b"text/plain; a=1; b=2", &few).is_none());
+    }
+
+    fn pick(options: &'static [&'static str]) -> proptest::sample::Select<&'static str> {
+        proptest::sample::select(options)
+    }
+
+    // Usual pieces come up more often than unusual ones.
+    const WS: &[&str] = &["", "", "", " ", " ", "\t", "\r\n ", "(c)"];
+
+    proptest::proptest! {
+        /// Bodies of the usual shape with some pieces swapped for unusual
+        /// ones: where the quick reader answers, the general reader gives
+        /// the same answer, with no defect.
+        #[test]
+        fn quick_reader_agrees_on_near_usual_bodies(
+            head in (pick(WS), pick(&["text", "text", "Plain", "x-y", "", "\u{e9}", "a@b"]), pick(WS),
+                pick(&["/", "/", "/", "/", "", "//"]), pick(WS), pick(&["plain", "HTML", "", "x.y"])),
+            params in proptest::collection::vec(
+                (pick(&[";", ";", ";", ";", "", ";;", " "]), pick(WS),
+                    pick(&["charset", "charset", "Name", "n", "n", "a*", "", "na me"]), pick(WS),
+                    pick(&["=", "=", "=", "=", ""]), pick(WS),
+                    pick(&["us-ascii", "us-ascii", "x", "\"a;b\"", "\"a b\"", "\"\"", "\"a\\\"b\"", "=?x?=", "",
+                        "a;b", "\"unterminated", "a b", "----=_P", "\"a=?b\"", "\"\u{e9}\""]),
+                    pick(WS)),
+                0..4),
+            tail in pick(&["", ";", " ", "x", "; "]),
+            limit in 1usize..4,
+        ) {
+            let mut raw = [head.0, head.1, head.2, head.3, head.4, head.5].concat();
+            for p in &params {
+                raw.push_str(&[p.0, p.1, p.2, p.3, p.4, p.5, p.6, p.7].concat());
+            }
+            raw.push_str(tail);
+            let limits = Limits { parameter_count: limit, ..Limits::default() };
+            if let Some(q) = quick::content_type(raw.as_bytes(), &limits) {
+                proptest::prop_assert_eq!((q, Vec::new()), content_type_full(raw.as_bytes(), &limits));
+            }
+            let cd = raw.replacen('/', "", 1);
+            if let Some(q) = quick::content_disposition(cd.as_bytes(), &limits) {
+                proptest::prop_assert_eq!(
+                    (q, Vec::new()),
+                    content_disposition_full(cd.as_bytes(), &limits)
+                );
+            }
+        }
+
+        /// Bodies of the usual shape: the quick reader answers them, as
+        /// the general reader does.
+        #[test]
+        fn quick_reader_answers_usual_bodies(
+            head in (pick(&["", " ", "\r\n "]), pick(&["text", "Multipart", "x-y"]),
+                pick(&["", " "]), pick(&["plain", "HTML", "x.y"])),
+            params in proptest::collection::vec(
+                (pick(&[";", ";;", "; ", ";\r\n\t", " ;"]), pick(&["charset", "Name", "a-b", "n"]),
+                    pick(&["=", " = "]),
+                    pick(&["us-ascii", "x", "\"a;b\"", "\"a b\"", "\"\"", "----=_P", "\"(c)\"",
+                        "a\"b", "a?=", "\"=\""]),
+                    pick(&["", " ", "\r\n"])),
+                0..5),
+            tail in pick(&["", ";", " ", "; "]),
+        ) {
+            let mut raw = [head.0, head.1, head.2, "/", head.2, head.3].concat();
+            let mut names = Vec::new();
+            for p in &params {
+                if names.contains(&p.1.to_ascii_lowercase()) {
+                    continue;
+                }
+                names.push(p.1.to_ascii_lowercase());
+                raw.push_str(&[p.0, p.1, p.2, p.3, p.4].concat());
+            }
+            raw.push_str(tail);
+            let limits = Limits::default();
+            let q = quick::content_type(raw.as_bytes(), &limits);
+            proptest::prop_assert!(q.is_some(), "{:?}", raw);
+            proptest::prop_assert_eq!(
+                (q.unwrap_or_default(), Vec::new()),
+                content_type_full(raw.as_bytes(), &limits)
+            );
+        }
+
+        /// Whatever the quick reader answers, the general reader answers
+        /// the same, with no defect.
+        #[test]
+        fn quick_reader_agrees_with_the_general_one(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "text", "Plain", "x", "/", ";", "=", "\"", " ", "\t", "\r\n ", "(", ")",
+                "*", "=?", "?=", "\\", "\u{e9}", "charset", "boundary", "-", "a=b", "\r", "\n",
+            ]), 0..24),
+            limit in 0usize..4,
+        ) {
+            let raw = pieces.concat();
+            let limits = Limits { parameter_count: limit, ..Limits::default() };
+            if let Some(q) = quick::content_type(raw.as_bytes(), &limits) {
+                proptest::prop_assert_eq!((q, Vec::new()), content_type_full(raw.as_bytes(), &limits));
+            }
+            if let Some(q) = quick::content_disposition(raw.as_bytes(), &limits) {
+                proptest::prop_assert_eq!(
+                    (q, Vec::new()),
+                    content_disposition_full(raw.as_bytes(), &limits)
+                );
+            }
+        }
     }
 }
