@@ -180,14 +180,14 @@ impl<'a> Message<'a> {
     /// Parses a whole message within `limits`.
     pub fn parse_with(input: &'a [u8], limits: &Limits) -> Self {
         let mut parser = MessageParser::new(limits);
-        // Room for a usual message at once: a few parts of a few dozen
-        // fields, more for a larger input (a part every kilobyte, the
-        // fields of a few parts every four, and a few defects).
-        let sections = (8 + input.len() / 4096).min(64);
-        let parts = (4 + input.len() / 1024).min(256);
+        // Room for the usual density at once (a field every 48 octets, a
+        // part every kilobyte), kept small for a small message: small
+        // blocks come from the allocator's quick caches.
+        let fields = (8 + input.len() / 48).min(1024);
+        let parts = (2 + input.len() / 1024).min(256);
         let mut b = Builder {
             parts: Vec::with_capacity(parts),
-            fields: Vec::with_capacity(16 * sections),
+            fields: Vec::with_capacity(fields),
             header_defects: Vec::new(),
             defects: Vec::new(),
             encoded: Vec::new(),

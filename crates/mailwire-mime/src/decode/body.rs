@@ -19,7 +19,7 @@ use crate::Limits;
 use crate::types::{ContentDisposition, ContentType, Defect, DefectKind, TransferEncoding};
 
 use super::charset;
-use super::header::{Field, FieldSpan, Headers, Pause, Splitter};
+use super::header::{Field, Headers, Pause, Splitter};
 use super::transfer::TransferDecoder;
 
 /// White space allowed after a boundary on its delimiter line
@@ -449,7 +449,8 @@ struct Layer {
     /// Offset of the first unconsumed byte.
     pos: usize,
     stack: Vec<Frame>,
-    header: Option<HeaderState>,
+    /// Boxed: a layer is moved in and out of the parser at every step.
+    header: Option<Box<HeaderState>>,
     /// The next unconsumed byte starts a line.
     line_start: bool,
     eof: bool,
@@ -623,8 +624,8 @@ pub struct MessageParser {
     finished: bool,
     scratch: Vec<u8>,
     defects: Vec<Defect>,
-    /// The room of the last header section's fields and defects.
-    spare: (Vec<FieldSpan>, Vec<Defect>),
+    /// The last header section's state, to reuse its room.
+    spare: Option<Box<HeaderState>>,
     /// Finds `LF "--"`, where delimiter lines may start.
     dashes: &'static memchr::memmem::Finder<'static>,
 }
@@ -636,10 +637,10 @@ impl MessageParser {
             line_start: true,
             ..Layer::default()
         };
-        root.header = Some(HeaderState {
-            splitter: Splitter::with_buffers(limits, Vec::with_capacity(32), Vec::new()),
+        root.header = Some(Box::new(HeaderState {
+            splitter: Splitter::with_buffers(limits, Vec::with_capacity(24), Vec::new()),
             ..HeaderState::new(limits, None, 0, false)
-        });
+        }));
         Self {
             limits: *limits,
             decode: false,
@@ -649,22 +650,30 @@ impl MessageParser {
             finished: false,
             scratch: Vec::new(),
             defects: Vec::new(),
-            spare: (Vec::new(), Vec::new()),
+            spare: None,
             dashes: &DASHES,
         }
     }
 
     /// The state of a header section starting now, reusing the room of
     /// the last one.
-    fn header_state(&mut self, parent: Option<usize>, depth: usize, digest: bool) -> HeaderState {
-        let (fields, defects) = std::mem::take(&mut self.spare);
-        HeaderState {
-            splitter: Splitter::with_buffers(&self.limits, fields, defects),
-            parent,
-            depth,
-            digest,
-            pushed: 0,
-            at_line_start: true,
+    fn header_state(
+        &mut self,
+        parent: Option<usize>,
+        depth: usize,
+        digest: bool,
+    ) -> Box<HeaderState> {
+        match self.spare.take() {
+            Some(mut hs) => {
+                hs.splitter.reset();
+                hs.parent = parent;
+                hs.depth = depth;
+                hs.digest = digest;
+                hs.pushed = 0;
+                hs.at_line_start = true;
+                hs
+            }
+            None => Box::new(HeaderState::new(&self.limits, parent, depth, digest)),
         }
     }
 
@@ -1097,7 +1106,7 @@ impl MessageParser {
             Self::defect(id, offset + start, kind, sink);
         }
         drop(headers);
-        self.spare = hs.splitter.into_buffers();
+        self.spare = Some(hs);
         for defect in defects {
             sink.event(Event::Defect { part: id, defect });
         }

@@ -92,9 +92,16 @@ impl Splitter {
         }
     }
 
-    /// Its buffers back, for [`Self::with_buffers`].
-    pub(crate) fn into_buffers(self) -> (Vec<FieldSpan>, Vec<Defect>) {
-        (self.fields, self.defects)
+    /// Back to the start of a section, keeping the room of its buffers.
+    pub(crate) fn reset(&mut self) {
+        self.line_start = 0;
+        self.scan = 0;
+        self.open = None;
+        self.fields.clear();
+        self.defects.clear();
+        self.seen_bare_lf = false;
+        self.seen_bare_cr = false;
+        self.body_start = None;
     }
 
     /// The header section at the start of `buf` (the buffer given to
