@@ -520,18 +520,24 @@ fn delimiter(line: &[u8], eof: bool, stack: &[Frame]) -> Delimiter {
         (true, [c @ .., b'\r']) => c,
         _ => content,
     };
+    // `content` starts with `"--" boundary`, or (when shorter) is the
+    // start of it.
+    let dash_boundary = |b: &[u8]| {
+        let (dashes, name) = content.split_at(content.len().min(2));
+        b"--".starts_with(dashes)
+            && name.get(..b.len()).unwrap_or(name) == b.get(..name.len()).unwrap_or(b)
+    };
     let mut viable = false;
     for (index, frame) in stack.iter().enumerate().rev() {
         let Some(b) = frame.boundary() else { continue };
-        let dash = b"--".iter().chain(b.iter());
         let head = 2 + b.len();
         if content.len() < head {
-            if !complete && content.iter().zip(dash).all(|(x, y)| x == y) {
+            if !complete && dash_boundary(b) {
                 viable = true;
             }
             continue;
         }
-        if !content.iter().zip(dash).all(|(x, y)| x == y) {
+        if !dash_boundary(b) {
             continue;
         }
         let rest = &content[head..];
