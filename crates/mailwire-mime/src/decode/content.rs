@@ -805,9 +805,71 @@ fn percent_decode(text: &[u8], out: &mut Vec<u8>) -> bool {
 mod quick {
     use std::borrow::Cow;
 
-    use super::token;
+    use super::token_octet;
     use crate::Limits;
+    use crate::decode::words::find_word_start;
     use crate::types::{ContentDisposition, ContentType, Parameter, Parameters};
+
+    /// Not a `token` octet.
+    const NOT_TOKEN: u8 = 1;
+    /// An uppercase ASCII letter.
+    const UPPER: u8 = 2;
+    /// `*`, which starts an RFC 2231 section or marks an extended value.
+    const STAR: u8 = 4;
+    /// Ends an unquoted value: `;`, `(`, white space, CR, LF.
+    const VALUE_END: u8 = 8;
+    /// Ends the plain text of a quoted string: `"`, `\`, CR, LF.
+    const QUOTED_END: u8 = 16;
+    /// `=`, which may start an encoded word.
+    const EQUALS: u8 = 32;
+
+    /// The classes of every octet.
+    static CLASS: [u8; 256] = {
+        let mut table = [0u8; 256];
+        let mut i = 0;
+        while i < 256 {
+            // `i` < 256: the cast keeps it whole.
+            #[allow(clippy::cast_possible_truncation)]
+            let b = i as u8;
+            let mut c = 0;
+            if !token_octet(b) {
+                c |= NOT_TOKEN;
+            }
+            if b.is_ascii_uppercase() {
+                c |= UPPER;
+            }
+            if b == b'*' {
+                c |= STAR;
+            }
+            if matches!(b, b';' | b'(' | b' ' | b'\t' | b'\r' | b'\n') {
+                c |= VALUE_END;
+            }
+            if matches!(b, b'"' | b'\\' | b'\r' | b'\n') {
+                c |= QUOTED_END;
+            }
+            if b == b'=' {
+                c |= EQUALS;
+            }
+            table[i] = c;
+            i += 1;
+        }
+        table
+    };
+
+    /// From `i` up to the first octet of a class in `stop`: where that
+    /// is, and the classes of the octets passed.
+    fn scan(raw: &[u8], mut i: usize, stop: u8) -> (usize, u8) {
+        let mut seen = 0;
+        while let Some(&b) = raw.get(i) {
+            let c = CLASS[usize::from(b)];
+            if c & stop != 0 {
+                break;
+            }
+            seen |= c;
+            i += 1;
+        }
+        (i, seen)
+    }
 
     /// Skips white space and line breaks from `i`; `None` at a comment.
     fn skip_ws(raw: &[u8], mut i: usize) -> Option<usize> {
@@ -821,44 +883,36 @@ mod quick {
         Some(i)
     }
 
-    /// `text`, lowercased: borrowed unless it has an uppercase letter.
-    fn lower(text: &str) -> Cow<'_, str> {
-        if text.bytes().any(|b| b.is_ascii_uppercase()) {
+    /// A non-empty token at `i`: its end, and the classes of its octets.
+    fn token(raw: &[u8], i: usize) -> Option<(usize, u8)> {
+        let (end, seen) = scan(raw, i, NOT_TOKEN);
+        (end > i).then_some((end, seen))
+    }
+
+    /// `text[range]`, lowercased when `seen` has an uppercase letter.
+    fn lower(text: &str, start: usize, end: usize, seen: u8) -> Option<Cow<'_, str>> {
+        let text = text.get(start..end)?;
+        Some(if seen & UPPER != 0 {
             Cow::Owned(text.to_ascii_lowercase())
         } else {
             Cow::Borrowed(text)
-        }
-    }
-
-    /// A non-empty token at `i`: its end.
-    fn nonempty_token(raw: &[u8], i: usize) -> Option<usize> {
-        let end = token(raw, i);
-        (end > i).then_some(end)
-    }
-
-    /// `raw` as text, when it is ASCII.
-    fn ascii(raw: &[u8]) -> Option<&str> {
-        if raw.is_ascii() {
-            std::str::from_utf8(raw).ok()
-        } else {
-            None
-        }
+        })
     }
 
     pub(super) fn content_type<'a>(raw: &'a [u8], limits: &Limits) -> Option<ContentType<'a>> {
-        let text = ascii(raw)?;
+        let text = std::str::from_utf8(raw).ok()?;
         let start = skip_ws(raw, 0)?;
-        let type_end = nonempty_token(raw, start)?;
+        let (type_end, type_seen) = token(raw, start)?;
         let slash = skip_ws(raw, type_end)?;
         if raw.get(slash) != Some(&b'/') {
             return None;
         }
         let sub_start = skip_ws(raw, slash + 1)?;
-        let sub_end = nonempty_token(raw, sub_start)?;
+        let (sub_end, sub_seen) = token(raw, sub_start)?;
         let parameters = params(raw, text, sub_end, limits)?;
         Some(ContentType {
-            media_type: lower(text.get(start..type_end)?),
-            subtype: lower(text.get(sub_start..sub_end)?),
+            media_type: lower(text, start, type_end, type_seen)?,
+            subtype: lower(text, sub_start, sub_end, sub_seen)?,
             parameters,
         })
     }
@@ -867,16 +921,16 @@ mod quick {
         raw: &'a [u8],
         limits: &Limits,
     ) -> Option<ContentDisposition<'a>> {
-        let text = ascii(raw)?;
+        let text = std::str::from_utf8(raw).ok()?;
         let start = skip_ws(raw, 0)?;
-        let end = nonempty_token(raw, start)?;
+        let (end, seen) = token(raw, start)?;
         let rest = skip_ws(raw, end)?;
         if rest < raw.len() && raw.get(rest) != Some(&b';') {
             return None;
         }
         let parameters = params(raw, text, rest, limits)?;
         Some(ContentDisposition {
-            kind: lower(text.get(start..end)?),
+            kind: lower(text, start, end, seen)?,
             parameters,
         })
     }
@@ -902,47 +956,38 @@ mod quick {
                 Some(_) if !separated => return None,
                 Some(_) => separated = false,
             }
-            let name_end = nonempty_token(raw, i)?;
-            let name = text.get(i..name_end)?;
+            let (name_end, name_seen) = token(raw, i)?;
             let eq = skip_ws(raw, name_end)?;
-            if name.contains('*')
+            if name_seen & STAR != 0
                 || raw.get(eq) != Some(&b'=')
                 || out.len() >= limits.parameter_count
             {
                 return None;
             }
-            let name = lower(name);
+            let name = lower(text, i, name_end, name_seen)?;
             if out.iter().any(|p| p.name == name) {
                 return None;
             }
             let v = skip_ws(raw, eq + 1)?;
-            let (value, end) = if raw.get(v) == Some(&b'"') {
-                let inner = v + 1;
-                let close = inner
-                    + raw
-                        .get(inner..)?
-                        .iter()
-                        .position(|&c| matches!(c, b'"' | b'\\' | b'\r' | b'\n'))?;
+            let (start, end, after, seen) = if raw.get(v) == Some(&b'"') {
+                let (close, seen) = scan(raw, v + 1, QUOTED_END);
                 if raw.get(close) != Some(&b'"') {
                     return None;
                 }
-                (text.get(inner..close)?, close + 1)
+                (v + 1, close, close + 1, seen)
             } else {
-                let rest = raw.get(v..)?;
-                let len = rest
-                    .iter()
-                    .position(|&c| matches!(c, b';' | b'(' | b'\r' | b'\n' | b' ' | b'\t'))
-                    .unwrap_or(rest.len());
-                if len == 0 {
+                let (end, seen) = scan(raw, v, VALUE_END);
+                if end == v {
                     return None;
                 }
-                (text.get(v..v + len)?, v + len)
+                (v, end, end, seen)
             };
+            let value = text.get(start..end)?;
             // An encoded word is decoded by the general reader.
-            if value.contains("=?") {
+            if seen & EQUALS != 0 && find_word_start(value.as_bytes(), 0).is_some() {
                 return None;
             }
-            i = skip_ws(raw, end)?;
+            i = skip_ws(raw, after)?;
             if i < raw.len() && raw.get(i) != Some(&b';') {
                 return None;
             }
@@ -1234,6 +1279,7 @@ mod tests {
             b" multipart/mixed; boundary=----=_NextPart_000_0001_01D2; type=x",
             b"text/plain;charset=iso-8859-1;format=flowed;delsp=yes;",
             b" application/octet-stream; name=\"report (final).pdf\"",
+            b" text/plain; name=\"caf\xc3\xa9\"; x=\xc3\xa9t\xc3\xa9",
         ] {
             let quick = quick::content_type(raw, &limits).expect("quick");
             assert_eq!((quick, Vec::new()), content_type_full(raw, &limits));
@@ -1260,7 +1306,7 @@ mod tests {
             b" text/plain; a=1; A=2",
             b" text/plain charset=x",
             b" text/plain; charset=",
-            b" text/plain; name=\"caf\xc3\xa9\"",
+            b" text/plain; name=\"caf\xe9\"",
             b" text",
             b" text/plain; a=b c=d",
         ] {
