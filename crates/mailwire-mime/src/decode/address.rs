@@ -53,6 +53,14 @@ use super::words::{decode_text, is_encoded_word};
 /// assert_eq!(team.members[0].addr_spec(), "a@example.org");
 /// ```
 pub fn address_list(raw: &[u8]) -> (Vec<Address>, Vec<Defect>) {
+    match quick::address_list(raw) {
+        Some(list) => (list, Vec::new()),
+        None => address_list_full(raw),
+    }
+}
+
+/// [`address_list`] by the general reader, for any input.
+fn address_list_full(raw: &[u8]) -> (Vec<Address>, Vec<Defect>) {
     let mut defects = Vec::new();
     let toks = lex(raw, &mut defects);
     let mut p = Parser {
@@ -420,6 +428,175 @@ pub(crate) fn phrase(raw: &[u8], toks: &[Token], defects: &mut Vec<Defect>) -> S
     out
 }
 
+/// The usual shapes of an address list, read in one quick pass: mailboxes
+/// `local@domain`, `<local@domain>`, `Display Name <local@domain>` and
+/// `"Display Name" <local@domain>`, dot-atoms without white space inside,
+/// separated by commas. Anything else (comments, groups, quoted pairs,
+/// encoded words, folding inside a name, obsolete forms, defects of any
+/// kind) makes it give up (`None`), and the general reader reads the list;
+/// where it answers, the answer is the general reader's.
+mod quick {
+    use crate::types::{Address, Mailbox};
+
+    /// Ends an atom (see the lexer): white space, specials, `"`, `(`…
+    fn ends_atom(b: u8) -> bool {
+        matches!(
+            b,
+            b' ' | b'\t'
+                | b'\r'
+                | b'\n'
+                | b'('
+                | b')'
+                | b'"'
+                | b'['
+                | b'<'
+                | b'>'
+                | b'@'
+                | b','
+                | b';'
+                | b':'
+                | b'.'
+        )
+    }
+
+    /// Skips white space and line breaks from `i`; `None` at a comment.
+    fn skip_ws(raw: &[u8], mut i: usize) -> Option<usize> {
+        while let Some(&b) = raw.get(i) {
+            match b {
+                b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+                b'(' => return None,
+                _ => break,
+            }
+        }
+        Some(i)
+    }
+
+    /// An atom at `i` without an encoded-word start in it: its end.
+    fn atom(raw: &[u8], i: usize) -> Option<usize> {
+        let len = raw
+            .get(i..)?
+            .iter()
+            .position(|&b| ends_atom(b))
+            .unwrap_or(raw.len() - i);
+        let word = raw.get(i..i + len)?;
+        (len > 0 && !word.windows(2).any(|w| w == b"=?")).then_some(i + len)
+    }
+
+    /// `dot-atom-text` at `i`: its end.
+    fn dot_atom(raw: &[u8], mut i: usize) -> Option<usize> {
+        loop {
+            i = atom(raw, i)?;
+            if raw.get(i) != Some(&b'.') {
+                return Some(i);
+            }
+            i += 1;
+        }
+    }
+
+    /// `dot-atom "@" dot-atom` at `i`: the local part, the domain, the end.
+    fn addr_spec(raw: &[u8], text: &str, i: usize) -> Option<(String, String, usize)> {
+        let at = dot_atom(raw, i)?;
+        if raw.get(at) != Some(&b'@') {
+            return None;
+        }
+        let end = dot_atom(raw, at + 1)?;
+        Some((
+            text.get(i..at)?.to_owned(),
+            text.get(at + 1..end)?.to_owned(),
+            end,
+        ))
+    }
+
+    /// A display name of atoms and plain quoted strings at `i`, up to the
+    /// `<` it must end at: the name and the offset of the `<`.
+    fn display_name(raw: &[u8], text: &str, mut i: usize) -> Option<(String, usize)> {
+        let mut name = String::new();
+        let mut first = true;
+        loop {
+            let ws = i;
+            i = skip_ws(raw, i)?;
+            let spaced = i > ws;
+            let (start, end, next) = match raw.get(i)? {
+                b'<' => return Some((name, i)),
+                b'"' => {
+                    let len = raw
+                        .get(i + 1..)?
+                        .iter()
+                        .position(|&b| matches!(b, b'"' | b'\\' | b'\r' | b'\n'))?;
+                    let close = i + 1 + len;
+                    if raw.get(close) != Some(&b'"')
+                        || raw.get(i + 1..close)?.windows(2).any(|w| w == b"=?")
+                    {
+                        return None;
+                    }
+                    (i + 1, close, close + 1)
+                }
+                _ => {
+                    let end = atom(raw, i)?;
+                    (i, end, end)
+                }
+            };
+            if spaced && !first {
+                name.push(' ');
+            }
+            name.push_str(text.get(start..end)?);
+            first = false;
+            i = next;
+        }
+    }
+
+    /// One mailbox at `i`: it and its end.
+    fn mailbox(raw: &[u8], text: &str, i: usize) -> Option<(Mailbox, usize)> {
+        if raw.get(i) != Some(&b'<')
+            && let Some((local, domain, end)) = addr_spec(raw, text, i)
+        {
+            let mailbox = Mailbox {
+                name: None,
+                local,
+                domain,
+            };
+            return Some((mailbox, end));
+        }
+        let (name, lt) = display_name(raw, text, i)?;
+        let (local, domain, end) = addr_spec(raw, text, lt + 1)?;
+        if raw.get(end) != Some(&b'>') {
+            return None;
+        }
+        let mailbox = Mailbox {
+            name: Some(name).filter(|n| !n.is_empty()),
+            local,
+            domain,
+        };
+        Some((mailbox, end + 1))
+    }
+
+    pub(super) fn address_list(raw: &[u8]) -> Option<Vec<Address>> {
+        let text = std::str::from_utf8(raw).ok()?;
+        let mut out = Vec::new();
+        let mut i = 0;
+        loop {
+            i = skip_ws(raw, i)?;
+            match raw.get(i) {
+                None => break,
+                Some(b',') => {
+                    i += 1;
+                    continue;
+                }
+                Some(_) => {}
+            }
+            let (mailbox, end) = mailbox(raw, text, i)?;
+            out.push(Address::Mailbox(mailbox));
+            i = skip_ws(raw, end)?;
+            match raw.get(i) {
+                None => break,
+                Some(b',') => i += 1,
+                Some(_) => return None,
+            }
+        }
+        Some(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -664,5 +841,76 @@ mod tests {
         raw.extend(vec![b')'; 50_000]);
         raw.extend_from_slice(b"<a@b.c>");
         assert_eq!(flat(&raw), ["-|a@b.c"]);
+    }
+
+    /// Lists the quick reader must answer, as the general one does.
+    #[test]
+    fn quick_reader_answers_the_usual_shapes() {
+        for raw in [
+            &b" alice@example.org"[..],
+            b" Alice Martin <alice@example.org>",
+            b" \"Martin, Alice\" <alice.martin@mail.example.org>,\r\n Bob <bob@example.net>",
+            b"<a@b>, c@d.e,, \"\" <f@g>",
+            b" J\xc3\xb6rg M\xc3\xbcller <joerg@example.de>",
+            b" \"Dave\"Smith <d@example.org>",
+        ] {
+            let quick = quick::address_list(raw).expect("quick");
+            assert_eq!((quick, Vec::new()), address_list_full(raw), "{raw:?}");
+        }
+    }
+
+    /// Lists the quick reader leaves to the general one.
+    #[test]
+    fn quick_reader_gives_up_on_the_rest() {
+        for raw in [
+            &b" a@b (comment)"[..],
+            b" =?utf-8?q?Andr=C3=A9?= <andre@example.org>",
+            b" Team: a@example.org;",
+            b" John Q. Public <jqp@example.org>",
+            b" Doe, John <jd@example.org>",
+            b" \"a\\\"b\" <c@d>",
+            b" <@route:a@b>",
+            b" a@[127.0.0.1]",
+            b" \"john doe\"@example.org",
+            b" John Doe john@example.org",
+            b" a@b c",
+            b" <a@b> x",
+            b" a",
+        ] {
+            assert!(quick::address_list(raw).is_none(), "{raw:?}");
+        }
+    }
+
+    fn pick(options: &'static [&'static str]) -> proptest::sample::Select<&'static str> {
+        proptest::sample::select(options)
+    }
+
+    proptest::proptest! {
+        /// Lists of the usual shape with some pieces swapped for unusual
+        /// ones: where the quick reader answers, the general reader gives
+        /// the same answer, with no defect.
+        #[test]
+        fn quick_reader_agrees_with_the_general_one(
+            elements in proptest::collection::vec(
+                (pick(&["", " ", " ", "\r\n ", "(c)"]),
+                    pick(&["", "", "Alice", "\"Bob, Jr\"", "A  B", "=?x?=", "A.B", "\"\"",
+                        "J\u{f6}rg", "\"q\\\"\"", "x)"]),
+                    pick(&["", " ", "\r\n\t"]),
+                    pick(&["<", "<", "", "< "]),
+                    pick(&["a", "a.b", "a..b", "", "\"a b\"", "=?u?=", ".a"]),
+                    pick(&["@", "@", "", "@@"]),
+                    pick(&["example.org", "x", "[1.2.3.4]", "", "b.", "ex ample"]),
+                    pick(&[">", ">", "", "> x"]),
+                    pick(&[",", ",", ", ", ";", ",,", " "])),
+                0..4),
+        ) {
+            let raw: String = elements
+                .iter()
+                .map(|e| [e.0, e.1, e.2, e.3, e.4, e.5, e.6, e.7, e.8].concat())
+                .collect();
+            if let Some(q) = quick::address_list(raw.as_bytes()) {
+                proptest::prop_assert_eq!((q, Vec::new()), address_list_full(raw.as_bytes()));
+            }
+        }
     }
 }
