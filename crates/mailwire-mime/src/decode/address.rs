@@ -439,7 +439,7 @@ mod quick {
     use crate::types::{Address, Mailbox};
 
     /// Ends an atom (see the lexer): white space, specials, `"`, `(`…
-    fn ends_atom(b: u8) -> bool {
+    const fn ends_atom(b: u8) -> bool {
         matches!(
             b,
             b' ' | b'\t'
@@ -471,15 +471,34 @@ mod quick {
         Some(i)
     }
 
+    /// [`ends_atom`] for every octet, looked up rather than computed.
+    static ENDS_ATOM: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            // `i` < 256: the cast keeps it whole.
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                table[i] = ends_atom(i as u8);
+            }
+            i += 1;
+        }
+        table
+    };
+
     /// An atom at `i` without an encoded-word start in it: its end.
     fn atom(raw: &[u8], i: usize) -> Option<usize> {
-        let len = raw
-            .get(i..)?
-            .iter()
-            .position(|&b| ends_atom(b))
-            .unwrap_or(raw.len() - i);
-        let word = raw.get(i..i + len)?;
-        (len > 0 && !word.windows(2).any(|w| w == b"=?")).then_some(i + len)
+        let mut end = i;
+        let mut equals = false;
+        while let Some(&b) = raw.get(end) {
+            if ENDS_ATOM[usize::from(b)] {
+                break;
+            }
+            equals |= b == b'=';
+            end += 1;
+        }
+        let word = raw.get(i..end)?;
+        (end > i && !(equals && word.windows(2).any(|w| w == b"=?"))).then_some(end)
     }
 
     /// `dot-atom-text` at `i`: its end.
