@@ -190,6 +190,14 @@ pub fn date_time(raw: &[u8]) -> Result<DateTime, Defect> {
 /// );
 /// ```
 pub fn date_time_with_defects(raw: &[u8]) -> Result<(DateTime, Vec<Defect>), Defect> {
+    match quick(raw) {
+        Some(d) => Ok((d, Vec::new())),
+        None => date_time_full(raw),
+    }
+}
+
+/// [`date_time_with_defects`] by the general reader, for any input.
+fn date_time_full(raw: &[u8]) -> Result<(DateTime, Vec<Defect>), Defect> {
     let toks = lex(raw);
     let mut p = DateParser {
         raw,
@@ -410,6 +418,127 @@ impl DateParser<'_> {
     }
 }
 
+/// The canonical form, `[day-name ","] day month year hour ":" minute
+/// [":" second] zone [comment]` with a three-letter day and month name, a
+/// four-digit year and a numeric zone, read in one quick pass. Anything
+/// else (obsolete forms, a day name that does not match, nested or
+/// escaped comments) makes it give up (`None`), and the general reader
+/// reads the date; where it answers, the answer is the general reader's.
+fn quick(raw: &[u8]) -> Option<DateTime> {
+    let mut i = 0;
+    let ws = |i: &mut usize| {
+        let from = *i;
+        while matches!(raw.get(*i), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            *i += 1;
+        }
+        *i > from
+    };
+    let name = |i: &mut usize, names: &[&str]| {
+        let word = raw.get(*i..*i + 3)?;
+        if raw.get(*i + 3).is_some_and(u8::is_ascii_alphabetic) {
+            return None;
+        }
+        *i += 3;
+        name_index(word, names)
+    };
+    let number = |i: &mut usize, max_digits: usize| {
+        let from = *i;
+        let mut value: u16 = 0;
+        while let Some(&d @ b'0'..=b'9') = raw.get(*i) {
+            if *i - from == max_digits {
+                return None;
+            }
+            value = value * 10 + u16::from(d - b'0');
+            *i += 1;
+        }
+        (*i > from).then_some((value, *i - from))
+    };
+    ws(&mut i);
+    let mut weekday = None;
+    if raw.get(i).is_some_and(u8::is_ascii_alphabetic) {
+        weekday = Some(name(&mut i, &FULL_DAYS)?);
+        if raw.get(i) != Some(&b',') {
+            return None;
+        }
+        i += 1;
+        ws(&mut i);
+    }
+    let (day, _) = number(&mut i, 2)?;
+    if !ws(&mut i) {
+        return None;
+    }
+    let month = name(&mut i, &FULL_MONTHS)?;
+    if !ws(&mut i) {
+        return None;
+    }
+    let (year, 4) = number(&mut i, 4)? else {
+        return None;
+    };
+    if !ws(&mut i) {
+        return None;
+    }
+    let mut time = [0u8; 3];
+    for (k, part) in time.iter_mut().enumerate() {
+        if k > 0 {
+            if raw.get(i) != Some(&b':') {
+                if k == 2 {
+                    break;
+                }
+                return None;
+            }
+            i += 1;
+        }
+        *part = u8::try_from(number(&mut i, 2)?.0).ok()?;
+    }
+    if !ws(&mut i) {
+        return None;
+    }
+    let sign = *raw.get(i).filter(|&&b| b == b'+' || b == b'-')?;
+    i += 1;
+    let (zone, 4) = number(&mut i, 4)? else {
+        return None;
+    };
+    let (hours, minutes) = (zone / 100, zone % 100);
+    if minutes > 59 {
+        return None;
+    }
+    let offset = i16::try_from(hours * 60 + minutes).ok()?;
+    let offset = match (sign, offset) {
+        (b'-', 0) => None,
+        (b'-', m) => Some(-m),
+        (_, m) => Some(m),
+    };
+    ws(&mut i);
+    if raw.get(i) == Some(&b'(') {
+        let len = raw
+            .get(i + 1..)?
+            .iter()
+            .position(|&b| matches!(b, b'(' | b')' | b'\\'))?;
+        if raw.get(i + 1 + len) != Some(&b')') {
+            return None;
+        }
+        i += len + 2;
+        ws(&mut i);
+    }
+    if i < raw.len() {
+        return None;
+    }
+    let d = DateTime::new(
+        year,
+        u8::try_from(month + 1).ok()?,
+        u8::try_from(day).ok()?,
+        time[0],
+        time[1],
+        time[2],
+        offset,
+    )
+    .ok()?;
+    match weekday {
+        Some(w) if usize::from(d.weekday()) != w => None,
+        _ => Some(d),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -611,6 +740,65 @@ mod tests {
                     .1
                     .is_empty()
             );
+        }
+    }
+
+    /// Dates the quick reader must answer, as the general one does.
+    #[test]
+    fn quick_reader_answers_the_canonical_form() {
+        for raw in [
+            " Tue, 14 May 2024 09:12:44 +0200 (CEST)",
+            "Fri, 21 Nov 1997 09:55:06 -0600",
+            " 1 Jan 2000 00:00 -0000",
+            "Thu, 13 Feb 1969 23:32:54 -0330\r\n",
+            " Sat, 29 Feb 2020 9:5:7 +1400",
+        ] {
+            let quick = quick(raw.as_bytes()).expect(raw);
+            assert_eq!(
+                Ok((quick, Vec::new())),
+                date_time_full(raw.as_bytes()),
+                "{raw}"
+            );
+        }
+        for raw in [
+            " Wed, 14 May 2024 09:12:44 +0200",
+            " 14 May 24 09:12:44 +0200",
+            " 14 May 2024 09:12:44 GMT",
+            " Tuesday, 14 May 2024 09:12:44 +0200",
+            " 14 May 2024 09:12:44 +0200 ((a) b)",
+            " 31 Feb 2024 09:12:44 +0200",
+            " 14 May 2024 09:12:44 +0260",
+        ] {
+            assert_eq!(quick(raw.as_bytes()), None, "{raw}");
+        }
+    }
+
+    fn pick(options: &'static [&'static str]) -> proptest::sample::Select<&'static str> {
+        proptest::sample::select(options)
+    }
+
+    proptest::proptest! {
+        /// Dates of the canonical form with some pieces swapped for
+        /// unusual ones: where the quick reader answers, the general
+        /// reader gives the same answer, with no defect.
+        #[test]
+        fn quick_reader_agrees_with_the_general_one(
+            a in (pick(&["", " ", "Tue, ", "Wed, ", "tue,", "Tue ", "Tues, ", "Sun,  "]),
+                pick(&["14", "1", "29", "31", "00", "123", "x"]),
+                pick(&[" ", " ", "", "\r\n "]),
+                pick(&["May", "feb", "Feb", "Dec", "Mayo", "Ma"]),
+                pick(&[" ", " ", ""]),
+                pick(&["2024", "1969", "2020", "24", "10000", "0000"])),
+            b in (pick(&[" ", " ", ""]),
+                pick(&["09:12:44", "9:5", "23:59:60", "24:00:00", "09.12.44", "09:12:", "1:2:3:4"]),
+                pick(&[" ", " ", ""]),
+                pick(&["+0200", "-0000", "+0000", "-0330", "+9959", "+02", "GMT", "+0260", "z"]),
+                pick(&["", " (CEST)", "(a(b))", " (x", " x", "\r\n"])),
+        ) {
+            let raw = [a.0, a.1, a.2, a.3, a.4, a.5, b.0, b.1, b.2, b.3, b.4].concat();
+            if let Some(q) = quick(raw.as_bytes()) {
+                proptest::prop_assert_eq!(Ok((q, Vec::new())), date_time_full(raw.as_bytes()));
+            }
         }
     }
 }
