@@ -43,7 +43,10 @@
 //!
 //! On a shared machine, instruction counts are steadier than times:
 //! `MIME_BENCH_COUNT=GROUP/IMPLEMENTATION[/ITERATIONS]` runs one
-//! implementation untimed (see [`count`]), for `valgrind --tool=callgrind`.
+//! implementation untimed (see [`count`]), for `valgrind --tool=callgrind`;
+//! and `MIME_BENCH_RATIO=GROUP` times the implementations in turn, round
+//! after round, for ratios the drift of the machine's speed does not
+//! distort (see [`ratio`]).
 
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
@@ -512,6 +515,65 @@ fn count(spec: &str) {
     println!("{}", measured(f, inputs, iterations));
 }
 
+/// `MIME_BENCH_RATIO=GROUP[/ROUNDS]` times every implementation over that
+/// group's inputs in turn, round after round (31 by default), each for
+/// about 20 ms a round, and prints each one's median time per pass and
+/// the median of its ratio to mail-parser's time in the same round: on a
+/// machine whose speed drifts, steadier than benchmarks run one after
+/// the other.
+fn ratio(spec: &str) {
+    let mut it = spec.split('/');
+    let group = it.next().unwrap_or("");
+    let rounds = it.next().and_then(|n| n.parse().ok()).unwrap_or(31);
+    let groups = message_groups();
+    let inputs = &groups
+        .iter()
+        .find(|(g, _)| *g == group)
+        .expect("no such group")
+        .1;
+    let limits = Limits::default();
+    // Passes per round: about 20 ms of mail-parser.
+    let start = std::time::Instant::now();
+    let mut passes = 0u32;
+    while start.elapsed().as_millis() < 20 {
+        black_box(run_all(mail_parser_full, inputs, &limits));
+        passes += 1;
+    }
+    let mut times = vec![Vec::new(); IMPLEMENTATIONS.len()];
+    for _ in 0..rounds {
+        for (k, &(_, f)) in IMPLEMENTATIONS.iter().enumerate() {
+            let t = std::time::Instant::now();
+            for _ in 0..passes {
+                black_box(run_all(f, black_box(inputs), &limits));
+            }
+            times[k].push(t.elapsed().as_secs_f64() / f64::from(passes));
+        }
+    }
+    let reference = IMPLEMENTATIONS
+        .iter()
+        .position(|(n, _)| *n == "mail-parser")
+        .unwrap_or(0);
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let bytes: usize = inputs.iter().map(Vec::len).sum();
+    for (k, (name, _)) in IMPLEMENTATIONS.iter().enumerate() {
+        let ratios = times[k]
+            .iter()
+            .zip(&times[reference])
+            .map(|(a, b)| a / b)
+            .collect();
+        let t = median(times[k].clone());
+        println!(
+            "{group}/{name}: {:.1} µs per pass, {:.1} MiB/s, {:.3} × mail-parser's time",
+            t * 1e6,
+            bytes as f64 / t / 1048576.0,
+            median(ratios)
+        );
+    }
+}
+
 fn bench_messages(c: &mut Criterion) {
     for (name, inputs) in message_groups() {
         messages(c, name, &inputs);
@@ -563,6 +625,10 @@ criterion_group!(benches, bench_messages, bench_transfer);
 fn main() {
     if let Ok(spec) = std::env::var("MIME_BENCH_COUNT") {
         count(&spec);
+        return;
+    }
+    if let Ok(spec) = std::env::var("MIME_BENCH_RATIO") {
+        ratio(&spec);
         return;
     }
     benches();
