@@ -77,9 +77,9 @@ pub(crate) fn is_known(charset: &[u8]) -> bool {
     let label = trim_ascii(charset);
     label.is_empty()
         || is_utf8(label)
-        || is_utf7(label)
         || is_us_ascii(label)
         || lookup(label).is_some()
+        || is_utf7(label)
 }
 
 fn trim_ascii(s: &[u8]) -> &[u8] {
@@ -91,27 +91,36 @@ fn trim_ascii(s: &[u8]) -> &[u8] {
     }
 }
 
+// The names are told apart by their length first: one comparison at most.
+
 fn is_utf8(label: &[u8]) -> bool {
-    label.eq_ignore_ascii_case(b"utf-8") || label.eq_ignore_ascii_case(b"utf8")
+    match label.len() {
+        5 => label.eq_ignore_ascii_case(b"utf-8"),
+        4 => label.eq_ignore_ascii_case(b"utf8"),
+        _ => false,
+    }
 }
 
 fn is_utf7(label: &[u8]) -> bool {
-    ["utf-7", "unicode-1-1-utf-7", "csunicode11utf7", "x-utf-7"]
-        .iter()
-        .any(|n| label.eq_ignore_ascii_case(n.as_bytes()))
+    match label.len() {
+        5 => label.eq_ignore_ascii_case(b"utf-7"),
+        17 => label.eq_ignore_ascii_case(b"unicode-1-1-utf-7"),
+        15 => label.eq_ignore_ascii_case(b"csunicode11utf7"),
+        7 => label.eq_ignore_ascii_case(b"x-utf-7"),
+        _ => false,
+    }
 }
 
 fn is_us_ascii(label: &[u8]) -> bool {
-    [
-        "us-ascii",
-        "ascii",
-        "us",
-        "ansi_x3.4-1968",
-        "iso646-us",
-        "csascii",
-    ]
-    .iter()
-    .any(|n| label.eq_ignore_ascii_case(n.as_bytes()))
+    match label.len() {
+        8 => label.eq_ignore_ascii_case(b"us-ascii"),
+        5 => label.eq_ignore_ascii_case(b"ascii"),
+        2 => label.eq_ignore_ascii_case(b"us"),
+        14 => label.eq_ignore_ascii_case(b"ansi_x3.4-1968"),
+        9 => label.eq_ignore_ascii_case(b"iso646-us"),
+        7 => label.eq_ignore_ascii_case(b"csascii"),
+        _ => false,
+    }
 }
 
 /// UTF-8 when valid, else ISO-8859-1: every byte becomes one character.

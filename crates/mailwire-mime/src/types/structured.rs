@@ -424,11 +424,21 @@ impl<'a> Parameters<'a> {
     /// that do not know RFC 2231, beside the real one), then the first
     /// well-formed value, then the first value.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .filter(|p| p.name.eq_ignore_ascii_case(name))
-            .min_by_key(|p| (!p.well_formed, !p.rfc2231))
-            .map(|p| &*p.value)
+        let rank = |p: &Parameter<'_>| (!p.well_formed, !p.rfc2231);
+        let mut best: Option<&Parameter<'a>> = None;
+        for p in &self.0 {
+            if p.name.len() != name.len() || !p.name.eq_ignore_ascii_case(name) {
+                continue;
+            }
+            if rank(p) == (false, false) {
+                // Nothing ranks higher.
+                return Some(&p.value);
+            }
+            if best.is_none_or(|b| rank(p) < rank(b)) {
+                best = Some(p);
+            }
+        }
+        best.map(|p| &*p.value)
     }
 
     /// Every parameter called `name`, in order.
