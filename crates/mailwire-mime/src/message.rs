@@ -181,15 +181,15 @@ impl<'a> Message<'a> {
     pub fn parse_with(input: &'a [u8], limits: &Limits) -> Self {
         let mut parser = MessageParser::new(limits);
         // Room for the usual density at once (a field every 48 octets, a
-        // part every kilobyte), kept small for a small message: small
-        // blocks come from the allocator's quick caches.
+        // part every kilobyte, a few defects), kept small for a small
+        // message: small blocks come from the allocator's quick caches.
         let fields = (8 + input.len() / 48).min(1024);
-        let parts = (2 + input.len() / 1024).min(256);
+        let parts = (4 + input.len() / 1024).min(256);
         let mut b = Builder {
             parts: Vec::with_capacity(parts),
             fields: Vec::with_capacity(fields),
-            header_defects: Vec::new(),
-            defects: Vec::new(),
+            header_defects: Vec::with_capacity(4),
+            defects: Vec::with_capacity(8),
             encoded: Vec::new(),
         };
         parser.parse_whole(input, &mut b);
