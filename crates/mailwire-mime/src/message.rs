@@ -2,6 +2,7 @@
 //! from it, bodies decoded on access.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::ops::Range;
 
 use crate::Limits;
@@ -10,6 +11,10 @@ use crate::decode::{
     charset_decode, transfer_decode,
 };
 use crate::types::{ContentDisposition, ContentType, Defect, TransferEncoding};
+
+/// The most heap memory a parser kept between two [`Message::parse_with`]
+/// calls on one thread may hold.
+const KEPT_PARSER_MEMORY: usize = 64 * 1024;
 
 /// One part of the tree. Its header fields and defects lie in the
 /// message's shared lists, so a part costs no allocation of its own.
@@ -178,8 +183,24 @@ impl<'a> Message<'a> {
     }
 
     /// Parses a whole message within `limits`.
+    ///
+    /// The parser's working buffers (its stacks, the header splitter's
+    /// lists) are kept on the thread for the next message, up to 64 KiB,
+    /// so that parsing many small messages does not allocate them anew
+    /// each time; the tree itself owns nothing of the parser.
     pub fn parse_with(input: &'a [u8], limits: &Limits) -> Self {
-        let mut parser = MessageParser::new(limits);
+        // The parser of the last message parsed on this thread, if any:
+        // its buffers' room is reused.
+        thread_local! {
+            static PARSER: RefCell<Option<MessageParser>> = const { RefCell::new(None) };
+        }
+        let mut parser = match PARSER.with(|p| p.borrow_mut().take()) {
+            Some(mut p) => {
+                p.reset(limits);
+                p
+            }
+            None => MessageParser::new(limits),
+        };
         // Room for the usual density at once (a field every 48 octets, a
         // part every kilobyte, a few defects), kept small for a small
         // message: small blocks come from the allocator's quick caches.
@@ -193,6 +214,10 @@ impl<'a> Message<'a> {
             encoded: Vec::new(),
         };
         parser.parse_whole(input, &mut b);
+        // Kept for the next message unless it grew large.
+        if parser.memory() <= KEPT_PARSER_MEMORY {
+            PARSER.with(|p| *p.borrow_mut() = Some(parser));
+        }
         // Defects part after part, each part's in the order reported.
         b.defects.sort_by_key(|&(part, _)| part);
         let mut at = 0;

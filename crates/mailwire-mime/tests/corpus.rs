@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use mailwire_mime::decode::{self, HeaderDecoder, Progress};
 use mailwire_mime::types::HeaderName;
-use mailwire_mime::{Limits, encode};
+use mailwire_mime::{Limits, Message, encode};
 
 fn corpus_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/mime")
@@ -160,4 +160,49 @@ fn corpus_structured_spot_checks() {
     let (list, _) = h.get("to").unwrap().addresses();
     assert_eq!(list.len(), 3);
     assert!(matches!(&list[1], Address::Group(g) if g.members.is_empty()));
+}
+
+/// `Message::parse_with` reuses the parser of the last message parsed on
+/// the thread: every corpus message, parsed after all the others (and
+/// after parses with other limits), gives the tree a fresh thread gives.
+#[test]
+fn corpus_trees_do_not_depend_on_earlier_parses() {
+    let dir = corpus_dir();
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        println!("corpus not found at {}: skipped", dir.display());
+        return;
+    };
+    let mut inputs: Vec<Vec<u8>> = entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    inputs.sort();
+    let mut tight = Limits::default();
+    tight.max_depth = 2;
+    tight.part_count = 3;
+    tight.header_count = 5;
+    let tree = |input: &[u8], limits: &Limits| format!("{:?}", Message::parse_with(input, limits));
+    let fresh: Vec<(String, String)> = std::thread::scope(|s| {
+        inputs
+            .iter()
+            .map(|input| {
+                let (a, b) = (input.clone(), input.clone());
+                let one = s.spawn(move || tree(&a, &Limits::default()));
+                let two = s.spawn(move || tree(&b, &tight));
+                (one.join().unwrap(), two.join().unwrap())
+            })
+            .collect()
+    });
+    for round in 0..2 {
+        for (input, (default, tight_tree)) in inputs.iter().zip(&fresh).rev() {
+            if round == 0 {
+                assert_eq!(&tree(input, &tight), tight_tree);
+                assert_eq!(&tree(input, &Limits::default()), default);
+            } else {
+                assert_eq!(&tree(input, &Limits::default()), default);
+                assert_eq!(&tree(input, &tight), tight_tree);
+            }
+        }
+    }
 }

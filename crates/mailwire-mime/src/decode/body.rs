@@ -427,6 +427,16 @@ impl HeaderState {
         self.splitter.advance(seen, true).unwrap_or(seen.len())
     }
 
+    /// Back to the start of a section, keeping the room of its buffers.
+    fn reset(&mut self, limits: &Limits, parent: Option<usize>, depth: usize, digest: bool) {
+        self.splitter.reset(limits);
+        self.parent = parent;
+        self.depth = depth;
+        self.digest = digest;
+        self.pushed = 0;
+        self.at_line_start = true;
+    }
+
     fn new(limits: &Limits, parent: Option<usize>, depth: usize, digest: bool) -> Self {
         Self {
             splitter: Splitter::new(limits),
@@ -671,15 +681,45 @@ impl MessageParser {
     ) -> Box<HeaderState> {
         match self.spare.take() {
             Some(mut hs) => {
-                hs.splitter.reset();
-                hs.parent = parent;
-                hs.depth = depth;
-                hs.digest = digest;
-                hs.pushed = 0;
-                hs.at_line_start = true;
+                hs.reset(&self.limits, parent, depth, digest);
                 hs
             }
             None => Box::new(HeaderState::new(&self.limits, parent, depth, digest)),
+        }
+    }
+
+    /// Back to the start of a message, within `limits`, reporting bodies
+    /// as written: the state of [`Self::new`], keeping the room of the
+    /// buffers.
+    pub(crate) fn reset(&mut self, limits: &Limits) {
+        self.limits = *limits;
+        self.decode = false;
+        self.parts = 0;
+        self.next_layer = 1;
+        self.finished = false;
+        self.scratch.clear();
+        self.defects.clear();
+        self.layers.truncate(1);
+        let spare = self.spare.take();
+        match self.layers.first_mut() {
+            Some(root) => {
+                root.id = 0;
+                root.pending.clear();
+                root.pos = 0;
+                root.stack.clear();
+                let mut hs = root
+                    .header
+                    .take()
+                    .or(spare)
+                    .unwrap_or_else(|| Box::new(HeaderState::new(limits, None, 0, false)));
+                hs.reset(limits, None, 0, false);
+                root.header = Some(hs);
+                root.line_start = true;
+                root.eof = false;
+                root.done = false;
+                root.nested = false;
+            }
+            None => *self = Self::new(limits),
         }
     }
 

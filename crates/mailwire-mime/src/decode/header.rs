@@ -92,8 +92,10 @@ impl Splitter {
         }
     }
 
-    /// Back to the start of a section, keeping the room of its buffers.
-    pub(crate) fn reset(&mut self) {
+    /// Back to the start of a section, within `limits`, keeping the room
+    /// of its buffers.
+    pub(crate) fn reset(&mut self, limits: &Limits) {
+        self.limits = *limits;
         self.line_start = 0;
         self.scan = 0;
         self.open = None;
