@@ -66,6 +66,10 @@ impl Sink for Builder<'_> {
         }
     }
 
+    fn wants_content(&self) -> bool {
+        false
+    }
+
     fn part_start(&mut self, info: PartInfo<'_>, headers: &Headers<'_>) {
         // Bytes the tree does not hold (a nested message's decoded
         // body): the part's information is copied.

@@ -188,6 +188,12 @@ pub(crate) trait Sink {
     /// One event.
     fn event(&mut self, event: Event<'_>);
 
+    /// Whether [`Event::Body`], [`Event::Preamble`] and [`Event::Epilogue`]
+    /// are wanted: a sink that keeps offsets only (the tree) does without.
+    fn wants_content(&self) -> bool {
+        true
+    }
+
     /// A part starts: [`Event::PartStart`] then one [`Event::Header`] per
     /// field, unless the sink takes them otherwise.
     fn part_start(&mut self, info: PartInfo<'_>, headers: &Headers<'_>) {
@@ -238,6 +244,10 @@ impl<S: Sink> Sink for Kept<'_, S> {
     fn event(&mut self, event: Event<'_>) {
         self.0.event(event);
     }
+
+    fn wants_content(&self) -> bool {
+        self.0.wants_content()
+    }
 }
 
 impl<'i, S: KeepSink<'i>> Deliver<'i> for Kept<'_, S> {
@@ -253,6 +263,10 @@ struct Transient<'s, S>(&'s mut S);
 impl<S: Sink> Sink for Transient<'_, S> {
     fn event(&mut self, event: Event<'_>) {
         self.0.event(event);
+    }
+
+    fn wants_content(&self) -> bool {
+        self.0.wants_content()
     }
 }
 
@@ -1250,7 +1264,7 @@ impl MessageParser {
                     forwarded = true;
                 }
                 let shown = if self.decode || !decoded { out } else { data };
-                if !shown.is_empty() {
+                if !shown.is_empty() && sink.wants_content() {
                     sink.event(Event::Body {
                         part: id,
                         offset,
@@ -1259,6 +1273,7 @@ impl MessageParser {
                 }
                 forwarded
             }
+            FrameKind::Multipart(_) if !sink.wants_content() => false,
             FrameKind::Multipart(m) => {
                 let event = if m.state == MultipartState::Epilogue {
                     Event::Epilogue {
@@ -1318,7 +1333,7 @@ impl MessageParser {
                         {
                             next.pending.extend_from_slice(&self.scratch);
                         }
-                        if self.decode && !self.scratch.is_empty() {
+                        if self.decode && !self.scratch.is_empty() && sink.wants_content() {
                             sink.event(Event::Body {
                                 part: id,
                                 offset: end,
@@ -1491,11 +1506,13 @@ impl MessageParser {
                         },
                         sink,
                     );
-                    sink.event(Event::Epilogue {
-                        part: id,
-                        offset: base + e,
-                        data: &input[e..after],
-                    });
+                    if sink.wants_content() {
+                        sink.event(Event::Epilogue {
+                            part: id,
+                            offset: base + e,
+                            data: &input[e..after],
+                        });
+                    }
                 } else {
                     mp.state = MultipartState::Parts;
                     let digest = mp.digest;
