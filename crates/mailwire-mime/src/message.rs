@@ -213,8 +213,8 @@ impl<'a> Message<'a> {
         let mut b = Builder {
             parts: Vec::with_capacity(parts),
             fields: Vec::with_capacity(fields),
-            header_defects: Vec::with_capacity(4),
-            defects: Vec::with_capacity(8),
+            header_defects: Vec::with_capacity(8),
+            defects: Vec::with_capacity(16),
             encoded: Vec::new(),
         };
         parser.parse_whole(input, &mut b);

@@ -27,6 +27,18 @@ use super::transfer::TransferDecoder;
 /// delimiter line. Also the longest boundary read.
 const MAX_PADDING: usize = 998;
 
+/// Boundaries of ended multiparts whose room a parser keeps for the next
+/// ones.
+const SPARE_BOUNDARIES: usize = 4;
+
+/// Keeps the room of an ended multipart's boundary in a free slot, if
+/// any.
+fn keep_boundary(spare: &mut [Vec<u8>; SPARE_BOUNDARIES], boundary: Vec<u8>) {
+    if let Some(slot) = spare.iter_mut().find(|b| b.capacity() == 0) {
+        *slot = boundary;
+    }
+}
+
 /// What a part is, and so how its body is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -656,6 +668,9 @@ pub struct MessageParser {
     defects: Vec<Defect>,
     /// The last header section's state, to reuse its room.
     spare: Option<Box<HeaderState>>,
+    /// Room of the boundaries of multiparts that have ended, to reuse
+    /// (slots without room are empty).
+    spare_boundaries: [Vec<u8>; SPARE_BOUNDARIES],
     /// Finds `LF "--"`, where delimiter lines may start.
     dashes: &'static memchr::memmem::Finder<'static>,
 }
@@ -681,6 +696,7 @@ impl MessageParser {
             scratch: Vec::new(),
             defects: Vec::new(),
             spare: None,
+            spare_boundaries: Default::default(),
             dashes: &DASHES,
         }
     }
@@ -720,7 +736,11 @@ impl MessageParser {
                 root.id = 0;
                 root.pending.clear();
                 root.pos = 0;
-                root.stack.clear();
+                for frame in root.stack.drain(..) {
+                    if let FrameKind::Multipart(m) = frame.kind {
+                        keep_boundary(&mut self.spare_boundaries, m.boundary);
+                    }
+                }
                 let mut hs = root
                     .header
                     .take()
@@ -786,6 +806,11 @@ impl MessageParser {
             + self.defects.capacity() * size_of::<Defect>()
             + self.layers.capacity() * size_of::<Layer>()
             + layers.sum::<usize>()
+            + self
+                .spare_boundaries
+                .iter()
+                .map(Vec::capacity)
+                .sum::<usize>()
     }
 
     /// Feeds the next chunk of input; events go to `sink`.
@@ -1098,7 +1123,14 @@ impl MessageParser {
                         ));
                     } else {
                         kind = PartKind::Multipart;
-                        boundary = b.as_bytes().to_vec();
+                        boundary = self
+                            .spare_boundaries
+                            .iter_mut()
+                            .find(|b| b.capacity() > 0)
+                            .map(std::mem::take)
+                            .unwrap_or_default();
+                        boundary.clear();
+                        boundary.extend_from_slice(b.as_bytes());
                     }
                 }
                 _ => structural.push((start, DefectKind::MissingBoundary)),
@@ -1369,7 +1401,13 @@ impl MessageParser {
             }
             FrameKind::Message => {}
         }
-        layer.stack.pop();
+        if let Some(Frame {
+            kind: FrameKind::Multipart(m),
+            ..
+        }) = layer.stack.pop()
+        {
+            keep_boundary(&mut self.spare_boundaries, m.boundary);
+        }
         sink.event(Event::PartEnd(&ended));
         None
     }
