@@ -277,7 +277,7 @@ impl Splitter {
     fn field_line(&mut self, content: &[u8], start: usize, content_end: usize, end: usize) {
         // Usually the name is all `ftext` up to the colon: one short scan
         // finds both.
-        let plain = content.iter().position(|&b| !is_ftext(b));
+        let plain = first_not_ftext(content);
         let colon = match plain {
             Some(c) if content.get(c) == Some(&b':') => Some(c),
             _ => memchr::memchr(b':', content),
@@ -331,6 +331,34 @@ impl Splitter {
             true
         }
     }
+}
+
+/// The offset of the first octet of `text` that is not `ftext`, looked
+/// at eight octets at a time: field names are short runs of it.
+fn first_not_ftext(text: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let chunks = text.chunks_exact(8);
+    let tail = chunks.remainder();
+    let mut at = 0;
+    for chunk in chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        // Flags octets below 33, above 126 and equal to `:` (58). Each
+        // flag is exact at the lowest flagged octet; flags above it may
+        // be carries.
+        let below = x.wrapping_sub(33 * ONES) & !x;
+        let above = x.wrapping_add(ONES) | x;
+        let c = x ^ (58 * ONES);
+        let colon = c.wrapping_sub(ONES) & !c;
+        let flags = (below | above | colon) & HIGH;
+        if flags != 0 {
+            return Some(at + flags.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    tail.iter().position(|&b| !is_ftext(b)).map(|i| at + i)
 }
 
 /// The first CR of `section` not followed by LF (the last octet counts as
@@ -1068,5 +1096,23 @@ mod tests {
         assert_eq!(d.push(b"\nB"), Progress::Done { consumed: 1 });
         assert_eq!(d.headers().unwrap(), headers(input, &Limits::default()));
         assert!(d.headers().unwrap().defects().is_empty());
+    }
+
+    proptest::proptest! {
+        /// The word-at-a-time `ftext` scan finds what a plain scan finds.
+        #[test]
+        fn first_not_ftext_is_a_plain_scan(
+            text in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    b'a', b'Z', b'-', b':', b' ', 0, 32, 33, 57, 58, 59, 126, 127, 128, 0xff, 0x80,
+                ]),
+                0..40,
+            ),
+        ) {
+            proptest::prop_assert_eq!(
+                first_not_ftext(&text),
+                text.iter().position(|&b| !is_ftext(b))
+            );
+        }
     }
 }
