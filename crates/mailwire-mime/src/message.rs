@@ -194,16 +194,16 @@ impl<'a> Message<'a> {
     /// each time; the tree itself owns nothing of the parser.
     pub fn parse_with(input: &'a [u8], limits: &Limits) -> Self {
         // The parser of the last message parsed on this thread, if any:
-        // its buffers' room is reused.
+        // its buffers' room is reused. (Boxed: moved in and out whole.)
         thread_local! {
-            static PARSER: RefCell<Option<MessageParser>> = const { RefCell::new(None) };
+            static PARSER: RefCell<Option<Box<MessageParser>>> = const { RefCell::new(None) };
         }
         let mut parser = match PARSER.with(|p| p.borrow_mut().take()) {
             Some(mut p) => {
                 p.reset(limits);
                 p
             }
-            None => MessageParser::new(limits),
+            None => Box::new(MessageParser::new(limits)),
         };
         // Room for the usual density at once (a field every 48 octets, a
         // part every kilobyte, a few defects), kept small for a small
