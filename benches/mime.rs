@@ -480,6 +480,15 @@ fn message_groups() -> Vec<(&'static str, Vec<Vec<u8>>)> {
     ]
 }
 
+/// The inputs of the group called `name`.
+fn group_inputs(name: &str) -> Vec<Vec<u8>> {
+    message_groups()
+        .into_iter()
+        .find(|(g, _)| *g == name)
+        .expect("no such group")
+        .1
+}
+
 /// The measured part of an instruction count: `iterations` runs of one
 /// implementation over a group's inputs.
 #[inline(never)]
@@ -501,12 +510,7 @@ fn count(spec: &str) {
     let mut it = spec.split('/');
     let (group, implementation) = (it.next().unwrap_or(""), it.next().unwrap_or(""));
     let iterations = it.next().and_then(|n| n.parse().ok()).unwrap_or(1);
-    let groups = message_groups();
-    let inputs = &groups
-        .iter()
-        .find(|(g, _)| *g == group)
-        .expect("no such group")
-        .1;
+    let inputs = &group_inputs(group);
     let f = IMPLEMENTATIONS
         .iter()
         .find(|(n, _)| *n == implementation)
@@ -525,12 +529,7 @@ fn ratio(spec: &str) {
     let mut it = spec.split('/');
     let group = it.next().unwrap_or("");
     let rounds = it.next().and_then(|n| n.parse().ok()).unwrap_or(31);
-    let groups = message_groups();
-    let inputs = &groups
-        .iter()
-        .find(|(g, _)| *g == group)
-        .expect("no such group")
-        .1;
+    let inputs = &group_inputs(group);
     let limits = Limits::default();
     // Passes per round: about 20 ms of mail-parser.
     let start = std::time::Instant::now();

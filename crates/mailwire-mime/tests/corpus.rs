@@ -15,21 +15,36 @@ fn corpus_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/mime")
 }
 
-#[test]
-fn corpus_header_sections() {
+/// Every message of the corpus with its path, in the order of the paths;
+/// `None` (said) when the corpus is missing.
+fn corpus() -> Option<Vec<(PathBuf, Vec<u8>)>> {
     let dir = corpus_dir();
     let Ok(entries) = std::fs::read_dir(&dir) else {
         println!("corpus not found at {}: skipped", dir.display());
-        return;
+        return None;
     };
+    let mut paths: Vec<PathBuf> = entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    paths.sort();
+    Some(
+        paths
+            .into_iter()
+            .map(|p| {
+                let input = std::fs::read(&p).unwrap();
+                (p, input)
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn corpus_header_sections() {
+    let Some(corpus) = corpus() else { return };
     let mut count = 0;
     let limits = Limits::default();
-    for entry in entries {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "eml") {
-            continue;
-        }
-        let input = std::fs::read(&path).unwrap();
+    for (path, input) in corpus {
         let headers = decode::headers(&input, &limits);
         let body_start = headers.body_start();
         assert!(body_start <= input.len());
@@ -59,7 +74,7 @@ fn corpus_header_sections() {
         }
         count += 1;
     }
-    assert!(count > 100, "only {count} messages in {}", dir.display());
+    assert!(count > 100, "only {count} messages in the corpus");
 }
 
 #[test]
@@ -90,19 +105,10 @@ fn corpus_known_cases() {
 /// defect offsets inside the input.
 #[test]
 fn corpus_structured_fields() {
-    let dir = corpus_dir();
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        println!("corpus not found at {}: skipped", dir.display());
-        return;
-    };
+    let Some(corpus) = corpus() else { return };
     let limits = Limits::default();
     let (mut addresses, mut dates, mut ids, mut types) = (0, 0, 0, 0);
-    for entry in entries {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "eml") {
-            continue;
-        }
-        let input = std::fs::read(&path).unwrap();
+    for (path, input) in corpus {
         let headers = decode::headers(&input, &limits);
         for field in headers.iter() {
             let name = String::from_utf8_lossy(field.name()).to_ascii_lowercase();
@@ -167,17 +173,8 @@ fn corpus_structured_spot_checks() {
 /// after parses with other limits), gives the tree a fresh thread gives.
 #[test]
 fn corpus_trees_do_not_depend_on_earlier_parses() {
-    let dir = corpus_dir();
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        println!("corpus not found at {}: skipped", dir.display());
-        return;
-    };
-    let mut inputs: Vec<Vec<u8>> = entries
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-        .map(|p| std::fs::read(p).unwrap())
-        .collect();
-    inputs.sort();
+    let Some(corpus) = corpus() else { return };
+    let inputs: Vec<Vec<u8>> = corpus.into_iter().map(|(_, input)| input).collect();
     let mut tight = Limits::default();
     tight.max_depth = 2;
     tight.part_count = 3;

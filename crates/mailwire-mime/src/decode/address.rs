@@ -436,55 +436,8 @@ pub(crate) fn phrase(raw: &[u8], toks: &[Token], defects: &mut Vec<Defect>) -> S
 /// kind) makes it give up (`None`), and the general reader reads the list;
 /// where it answers, the answer is the general reader's.
 mod quick {
+    use super::super::lexer::{ENDS_ATOM, skip_blank as skip_ws};
     use crate::types::{Address, Mailbox};
-
-    /// Ends an atom (see the lexer): white space, specials, `"`, `(`…
-    const fn ends_atom(b: u8) -> bool {
-        matches!(
-            b,
-            b' ' | b'\t'
-                | b'\r'
-                | b'\n'
-                | b'('
-                | b')'
-                | b'"'
-                | b'['
-                | b'<'
-                | b'>'
-                | b'@'
-                | b','
-                | b';'
-                | b':'
-                | b'.'
-        )
-    }
-
-    /// Skips white space and line breaks from `i`; `None` at a comment.
-    fn skip_ws(raw: &[u8], mut i: usize) -> Option<usize> {
-        while let Some(&b) = raw.get(i) {
-            match b {
-                b' ' | b'\t' | b'\r' | b'\n' => i += 1,
-                b'(' => return None,
-                _ => break,
-            }
-        }
-        Some(i)
-    }
-
-    /// [`ends_atom`] for every octet, looked up rather than computed.
-    static ENDS_ATOM: [bool; 256] = {
-        let mut table = [false; 256];
-        let mut i = 0;
-        while i < 256 {
-            // `i` < 256: the cast keeps it whole.
-            #[allow(clippy::cast_possible_truncation)]
-            {
-                table[i] = ends_atom(i as u8);
-            }
-            i += 1;
-        }
-        table
-    };
 
     /// An atom at `i` without an encoded-word start in it: its end.
     fn atom(raw: &[u8], i: usize) -> Option<usize> {
@@ -619,6 +572,7 @@ mod quick {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::pick;
 
     /// Each address as `(name, addr-spec)`; groups as `group NAME:` then
     /// their members.
@@ -898,10 +852,6 @@ mod tests {
         ] {
             assert!(quick::address_list(raw).is_none(), "{raw:?}");
         }
-    }
-
-    fn pick(options: &'static [&'static str]) -> proptest::sample::Select<&'static str> {
-        proptest::sample::select(options)
     }
 
     proptest::proptest! {

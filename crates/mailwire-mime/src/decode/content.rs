@@ -40,19 +40,7 @@ const fn token_octet(b: u8) -> bool {
 }
 
 /// [`token_octet`] for every octet, looked up rather than computed.
-static TOKEN: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        // `b` < 256: the cast keeps it whole.
-        #[allow(clippy::cast_possible_truncation)]
-        {
-            table[b] = token_octet(b as u8);
-        }
-        b += 1;
-    }
-    table
-};
+static TOKEN: [bool; 256] = octet_table!(token_octet);
 
 fn is_token(b: u8) -> bool {
     TOKEN[usize::from(b)]
@@ -805,6 +793,7 @@ fn percent_decode(text: &[u8], out: &mut Vec<u8>) -> bool {
 mod quick {
     use std::borrow::Cow;
 
+    use super::super::lexer::skip_blank as skip_ws;
     use super::token_octet;
     use crate::Limits;
     use crate::decode::words::find_word_start;
@@ -869,18 +858,6 @@ mod quick {
             i += 1;
         }
         (i, seen)
-    }
-
-    /// Skips white space and line breaks from `i`; `None` at a comment.
-    fn skip_ws(raw: &[u8], mut i: usize) -> Option<usize> {
-        while let Some(&b) = raw.get(i) {
-            match b {
-                b' ' | b'\t' | b'\r' | b'\n' => i += 1,
-                b'(' => return None,
-                _ => break,
-            }
-        }
-        Some(i)
     }
 
     /// A non-empty token at `i`: its end, and the classes of its octets.
@@ -1010,6 +987,7 @@ mod quick {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::pick;
 
     fn ct(raw: &[u8]) -> (ContentType<'_>, Vec<DefectKind>) {
         let (c, d) = content_type(raw, &Limits::default());
@@ -1317,10 +1295,6 @@ mod tests {
             ..Limits::default()
         };
         assert!(quick::content_type(b"text/plain; a=1; b=2", &few).is_none());
-    }
-
-    fn pick(options: &'static [&'static str]) -> proptest::sample::Select<&'static str> {
-        proptest::sample::select(options)
     }
 
     // Usual pieces come up more often than unusual ones.

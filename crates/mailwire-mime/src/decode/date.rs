@@ -542,6 +542,7 @@ fn quick(raw: &[u8]) -> Option<DateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::pick;
     use crate::types::MONTH_NAMES;
 
     fn rfc3339(raw: &str) -> String {
@@ -771,10 +772,6 @@ mod tests {
         ] {
             assert_eq!(quick(raw.as_bytes()), None, "{raw}");
         }
-    }
-
-    fn pick(options: &'static [&'static str]) -> proptest::sample::Select<&'static str> {
-        proptest::sample::select(options)
     }
 
     proptest::proptest! {

@@ -51,17 +51,34 @@ impl Token {
     }
 }
 
-fn is_ws(b: u8) -> bool {
+const fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
 /// True for the bytes that end an atom.
-fn ends_atom(b: u8) -> bool {
+const fn ends_atom(b: u8) -> bool {
     is_ws(b)
         || matches!(
             b,
             b'(' | b')' | b'"' | b'[' | b'<' | b'>' | b'@' | b',' | b';' | b':' | b'.'
         )
+}
+
+/// [`ends_atom`] for every octet.
+pub(crate) static ENDS_ATOM: [bool; 256] = octet_table!(ends_atom);
+
+/// Skips white space and line breaks from `i`, for the quick readers of
+/// usual field bodies: `None` at a comment, which they leave to the
+/// general readers.
+pub(crate) fn skip_blank(raw: &[u8], mut i: usize) -> Option<usize> {
+    while let Some(&b) = raw.get(i) {
+        match b {
+            _ if is_ws(b) => i += 1,
+            b'(' => return None,
+            _ => break,
+        }
+    }
+    Some(i)
 }
 
 /// Skips `comment = "(" *([FWS] ccontent) [FWS] ")"` (RFC 5322 §3.2.2),

@@ -21,6 +21,24 @@
 //!   Content-Transfer-Encoding (RFC 2045 §6); [`to_utf8`] decodes a text
 //!   body from its charset.
 
+/// A `[bool; 256]` table of `$f` (a `const fn(u8) -> bool`) for every
+/// octet, built at compile time, to look octets up rather than compute.
+macro_rules! octet_table {
+    ($f:expr) => {{
+        let mut table = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            // `i` < 256: the cast keeps it whole.
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                table[i] = $f(i as u8);
+            }
+            i += 1;
+        }
+        table
+    }};
+}
+
 mod address;
 mod body;
 mod charset;
@@ -44,3 +62,10 @@ pub use header::{Field, HeaderDecoder, Headers, Progress, headers};
 pub use msgid::message_ids;
 pub use transfer::{Base64Decoder, QuotedPrintableDecoder, TransferDecoder, transfer_decode};
 pub use words::{unfold, unstructured};
+
+/// One of `options`, for the property tests that build field bodies from
+/// pieces.
+#[cfg(test)]
+pub(crate) fn pick(options: &'static [&'static str]) -> proptest::sample::Select<&'static str> {
+    proptest::sample::select(options)
+}
