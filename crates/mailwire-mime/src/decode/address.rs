@@ -60,6 +60,8 @@ pub fn address_list(raw: &[u8]) -> (Vec<Address>, Vec<Defect>) {
 }
 
 /// [`address_list`] by the general reader, for any input.
+#[cold]
+#[inline(never)]
 fn address_list_full(raw: &[u8]) -> (Vec<Address>, Vec<Defect>) {
     let mut defects = Vec::new();
     let toks = lex(raw, &mut defects);

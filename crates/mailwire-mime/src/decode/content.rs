@@ -158,6 +158,8 @@ pub fn content_type<'a>(raw: &'a [u8], limits: &Limits) -> (ContentType<'a>, Vec
 }
 
 /// [`content_type`] by the general reader, for any input.
+#[cold]
+#[inline(never)]
 fn content_type_full<'a>(raw: &'a [u8], limits: &Limits) -> (ContentType<'a>, Vec<Defect>) {
     let src = Src::new(raw);
     let mut defects = Vec::new();
@@ -238,6 +240,8 @@ pub fn content_disposition<'a>(
 }
 
 /// [`content_disposition`] by the general reader, for any input.
+#[cold]
+#[inline(never)]
 fn content_disposition_full<'a>(
     raw: &'a [u8],
     limits: &Limits,

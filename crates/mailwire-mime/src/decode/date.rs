@@ -197,6 +197,8 @@ pub fn date_time_with_defects(raw: &[u8]) -> Result<(DateTime, Vec<Defect>), Def
 }
 
 /// [`date_time_with_defects`] by the general reader, for any input.
+#[cold]
+#[inline(never)]
 fn date_time_full(raw: &[u8]) -> Result<(DateTime, Vec<Defect>), Defect> {
     let toks = lex(raw);
     let mut p = DateParser {
