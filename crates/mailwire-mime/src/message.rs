@@ -540,7 +540,17 @@ impl<'m> Part<'m> {
         let charset = ct.charset().unwrap_or("us-ascii");
         Some(match self.decoded_bytes() {
             Cow::Borrowed(b) => charset_decode(charset.as_bytes(), b),
-            Cow::Owned(v) => Cow::Owned(charset_decode(charset.as_bytes(), &v).into_owned()),
+            Cow::Owned(v) => {
+                let converted = match charset_decode(charset.as_bytes(), &v) {
+                    Cow::Owned(text) => Some(text),
+                    // The octets are the text: no copy of them.
+                    Cow::Borrowed(_) => None,
+                };
+                Cow::Owned(converted.unwrap_or_else(|| {
+                    String::from_utf8(v)
+                        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+                }))
+            }
         })
     }
 }
