@@ -257,22 +257,12 @@ impl CommandFramer {
                         let over_literal = a.size > limits.literal_size;
                         let over_message =
                             (end as u64).saturating_add(a.size) > limits.message_size;
-                        if a.sync {
-                            if !check {
-                                return CommandFramed::Complete { end, content_end };
-                            }
-                            if over_literal || over_message {
-                                return CommandFramed::Error(FrameError {
-                                    offset: open,
-                                    kind: FrameErrorKind::SyncLiteral {
-                                        size: a.size,
-                                        line_end: end,
-                                        literal_limit: over_literal,
-                                    },
-                                });
-                            }
-                        } else if check {
+                        if a.sync && !check {
+                            return CommandFramed::Complete { end, content_end };
+                        }
+                        if check {
                             let refused = match non_sync {
+                                _ if a.sync => None,
                                 NonSync::Refused => Some(None),
                                 NonSync::UpTo(max) if a.size > max => Some(Some(max)),
                                 _ => None,
@@ -288,14 +278,21 @@ impl CommandFramer {
                                 });
                             }
                             if over_literal || over_message {
-                                return CommandFramed::Error(FrameError {
-                                    offset: open,
-                                    kind: FrameErrorKind::Literal {
-                                        size: a.size,
-                                        line_end: end,
-                                        literal_limit: over_literal,
-                                    },
-                                });
+                                let (size, line_end, literal_limit) = (a.size, end, over_literal);
+                                let kind = if a.sync {
+                                    FrameErrorKind::SyncLiteral {
+                                        size,
+                                        line_end,
+                                        literal_limit,
+                                    }
+                                } else {
+                                    FrameErrorKind::Literal {
+                                        size,
+                                        line_end,
+                                        literal_limit,
+                                    }
+                                };
+                                return CommandFramed::Error(FrameError { offset: open, kind });
                             }
                         }
                         self.line_start = end;
