@@ -95,15 +95,9 @@ impl Splitter {
     /// Back to the start of a section, within `limits`, keeping the room
     /// of its buffers.
     pub(crate) fn reset(&mut self, limits: &Limits) {
-        self.limits = *limits;
-        self.line_start = 0;
-        self.scan = 0;
-        self.open = None;
-        self.fields.clear();
-        self.defects.clear();
-        self.seen_bare_lf = false;
-        self.seen_bare_cr = false;
-        self.body_start = None;
+        let fields = std::mem::take(&mut self.fields);
+        let defects = std::mem::take(&mut self.defects);
+        *self = Self::with_buffers(limits, fields, defects);
     }
 
     /// The header section at the start of `buf` (the buffer given to
